@@ -1,0 +1,47 @@
+namespace Plumtree.Broadcast;
+
+/// <summary>
+/// Monotonic counters kept by a <see cref="BroadcastEngine"/>. The engine increments them from its single
+/// writer; readers on other threads see each field atomically (64-bit reads) but not a consistent set.
+/// </summary>
+public sealed class BroadcastCounters
+{
+    /// <summary>Messages this node originated.</summary>
+    public long Broadcast;
+
+    /// <summary>Messages delivered to the application (including its own broadcasts).</summary>
+    public long Delivered;
+
+    /// <summary>Gossip frames received for messages already delivered.</summary>
+    public long Duplicates;
+
+    /// <summary>Gossip frames sent.</summary>
+    public long GossipSent;
+
+    /// <summary>IHave announcements sent (entries, not frames).</summary>
+    public long IHaveSent;
+
+    /// <summary>IHave frames sent.</summary>
+    public long IHaveFramesSent;
+
+    /// <summary>Graft frames sent.</summary>
+    public long GraftSent;
+
+    /// <summary>Prune frames sent.</summary>
+    public long PruneSent;
+
+    /// <summary>Missing messages given up on: announcers and retries ran out.</summary>
+    public long GraftFailed;
+
+    /// <summary>Grafts received for messages no longer cached (cleared or expired); the link is still grafted.</summary>
+    public long GraftUnserved;
+
+    /// <summary>Messages announced to this node but unobtainable from any reachable peer (cut off by a partition).</summary>
+    public long Partitioned;
+
+    /// <summary>Links swapped by the hop-count optimisation.</summary>
+    public long Optimizations;
+
+    /// <summary>Frames received from a peer outside the current view and ignored.</summary>
+    public long UnknownSender;
+}

@@ -1,0 +1,149 @@
+namespace Plumtree.Broadcast;
+
+/// <summary>
+/// Plumtree broadcast settings. Every key is documented with its default in <c>docs/configuration.md</c>.
+/// Use <see cref="Validate"/> (or <see cref="ThrowIfInvalid"/>) before handing options to an engine.
+/// </summary>
+public sealed record BroadcastOptions
+{
+    /// <summary>Peers made eager when a peer set is built or rebalanced. Default 3.</summary>
+    public int EagerFanout { get; init; } = 3;
+
+    /// <summary>Peers kept lazy when a peer set is built or rebalanced. Default 3. The peer-set bound is <see cref="EagerFanout"/> + <see cref="LazyFanout"/>.</summary>
+    public int LazyFanout { get; init; } = 3;
+
+    /// <summary>How long announcements to a lazy peer are batched. Zero sends every IHave at once (the paper's mode). Default 50 ms.</summary>
+    public TimeSpan IHaveInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Announcements per IHave frame; a full batch is sent without waiting for the interval. Default 64.</summary>
+    public int IHaveBatchSize { get; init; } = 64;
+
+    /// <summary>timeout1: wait after the first announcement of a missing message before the first Graft. Default 200 ms.</summary>
+    public TimeSpan GraftTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>timeout2: wait after a Graft before asking the next announcer (about one RTT). Default 100 ms.</summary>
+    public TimeSpan GraftRetryTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Grafts sent for one missing message before it is counted as failed. Default 5.</summary>
+    public int MaxGraftAttempts { get; init; } = 5;
+
+    /// <summary>Announcers remembered per missing message. Default 8.</summary>
+    public int MaxAnnouncers { get; init; } = 8;
+
+    /// <summary>The hop-count optimisation (paper Algorithm 4). Default on.</summary>
+    public bool Optimization { get; init; } = true;
+
+    /// <summary>Hop difference that triggers the optimisation's link swap. Default 3 (the paper: 3 single sender, 7 many senders).</summary>
+    public int OptimizationThreshold { get; init; } = 3;
+
+    /// <summary>How long a payload stays cached for Grafts. Default 60 s.</summary>
+    public TimeSpan CacheTtl { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Payloads cached at most (oldest evicted first). Default 10,000.</summary>
+    public int CacheMaxEntries { get; init; } = 10_000;
+
+    /// <summary>How long an id is remembered for de-duplication; at least <see cref="CacheTtl"/>. Default 10 min.</summary>
+    public TimeSpan DedupHorizon { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Ids remembered at most for de-duplication; at least <see cref="CacheMaxEntries"/>. Default 200,000.</summary>
+    public int DedupMaxEntries { get; init; } = 200_000;
+
+    /// <summary>Choose ring neighbours on a hash ring of node names. Default on.</summary>
+    public bool HashRing { get; init; } = true;
+
+    /// <summary>Keep ring neighbours eager: never demoted, never sent Prune. Default off (costs redundancy).</summary>
+    public bool ProtectRingNeighbors { get; init; }
+
+    /// <summary>Ring neighbours (successors and predecessors, alternating) kept in the peer set. Default 2.</summary>
+    public int MaxProtectedNeighbors { get; init; } = 2;
+
+    /// <summary>Largest payload accepted or sent, in bytes. Default 1 MiB.</summary>
+    public int MaxMessageSize { get; init; } = 1 << 20;
+
+    /// <summary>Returns one message per invalid key, naming it; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string key, string rule)
+        {
+            if (!ok)
+            {
+                errors.Add($"{key}: {rule}");
+            }
+        }
+
+        Check(EagerFanout >= 1, nameof(EagerFanout), "must be at least 1");
+        Check(LazyFanout >= 0, nameof(LazyFanout), "must be 0 or more");
+        Check(EagerFanout + LazyFanout <= 64, nameof(LazyFanout), "EagerFanout + LazyFanout must be at most 64");
+        Check(IHaveInterval >= TimeSpan.Zero, nameof(IHaveInterval), "must not be negative");
+        Check(IHaveBatchSize is >= 1 and <= 4096, nameof(IHaveBatchSize), "must be between 1 and 4096");
+        Check(GraftTimeout > TimeSpan.Zero, nameof(GraftTimeout), "must be positive");
+        Check(GraftRetryTimeout > TimeSpan.Zero, nameof(GraftRetryTimeout), "must be positive");
+        Check(MaxGraftAttempts >= 1, nameof(MaxGraftAttempts), "must be at least 1");
+        Check(MaxAnnouncers >= 1, nameof(MaxAnnouncers), "must be at least 1");
+        Check(OptimizationThreshold >= 1, nameof(OptimizationThreshold), "must be at least 1");
+        Check(CacheTtl > TimeSpan.Zero, nameof(CacheTtl), "must be positive");
+        Check(CacheMaxEntries >= 1, nameof(CacheMaxEntries), "must be at least 1");
+        Check(DedupHorizon >= CacheTtl, nameof(DedupHorizon), "must be at least CacheTtl");
+        Check(DedupMaxEntries >= CacheMaxEntries, nameof(DedupMaxEntries), "must be at least CacheMaxEntries");
+        Check(MaxProtectedNeighbors >= 0, nameof(MaxProtectedNeighbors), "must be 0 or more");
+        Check(MaxProtectedNeighbors <= EagerFanout + LazyFanout, nameof(MaxProtectedNeighbors), "must not exceed EagerFanout + LazyFanout");
+        Check(MaxMessageSize is >= 1 and <= 64 << 20, nameof(MaxMessageSize), "must be between 1 and 67108864");
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming every invalid key.</summary>
+    public BroadcastOptions ThrowIfInvalid()
+    {
+        var errors = Validate();
+        return errors.Count == 0 ? this : throw new ArgumentException("Invalid broadcast options: " + string.Join("; ", errors));
+    }
+
+    /// <summary>LAN defaults (the property defaults).</summary>
+    public static BroadcastOptions Lan { get; } = new();
+
+    /// <summary>WAN: longer timers and batching for links with 50–300 ms RTT.</summary>
+    public static BroadcastOptions Wan { get; } = new()
+    {
+        EagerFanout = 3,
+        LazyFanout = 4,
+        IHaveInterval = TimeSpan.FromMilliseconds(200),
+        GraftTimeout = TimeSpan.FromMilliseconds(1000),
+        GraftRetryTimeout = TimeSpan.FromMilliseconds(500),
+        CacheTtl = TimeSpan.FromMinutes(5),
+        DedupHorizon = TimeSpan.FromMinutes(30),
+    };
+
+    /// <summary>Large clusters (1,000+ members): wider lazy set and bigger caches.</summary>
+    public static BroadcastOptions LargeCluster { get; } = new()
+    {
+        EagerFanout = 4,
+        LazyFanout = 6,
+        IHaveBatchSize = 256,
+        CacheMaxEntries = 50_000,
+        DedupMaxEntries = 500_000,
+    };
+
+    /// <summary>
+    /// The paper's setting: a symmetric degree-5 overlay with every link initially eager, unbatched IHave,
+    /// no ring protection. <paramref name="manySenders"/> selects the threshold the paper used (7, else 3).
+    /// </summary>
+    public static BroadcastOptions Paper(bool manySenders) => new()
+    {
+        EagerFanout = 5,
+        LazyFanout = 0,
+        IHaveInterval = TimeSpan.Zero,
+        ProtectRingNeighbors = false,
+        OptimizationThreshold = manySenders ? 7 : 3,
+    };
+
+    /// <summary>Looks a preset up by name: <c>lan</c>, <c>wan</c>, <c>large_cluster</c>, <c>paper</c>.</summary>
+    public static BroadcastOptions FromPreset(string name) => name switch
+    {
+        "lan" => Lan,
+        "wan" => Wan,
+        "large_cluster" => LargeCluster,
+        "paper" => Paper(manySenders: false),
+        _ => throw new ArgumentException($"Unknown broadcast preset '{name}' (expected lan, wan, large_cluster, paper).", nameof(name)),
+    };
+}

@@ -1,0 +1,23 @@
+namespace Plumtree.Wire;
+
+/// <summary>Plumtree frame kinds. Values are wire constants: append only.</summary>
+public enum FrameType : byte
+{
+    /// <summary>Eager push of a message: id, hop count, payload.</summary>
+    Gossip = 1,
+
+    /// <summary>Lazy announcement of one or more (id, hop) pairs.</summary>
+    IHave = 2,
+
+    /// <summary>Asks the receiver to make the link eager and, when the id is not empty, to send that message.</summary>
+    Graft = 3,
+
+    /// <summary>Asks the receiver to make the link lazy.</summary>
+    Prune = 4,
+
+    /// <summary>Asks the receiver to add the sender to its peer set (symmetric overlay maintenance).</summary>
+    Neighbor = 5,
+
+    /// <summary>Tells the receiver the sender has dropped the link (peer set full, or rebalanced away).</summary>
+    Disconnect = 6,
+}

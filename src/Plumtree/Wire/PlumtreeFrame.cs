@@ -1,0 +1,72 @@
+namespace Plumtree.Wire;
+
+/// <summary>One (id, hop) announcement carried by an IHave frame.</summary>
+/// <param name="Id">The announced message.</param>
+/// <param name="Hop">The hop count at which the announcer delivered it (0 for the origin).</param>
+public readonly record struct IHaveEntry(MessageId Id, int Hop);
+
+/// <summary>
+/// A decoded (or to-be-encoded) Plumtree frame. One flat value type for every kind so the hot path
+/// (Gossip) allocates nothing beyond the payload; fields a kind does not use are default.
+/// </summary>
+public readonly struct PlumtreeFrame
+{
+    private PlumtreeFrame(FrameType type, MessageId id, int hop, ReadOnlyMemory<byte> payload, ReadOnlyMemory<IHaveEntry> entries, bool flag)
+    {
+        Type = type;
+        Id = id;
+        Hop = hop;
+        Payload = payload;
+        Entries = entries;
+        Flag = flag;
+    }
+
+    /// <summary>Frame kind.</summary>
+    public FrameType Type { get; }
+
+    /// <summary>Message id (Gossip, Graft; empty Graft id = link-only graft).</summary>
+    public MessageId Id { get; }
+
+    /// <summary>
+    /// Hop count. Gossip: hops travelled when it arrives (the origin sends 1, each relay adds 1).
+    /// Graft: the hop count the requester saw in the announcement.
+    /// </summary>
+    public int Hop { get; }
+
+    /// <summary>Gossip payload.</summary>
+    public ReadOnlyMemory<byte> Payload { get; }
+
+    /// <summary>IHave announcements.</summary>
+    public ReadOnlyMemory<IHaveEntry> Entries { get; }
+
+    /// <summary>Neighbor: high priority (the sender has no peers at all). Unused by other kinds.</summary>
+    public bool Flag { get; }
+
+    /// <summary>An eager push.</summary>
+    public static PlumtreeFrame Gossip(MessageId id, int hop, ReadOnlyMemory<byte> payload) => new(FrameType.Gossip, id, hop, payload, default, false);
+
+    /// <summary>A batch of announcements.</summary>
+    public static PlumtreeFrame IHave(ReadOnlyMemory<IHaveEntry> entries) => new(FrameType.IHave, default, 0, default, entries, false);
+
+    /// <summary>A graft for <paramref name="id"/> (or a link-only graft when it is empty).</summary>
+    public static PlumtreeFrame Graft(MessageId id, int hop) => new(FrameType.Graft, id, hop, default, default, false);
+
+    /// <summary>A prune.</summary>
+    public static PlumtreeFrame Prune() => new(FrameType.Prune, default, 0, default, default, false);
+
+    /// <summary>A neighbour request; <paramref name="highPriority"/> when the sender has no peers.</summary>
+    public static PlumtreeFrame Neighbor(bool highPriority) => new(FrameType.Neighbor, default, 0, default, default, highPriority);
+
+    /// <summary>A disconnect notice.</summary>
+    public static PlumtreeFrame Disconnect() => new(FrameType.Disconnect, default, 0, default, default, false);
+
+    /// <inheritdoc/>
+    public override string ToString() => Type switch
+    {
+        FrameType.Gossip => $"Gossip({Id}, hop {Hop}, {Payload.Length} B)",
+        FrameType.IHave => $"IHave({Entries.Length})",
+        FrameType.Graft => $"Graft({Id}, hop {Hop})",
+        FrameType.Neighbor => $"Neighbor(high={Flag})",
+        _ => Type.ToString(),
+    };
+}
