@@ -28,4 +28,12 @@ public sealed class WireDecodeException : Exception
 
     /// <summary>Stable short token, e.g. <c>truncated</c>, <c>too_large</c>, <c>unknown_type</c>, <c>bad_crc</c>.</summary>
     public string Reason { get; }
+
+    /// <summary>
+    /// Total length in bytes (header included) of the refused frame as its header declared it, when the
+    /// codec got as far as reading a length; <see langword="null"/> when the framing itself is unknown
+    /// (for example a bad version byte). A stream reader can drop this many bytes and carry on with the
+    /// next frame, e.g. after an <c>unknown_type</c> from a newer peer.
+    /// </summary>
+    public long? FrameLength { get; init; }
 }
