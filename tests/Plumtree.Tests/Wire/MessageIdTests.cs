@@ -1,7 +1,8 @@
+using CsCheck;
 using Microsoft.Extensions.Time.Testing;
 using Plumtree.Wire;
 
-namespace Plumtree.Tests;
+namespace Plumtree.Tests.Wire;
 
 public sealed class MessageIdTests
 {
@@ -62,6 +63,35 @@ public sealed class MessageIdTests
             Assert.True(seen.Add(a.Next()));
             Assert.True(seen.Add(b.Next()));
         }
+    }
+
+    [Fact]
+    public void Byte_order_of_the_encoded_ids_equals_CompareTo_order()
+    {
+        // b shares a random-length prefix with a (0..16 bytes), so ties in the high half, in the low half
+        // and whole equal ids all come up, not just ids that differ in the first byte.
+        Gen.Select(Gen.Byte.Array[MessageId.Size], Gen.Byte.Array[MessageId.Size], Gen.Int[0, MessageId.Size]).Sample(
+            (aBytes, tail, shared) =>
+            {
+                var bBytes = aBytes.ToArray();
+                tail.AsSpan(shared).CopyTo(bBytes.AsSpan(shared));
+                var a = MessageId.Read(aBytes);
+                var b = MessageId.Read(bBytes);
+
+                var byteOrder = Math.Sign(aBytes.AsSpan().SequenceCompareTo(bBytes));
+                Assert.Equal(byteOrder, Math.Sign(a.CompareTo(b)));
+                Assert.Equal(-byteOrder, Math.Sign(b.CompareTo(a)));
+                Assert.Equal(byteOrder == 0, a == b);
+                Assert.Equal(byteOrder < 0, a < b);
+                Assert.Equal(byteOrder > 0, a > b);
+                Assert.Equal(byteOrder == 0, string.Equals(a.ToString(), b.ToString(), StringComparison.Ordinal));
+                Assert.Equal(byteOrder, Math.Sign(string.CompareOrdinal(a.ToString(), b.ToString())));
+
+                Span<byte> written = stackalloc byte[MessageId.Size];
+                a.WriteTo(written);
+                Assert.True(written.SequenceEqual(aBytes));
+            },
+            iter: 100_000);
     }
 }
 
