@@ -12,11 +12,20 @@ namespace Plumtree.Membership;
 /// every input the driver reads <see cref="NextTickAt"/> and calls <see cref="Tick"/> no later than that.
 /// </summary>
 /// <remarks>
-/// The runtime owns UDP/TCP sockets, encryption, compression, CRC and label wrapping, and the TCP
-/// exchanges. It feeds each decoded message of a datagram to <see cref="ReceivePacket"/>, answers inbound
-/// TCP pings with <see cref="ReceiveTcpPing"/> and inbound push/pulls with <see cref="PushPullReceived"/>,
-/// and reports the outcome of the engine's TCP requests with <see cref="TcpPingCompleted"/> and
-/// <see cref="PushPullCompleted"/>.
+/// <para>The runtime owns UDP/TCP sockets, encryption, compression, CRC and label wrapping, and the TCP
+/// exchanges; it calls every method of one engine from one loop (no locks inside):</para>
+/// <list type="bullet">
+/// <item>UDP in: <see cref="PacketCodec.DecodeDatagram"/>, then each message to <see cref="ReceivePacket"/>.</item>
+/// <item>UDP out: <see cref="IMembershipOutput.SendPacket"/> gives encoded parts and the CRC decision; the runtime
+/// assembles (<see cref="OutgoingPacket.Assemble"/>) and wraps (<see cref="PacketCodec.EncodeDatagram"/>).</item>
+/// <item>TCP ping in: <see cref="ReceiveTcpPing"/> returns the ack to write (or null: close). TCP ping out:
+/// <see cref="IMembershipOutput.StartTcpPing"/>, answered by <see cref="TcpPingCompleted"/>.</item>
+/// <item>Push/pull in: <see cref="PushPullReceived"/> returns the reply to write and merges. Push/pull out:
+/// <see cref="IMembershipOutput.StartPushPull"/>, answered exactly once by <see cref="PushPullCompleted"/>.</item>
+/// <item>TCP user messages go straight to the application; errors (<c>errResp</c>) are the runtime's.</item>
+/// <item>Timers: after every call read <see cref="NextTickAt"/> and call <see cref="Tick"/> then.</item>
+/// <item><see cref="Members"/> and <see cref="LocalNode"/> are built on the loop; publish them to other threads.</item>
+/// </list>
 /// </remarks>
 internal sealed partial class MembershipEngine
 {
