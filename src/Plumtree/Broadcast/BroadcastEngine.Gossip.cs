@@ -198,9 +198,9 @@ public sealed partial class BroadcastEngine
         if (!frame.Id.IsEmpty)
         {
             ref var entry = ref _messages.Find(frame.Id);
-            if (!Unsafe.IsNullRef(ref entry) && entry.Cached)
+            if (!Unsafe.IsNullRef(ref entry) && _messages.TryGetPayload(frame.Id, entry, out var payload))
             {
-                Send(from, PlumtreeFrame.Gossip(frame.Id, NextHop(entry.Hop), entry.Payload));
+                Send(from, PlumtreeFrame.Gossip(frame.Id, NextHop(entry.Hop), payload));
                 _counters.GossipSent++;
             }
             else
