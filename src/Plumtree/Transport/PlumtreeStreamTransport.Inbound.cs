@@ -28,14 +28,15 @@ internal sealed partial class PlumtreeStreamTransport
             return;
         }
 
-        _inbound.TryAdd(connection, 0);
         string? node = null;
+        var timer = new CancellationTokenSource(_options.HelloTimeout, _time);
+        _inbound.TryAdd(connection, 0);
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
             var keyring = Keyring;
             (bool Sealed, PlumtreeStreamProtocol.Hello Hello)? opened;
-            using (var timer = new CancellationTokenSource(_options.HelloTimeout, _time))
+            using (timer)
             using (var helloDeadline = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, timer.Token))
             {
                 try

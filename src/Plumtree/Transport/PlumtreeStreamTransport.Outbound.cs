@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using Plumtree.Wire.Memberlist;
 
 namespace Plumtree.Transport;
 
@@ -20,7 +19,7 @@ internal sealed partial class PlumtreeStreamTransport
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var connection = peer.Current;
-                if (connection is null || connection.IsClosed)
+                if (connection is null || connection.IsClosed || !connection.Address.Equals(peer.Address))
                 {
                     if (connection is not null)
                     {
@@ -46,7 +45,7 @@ internal sealed partial class PlumtreeStreamTransport
                     await connection.WriteAsync(batch.WrittenMemory, _options.WriteTimeout, cancellationToken).ConfigureAwait(false);
                     Counters.FramesWritten(frames);
                 }
-                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
                 {
                     // What was in flight is lost with the connection; the next frame reconnects.
                     Counters.Dropped.Increment("connection_lost", frames);
@@ -55,7 +54,7 @@ internal sealed partial class PlumtreeStreamTransport
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
             // Stopped: DisconnectPeer or disposal.
         }
@@ -65,6 +64,8 @@ internal sealed partial class PlumtreeStreamTransport
             {
                 RetireConnection(peer, last);
             }
+
+            peer.Release();
         }
     }
 
@@ -161,7 +162,7 @@ internal sealed partial class PlumtreeStreamTransport
             using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             await socket.ConnectAsync(address, linked.Token).ConfigureAwait(false);
-            var connection = new OutboundConnection(socket, sealKey, _time, Counters);
+            var connection = new OutboundConnection(socket, address, sealKey, _time, Counters);
             var preamble = PlumtreeStreamProtocol.BuildPreamble(NodeName, _label, sealKey);
             await connection.WriteRawAsync(preamble, linked.Token).ConfigureAwait(false);
             return connection;
@@ -200,28 +201,31 @@ internal sealed partial class PlumtreeStreamTransport
         RetireConnection(peer, connection);
     }
 
-    /// <summary>Closes <paramref name="connection"/> once and updates the backoff state from how long it lived.</summary>
+    /// <summary>
+    /// Closes <paramref name="connection"/> (the first call updates the backoff state from how long it lived)
+    /// and, if it was the peer's current connection, clears it and raises the "disconnected" event.
+    /// </summary>
     private void RetireConnection(OutboundPeer peer, OutboundConnection connection)
     {
-        if (!connection.Close())
+        if (connection.Close())
         {
-            return;
+            var now = _time.GetTimestamp();
+            if (_time.GetElapsedTime(connection.OpenedAt, now) < _options.StableConnectionTime)
+            {
+                peer.Failures++;
+                peer.NextAttemptAt = now + ToTicks(Backoff(peer.Failures));
+            }
+            else
+            {
+                peer.Failures = 0;
+                peer.NextAttemptAt = 0;
+            }
         }
 
-        var now = _time.GetTimestamp();
-        if (_time.GetElapsedTime(connection.OpenedAt, now) < _options.StableConnectionTime)
+        if (peer.TryClearCurrent(connection))
         {
-            peer.Failures++;
-            peer.NextAttemptAt = now + ToTicks(Backoff(peer.Failures));
+            RaiseConnectionState(peer.Node, connected: false);
         }
-        else
-        {
-            peer.Failures = 0;
-            peer.NextAttemptAt = 0;
-        }
-
-        Interlocked.CompareExchange(ref peer.CurrentField, null, connection);
-        RaiseConnectionState(peer.Node, connected: false);
     }
 
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
@@ -231,6 +235,7 @@ internal sealed partial class PlumtreeStreamTransport
     {
         private readonly CancellationTokenSource _stop;
         private IPEndPoint _address;
+        private OutboundConnection? _current;
 
         public OutboundPeer(string node, IPEndPoint address, int capacity, CancellationToken stopping)
         {
@@ -245,8 +250,6 @@ internal sealed partial class PlumtreeStreamTransport
             Stopping = _stop.Token;
         }
 
-        public OutboundConnection? CurrentField;
-
         public string Node { get; }
 
         public Channel<QueuedFrame> Queue { get; }
@@ -257,21 +260,22 @@ internal sealed partial class PlumtreeStreamTransport
 
         public OutboundConnection? Current
         {
-            get => Volatile.Read(ref CurrentField);
-            set => Volatile.Write(ref CurrentField, value);
+            get => Volatile.Read(ref _current);
+            set => Volatile.Write(ref _current, value);
         }
 
         public int Failures { get; set; }
 
         public long NextAttemptAt { get; set; }
 
-        /// <summary>Points the peer at a new address; the open connection (to the old one) is closed.</summary>
-        public void ChangeAddress(IPEndPoint address)
-        {
-            Volatile.Write(ref _address, address);
-            Current?.Close();
-        }
+        /// <summary>Clears <see cref="Current"/> if it is still <paramref name="connection"/>.</summary>
+        public bool TryClearCurrent(OutboundConnection connection) =>
+            ReferenceEquals(Interlocked.CompareExchange(ref _current, null, connection), connection);
 
+        /// <summary>Points the peer at a new address; the writer reconnects before its next write.</summary>
+        public void ChangeAddress(IPEndPoint address) => Volatile.Write(ref _address, address);
+
+        /// <summary>Ends the loop (which closes the connection); later frames are refused.</summary>
         public void Stop()
         {
             Queue.Writer.TryComplete();
@@ -281,9 +285,15 @@ internal sealed partial class PlumtreeStreamTransport
             }
             catch (ObjectDisposedException)
             {
+                // The loop has already ended.
             }
+        }
 
-            Current?.Close();
+        /// <summary>Called by the loop as it ends: unhooks the stop token from the transport's.</summary>
+        public void Release()
+        {
+            Queue.Writer.TryComplete();
+            _stop.Dispose();
         }
     }
 
@@ -296,9 +306,10 @@ internal sealed partial class PlumtreeStreamTransport
         private ulong _sequence = 1;
         private int _closed;
 
-        public OutboundConnection(Socket socket, byte[]? sealKey, TimeProvider time, TransportCounters counters)
+        public OutboundConnection(Socket socket, IPEndPoint address, byte[]? sealKey, TimeProvider time, TransportCounters counters)
         {
             Socket = socket;
+            Address = address;
             _sealKey = sealKey;
             _time = time;
             OpenedAt = time.GetTimestamp();
@@ -306,6 +317,8 @@ internal sealed partial class PlumtreeStreamTransport
         }
 
         public Socket Socket { get; }
+
+        public IPEndPoint Address { get; }
 
         public long OpenedAt { get; }
 
