@@ -10,7 +10,7 @@ namespace Plumtree.Tests.Transport;
 /// <summary>
 /// One smoke test against the real Go dialer: Debian's memberlist 0.2.2 joins our TCP port with a push/pull
 /// (plaintext, then AES-256 with compression), proving the incremental stream parsing and the reply
-/// against Go itself. Needs <c>golang-go</c> and <c>golang-github-hashicorp-memberlist-dev</c>
+/// against Go itself; then our dialer push/pulls and TCP-pings the Go node. Needs <c>golang-go</c> and <c>golang-github-hashicorp-memberlist-dev</c>
 /// (<c>apt-get install golang-go golang-github-hashicorp-memberlist-dev</c>); the Go source is
 /// <c>Transport/go/pushpull/main.go</c>, built in GOPATH mode (a cold build takes about 10 s).
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class GoMemberlistInteropTests
     private static readonly TimeSpan BuildLimit = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task A_go_memberlist_node_joins_through_our_push_pull_plain_and_encrypted()
+    public async Task A_go_memberlist_node_joins_through_our_push_pull_and_answers_ours_plain_and_encrypted()
     {
         Assert.True(File.Exists(GoBinary) && Directory.Exists(Path.Combine(GoPath, "src/github.com/hashicorp/memberlist")),
             "This interop test needs golang-go and golang-github-hashicorp-memberlist-dev (apt-get install golang-go golang-github-hashicorp-memberlist-dev).");
@@ -39,23 +39,45 @@ public sealed class GoMemberlistInteropTests
             };
 
             var keyArg = key is null ? "" : Convert.ToHexString(key.PrimaryKey);
-            var (exit, stdout, stderr) = await RunAsync(program, ["-target", ours.LocalEndPoint.ToString(), "-key", keyArg, "-name", "go-node"], TimeSpan.FromSeconds(60));
+            using var go = Start(program, ["-target", ours.LocalEndPoint.ToString(), "-key", keyArg, "-name", "go-node"]);
+            var stderr = go.StandardError.ReadToEndAsync(Ct);
+            try
+            {
+                var line = await go.StandardOutput.ReadLineAsync(Ct).AsTask().Within();
+                if (line is null)
+                {
+                    Assert.Fail($"go printed nothing: {await stderr.Within()}");
+                }
 
-            Assert.True(exit == 0, $"go exited with {exit}: {stderr}");
-            using var result = JsonDocument.Parse(stdout);
-            var root = result.RootElement;
-            Assert.True(root.GetProperty("joined").GetInt32() == 1, $"join failed: {root.GetProperty("error").GetString()}\n{stderr}");
-            var members = root.GetProperty("members").EnumerateArray()
-                .Select(m => (Name: m.GetProperty("name").GetString(), Addr: m.GetProperty("addr").GetString(), Port: m.GetProperty("port").GetInt32()))
-                .ToList();
-            Assert.Contains(("dotnet-node", "127.0.0.1", ours.AdvertiseEndPoint.Port), members);
+                using var result = JsonDocument.Parse(line);
+                var root = result.RootElement;
+                Assert.True(root.GetProperty("joined").GetInt32() == 1, $"join failed: {root.GetProperty("error").GetString()}");
+                var members = root.GetProperty("members").EnumerateArray()
+                    .Select(m => (Name: m.GetProperty("name").GetString(), Addr: m.GetProperty("addr").GetString(), Port: m.GetProperty("port").GetInt32()))
+                    .ToList();
+                Assert.Contains(("dotnet-node", "127.0.0.1", ours.AdvertiseEndPoint.Port), members);
 
-            var remote = await seen.Task.Within();
-            Assert.True(remote.Join);
-            var goNode = Assert.Single(remote.Nodes, n => n.Name == "go-node");
-            Assert.Equal(ProtocolVersions.PlainMemberlist, goNode.Vsn);
-            Assert.Equal(NodeStateKind.Alive, goNode.State);
-            Assert.Equal(IPAddress.Loopback.GetAddressBytes(), goNode.Addr);
+                var remote = await seen.Task.Within();
+                Assert.True(remote.Join);
+                var goNode = Assert.Single(remote.Nodes, n => n.Name == "go-node");
+                Assert.Equal(ProtocolVersions.PlainMemberlist, goNode.Vsn);
+                Assert.Equal(NodeStateKind.Alive, goNode.State);
+                Assert.Equal(IPAddress.Loopback.GetAddressBytes(), goNode.Addr);
+
+                // And the other way round: our dialer against Go's responder.
+                var self = root.GetProperty("self");
+                var goEndPoint = new IPEndPoint(IPAddress.Parse(self.GetProperty("addr").GetString()!), self.GetProperty("port").GetInt32());
+                var reply = await ours.PushPullAsync(goEndPoint, new PushPull(false, [NodeState(ours.NodeName, ours.AdvertiseEndPoint)], []), Ct).Within();
+                Assert.False(reply.Join);
+                Assert.Equal(["dotnet-node", "go-node"], reply.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal));
+                Assert.True(await ours.TcpPingAsync(goEndPoint, new Ping(77, "go-node"), WaitLimit, Ct).Within());
+            }
+            finally
+            {
+                go.StandardInput.Close();
+                await ExitAsync(go, TimeSpan.FromSeconds(30));
+            }
+
             Assert.Equal(0, ours.Counters.DecodeErrors.Total);
         }
     }
@@ -99,11 +121,11 @@ public sealed class GoMemberlistInteropTests
         throw new InvalidOperationException("Cannot find tests/Plumtree.Tests/Transport/go/pushpull/main.go above " + AppContext.BaseDirectory);
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(
-        string file, IReadOnlyList<string> args, TimeSpan limit, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    private static Process Start(string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -119,9 +141,11 @@ public sealed class GoMemberlistInteropTests
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        return Process.Start(start)!;
+    }
+
+    private static async Task ExitAsync(Process process, TimeSpan limit)
+    {
         using var timeout = new CancellationTokenSource(limit);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, Ct);
         try
@@ -133,7 +157,16 @@ public sealed class GoMemberlistInteropTests
             process.Kill(entireProcessTree: true);
             throw;
         }
+    }
 
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(
+        string file, IReadOnlyList<string> args, TimeSpan limit, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        using var process = Start(file, args, environment, workingDirectory);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        await ExitAsync(process, limit);
         return (process.ExitCode, await stdout, await stderr);
     }
 }

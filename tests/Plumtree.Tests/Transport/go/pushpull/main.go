@@ -1,7 +1,8 @@
 // Interop smoke test helper: a real Go memberlist node (Debian's
 // golang-github-hashicorp-memberlist-dev, built in GOPATH mode) joins the
-// address given by -target with a TCP push/pull, then prints what it learnt
-// as one JSON line and leaves.
+// address given by -target with a TCP push/pull, prints what it learnt as one
+// JSON line, then stays up (answering push/pulls and pings) until its stdin
+// is closed.
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io/ioutil"
 	"os"
 
 	"github.com/hashicorp/memberlist"
@@ -22,6 +24,7 @@ type member struct {
 }
 
 type result struct {
+	Self    member   `json:"self"`
 	Joined  int      `json:"joined"`
 	Error   string   `json:"error"`
 	Members []member `json:"members"`
@@ -62,6 +65,9 @@ func main() {
 	for _, node := range m.Members() {
 		out.Members = append(out.Members, member{Name: node.Name, Addr: node.Addr.String(), Port: node.Port, PMax: node.PMax})
 	}
+	self := m.LocalNode()
+	out.Self = member{Name: self.Name, Addr: self.Addr.String(), Port: self.Port, PMax: self.PMax}
 	json.NewEncoder(os.Stdout).Encode(out)
+	ioutil.ReadAll(os.Stdin)
 	m.Shutdown()
 }
