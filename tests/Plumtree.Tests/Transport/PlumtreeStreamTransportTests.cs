@@ -106,7 +106,7 @@ public sealed class PlumtreeStreamTransportTests
     public async Task Queue_overflow_drops_and_counts_frames()
     {
         await using var a = TestNode.Start("a", o => o with { QueueCapacity = 4 });
-        var nowhere = DeadEndPoint();
+        var nowhere = Nowhere;
 
         var accepted = Enumerable.Range(0, 10).Count(i => a.Plumtree.Send("b", nowhere, Gossip(i)));
 
@@ -123,7 +123,7 @@ public sealed class PlumtreeStreamTransportTests
             ReconnectBackoffMax = TimeSpan.FromMilliseconds(20),
             UnreachableTimeout = TimeSpan.FromMilliseconds(30),
         });
-        var nowhere = DeadEndPoint();
+        var nowhere = Nowhere;
 
         for (var i = 0; i < 5; i++)
         {
