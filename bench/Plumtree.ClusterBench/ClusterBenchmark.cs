@@ -28,13 +28,17 @@ internal sealed class ClusterBenchmark
     {
         var n = _settings.Nodes;
         var faults = new FaultInjector(seed: 7);
+        // Flood: every other node is a peer, eager, and protected from pruning (all of them are "ring neighbours"),
+        // so each node forwards every new message to every other node.
         var broadcast = _settings.Flood
             ? BroadcastOptions.Lan with
             {
-                EagerFanout = n - 1,
+                EagerFanout = n + 1,
                 LazyFanout = 0,
                 Optimization = false,
-                MaxProtectedNeighbors = Math.Min(2, n - 1),
+                HashRing = true,
+                ProtectRingNeighbors = true,
+                MaxProtectedNeighbors = n % 2 == 0 ? n : n + 1,
             }
             : _settings.Threshold is { } threshold
                 ? new PlumtreeNodeOptions().EffectiveBroadcast with { Optimization = threshold > 0, OptimizationThreshold = Math.Max(1, threshold) }

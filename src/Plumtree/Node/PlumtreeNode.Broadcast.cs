@@ -68,7 +68,8 @@ public sealed partial class PlumtreeNode
     {
         if (_leaving)
         {
-            return; // left: not part of any tree until the next join
+            _dropped.Increment("not_joined"); // left: not part of any tree until the next join
+            return;
         }
 
         if (TryPark(from, frame, now))
