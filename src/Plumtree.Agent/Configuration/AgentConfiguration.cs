@@ -234,34 +234,27 @@ internal sealed class AgentConfiguration
             }
         }
 
-        PlumtreeNodeOptions? node = null;
-        PlumtreeHostingOptions? hosting = null;
-        if (errors.Count > 0)
+        // The binder reports values it cannot convert (naming the key); skipped when a check above already
+        // reported something, since it would mostly repeat it.
+        if (errors.Count == 0)
         {
-            // The binder would only repeat what is already reported.
-            return null;
-        }
+            try
+            {
+                var node = section.Get<PlumtreeNodeOptions>() ?? new PlumtreeNodeOptions();
+                var hosting = section.Get<PlumtreeHostingOptions>() ?? new PlumtreeHostingOptions();
+                if (node.Broadcast is { } broadcast)
+                {
+                    errors.AddRange(broadcast.Validate().Select(e => $"{Section}:{nameof(PlumtreeNodeOptions.Broadcast)}:{e}"));
+                }
 
-        try
-        {
-            node = section.Get<PlumtreeNodeOptions>() ?? new PlumtreeNodeOptions();
-            hosting = section.Get<PlumtreeHostingOptions>() ?? new PlumtreeHostingOptions();
-        }
-        catch (InvalidOperationException ex)
-        {
-            // The binder names the key: "Failed to convert configuration value at 'Plumtree:BindPort' to type 'System.Int32'."
-            errors.Add(ex.Message + (ex.InnerException is null ? string.Empty : " " + ex.InnerException.Message));
-        }
-
-        if (node?.Broadcast is { } broadcast)
-        {
-            errors.AddRange(broadcast.Validate().Select(e => $"{Section}:{nameof(PlumtreeNodeOptions.Broadcast)}:{e}"));
-        }
-
-        if (hosting is not null)
-        {
-            hosting.Join = [.. join];
-            errors.AddRange(hosting.Validate().Where(e => !e.StartsWith($"{Section}:{nameof(PlumtreeHostingOptions.Join)}:", StringComparison.Ordinal)));
+                hosting.Join = [.. join];
+                errors.AddRange(hosting.Validate().Where(e => !e.StartsWith($"{Section}:{nameof(PlumtreeHostingOptions.Join)}:", StringComparison.Ordinal)));
+            }
+            catch (InvalidOperationException ex)
+            {
+                // "Failed to convert configuration value at 'Plumtree:BindPort' to type 'System.Int32'."
+                errors.Add(ex.Message + (ex.InnerException is null ? string.Empty : " " + ex.InnerException.Message));
+            }
         }
 
         var http = section["Http"] ?? AgentSettings.DefaultHttp;

@@ -1,4 +1,7 @@
 using System.Collections;
+using Plumtree.Broadcast;
+using Plumtree.Hosting;
+using Plumtree.Node;
 
 namespace Plumtree.Agent.Configuration;
 
@@ -18,6 +21,15 @@ internal static class EnvironmentMapping
 
     private static readonly HashSet<string> ListKeys = new(StringComparer.OrdinalIgnoreCase) { "JOIN", "ENCRYPTIONKEYS" };
 
+    /// <summary>Every known key name in its proper case, so keys (and the errors that name them) read as documented.</summary>
+    private static readonly Dictionary<string, string> KnownNames = typeof(PlumtreeNodeOptions).GetProperties()
+        .Concat(typeof(PlumtreeHostingOptions).GetProperties())
+        .Concat(typeof(BroadcastOptions).GetProperties())
+        .Concat(typeof(AgentSettings).GetProperties())
+        .Select(p => p.Name)
+        .Distinct(StringComparer.OrdinalIgnoreCase)
+        .ToDictionary(n => n, StringComparer.OrdinalIgnoreCase);
+
     public static Dictionary<string, string?> Map(IDictionary environment)
     {
         var result = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -36,7 +48,7 @@ internal static class EnvironmentMapping
                 continue;
             }
 
-            var key = string.Join(':', segments.Select(s => s.Replace("_", string.Empty, StringComparison.Ordinal)));
+            var key = string.Join(':', segments.Select(Canonical));
             if (segments.Length == 1 && ListKeys.Contains(key) && value is not null)
             {
                 var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -52,5 +64,11 @@ internal static class EnvironmentMapping
         }
 
         return result;
+    }
+
+    private static string Canonical(string segment)
+    {
+        var name = segment.Replace("_", string.Empty, StringComparison.Ordinal);
+        return KnownNames.TryGetValue(name, out var known) ? known : name;
     }
 }

@@ -85,10 +85,24 @@ internal static partial class AdminEndpoints
         return Json(new MessagesResponse(messages), AdminJsonContext.Relaxed.MessagesResponse);
     }
 
-    private static IResult Stream(HttpContext context)
+    /// <summary>Server-Sent Events, one <c>message</c> event per delivery. Headers go out at once, so a client sees the stream open before the first delivery.</summary>
+    private static async Task Stream(HttpContext context)
     {
         var log = context.RequestServices.GetRequiredService<MessageLog>();
-        return TypedResults.ServerSentEvents(Events(log, context.RequestAborted));
+        var aborted = context.RequestAborted;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        try
+        {
+            await context.Response.StartAsync(aborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
+            await SseFormatter.WriteAsync(Events(log, aborted), context.Response.Body, aborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
     }
 
     private static async IAsyncEnumerable<SseItem<string>> Events(MessageLog log, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ internal static partial class AdminEndpoints
         app.MapGet("/v1/members", Handler(Members));
         app.MapPost("/v1/broadcast", Handler(BroadcastAsync));
         app.MapGet("/v1/messages", Handler(Messages));
-        app.MapGet("/v1/messages/stream", Handler(Stream));
+        app.MapGet("/v1/messages/stream", (RequestDelegate)Stream);
         app.MapPost("/v1/join", Handler(JoinAsync));
         app.MapPost("/v1/leave", Handler(LeaveAsync));
         app.MapPost("/v1/rebalance", Handler(RebalanceAsync));
