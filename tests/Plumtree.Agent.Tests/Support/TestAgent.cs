@@ -48,7 +48,7 @@ internal sealed class TestAgent : IAsyncDisposable
         var empty = dir.File("empty.json", "{}");
         if (kestrel)
         {
-            overrides["Plumtree:Http"] = $"127.0.0.1:{Cli.PortFinder.FreeTcpPort(System.Net.IPAddress.Loopback)}";
+            overrides["Plumtree:Http"] = $"127.0.0.1:{Plumtree.Agent.Cli.PortFinder.FreeTcpPort(System.Net.IPAddress.Loopback)}";
         }
 
         overrides.TryAdd("Plumtree:DataDir", dir.Combine("data"));
