@@ -47,11 +47,11 @@ internal sealed class AgentProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <c>dotnet plumtree.dll args</c> with no inherited PLUMTREE_* variables, plus <paramref name="environment"/>.</summary>
-    public static AgentProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? stdin = null, string? shellPrefix = null)
+    /// <summary>Starts <c>dotnet plumtree.dll args</c> (or <paramref name="shellScript"/> around it) with no inherited PLUMTREE_* variables, plus <paramref name="environment"/>.</summary>
+    public static AgentProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? stdin = null, string? shellScript = null)
     {
         ProcessStartInfo start;
-        if (shellPrefix is null)
+        if (shellScript is null)
         {
             start = new ProcessStartInfo("dotnet");
             start.ArgumentList.Add(Paths.PlumtreeDll);
@@ -62,10 +62,10 @@ internal sealed class AgentProcess : IDisposable
         }
         else
         {
-            // For environment that must name the process's own PID: "exec" keeps the shell's PID.
+            // A wrapper script: $0 is plumtree.dll, "$@" the arguments.
             start = new ProcessStartInfo("/bin/sh");
             start.ArgumentList.Add("-c");
-            start.ArgumentList.Add($"{shellPrefix} exec dotnet \"$0\" \"$@\"");
+            start.ArgumentList.Add(shellScript);
             start.ArgumentList.Add(Paths.PlumtreeDll);
             foreach (var arg in args)
             {
