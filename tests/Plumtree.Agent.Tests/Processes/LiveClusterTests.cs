@@ -109,7 +109,6 @@ public sealed partial class LiveClusterTests(LiveClusterFixture cluster) : IClas
     }
 
     [Fact]
-    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task Under_systemd_the_agent_notifies_READY_after_joining_and_STOPPING_on_stop()
     {
         using var dir = new TempDir();
