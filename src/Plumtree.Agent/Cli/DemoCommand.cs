@@ -86,8 +86,17 @@ internal static class DemoCommand
                 // The demo ignores /etc/plumtree/plumtree.json and PLUMTREE_* variables: it is self-contained.
                 var config = AgentConfiguration.Load(new AgentFlags { ConfigFile = null }, new Dictionary<string, string>(), overrides);
                 var app = AgentHost.Build(config);
+                try
+                {
+                    await app.StartAsync(stop.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await app.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+
                 apps.Add((name, app, config.Settings.Http, port));
-                await app.StartAsync(stop.Token).ConfigureAwait(false);
                 env.Console.MarkupLine($"started [bold]{name}[/]: membership 127.0.0.1:{port}, admin http://{config.Settings.Http}");
             }
 
