@@ -1,23 +1,8 @@
 using System.Net;
+using Plumtree.Membership;
 using Plumtree.Wire;
 
 namespace Plumtree.Node;
-
-/// <summary>Membership state of a member, as memberlist defines it.</summary>
-public enum MemberState
-{
-    /// <summary>Answering probes.</summary>
-    Alive,
-
-    /// <summary>Missed probes; may still refute.</summary>
-    Suspect,
-
-    /// <summary>Declared failed.</summary>
-    Dead,
-
-    /// <summary>Left gracefully.</summary>
-    Left,
-}
 
 /// <summary>One member of the cluster as this node knows it.</summary>
 /// <param name="Name">Node name (unique in the cluster).</param>

@@ -1,0 +1,57 @@
+using Plumtree.Wire;
+using Plumtree.Wire.Memberlist.Serf;
+
+namespace Plumtree.Membership;
+
+/// <summary>
+/// Which members take part in Plumtree: those whose meta carries the <c>pt</c> tag in serf's tag encoding
+/// (<c>0xFF</c> + msgpack map). Other members (plain memberlist nodes, serf agents) are just members.
+/// The node runtime builds <c>Plumtree.Broadcast.PeerView</c> from <see cref="Names"/>.
+/// </summary>
+public static class PlumtreePeers
+{
+    /// <summary>The tag whose presence marks a Plumtree node; its value is the Plumtree protocol version.</summary>
+    public const string Tag = "pt";
+
+    /// <summary>The <c>pt</c> tag's value in <paramref name="meta"/>, or <see langword="null"/> when absent or the meta is not tags.</summary>
+    public static string? TagValue(ReadOnlyMemory<byte> meta)
+    {
+        if (meta.IsEmpty || meta.Span[0] != SerfTags.MagicByte)
+        {
+            return null;
+        }
+
+        try
+        {
+            return SerfTags.Decode(meta).TryGetValue(Tag, out var value) ? value : null;
+        }
+        catch (WireDecodeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when <paramref name="member"/> carries the <c>pt</c> tag.</summary>
+    public static bool IsCapable(Member member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        return TagValue(member.Meta) is not null;
+    }
+
+    /// <summary>
+    /// Names of the Plumtree-capable members that are alive or suspect (a suspect may well be alive;
+    /// Plumtree repairs around it), optionally excluding <paramref name="exclude"/> (this node).
+    /// </summary>
+    public static IReadOnlyList<string> Names(IEnumerable<Member> members, string? exclude = null)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        return
+        [
+            .. members
+                .Where(m => m.State is MemberState.Alive or MemberState.Suspect
+                            && !string.Equals(m.Name, exclude, StringComparison.Ordinal)
+                            && IsCapable(m))
+                .Select(static m => m.Name),
+        ];
+    }
+}

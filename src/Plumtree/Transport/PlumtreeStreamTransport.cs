@@ -1,0 +1,235 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Plumtree.Wire;
+using Plumtree.Wire.Memberlist;
+
+namespace Plumtree.Transport;
+
+/// <summary>
+/// Persistent, one-way, length-framed Plumtree streams to peers, multiplexed on the memberlist TCP port
+/// (format: <see cref="PlumtreeStreamProtocol"/>). Outbound: one connection per peer (keyed by node name),
+/// opened lazily by <see cref="Send"/>, fed from a bounded queue by a writer loop that batches frames into
+/// one write, reconnecting with exponential backoff and jitter. Inbound: connections handed over by
+/// <see cref="MemberlistTransport.PlumtreeAcceptor"/> (<see cref="AcceptAsync"/>) are read frame by frame and
+/// raised through <see cref="FrameReceived"/>, rate-limited per peer. Everything refused or lost is
+/// counted in <see cref="Counters"/> (<c>dropped{reason}</c>, <c>decode_errors{layer}</c>); one bad peer only
+/// ever loses its own connection.
+/// </summary>
+internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
+{
+    private readonly PlumtreeStreamOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ITransportInterceptor? _interceptor;
+    private readonly byte[] _label;
+    private readonly Random _jitter;
+    private readonly Lock _jitterLock = new();
+    private readonly Lock _peersLock = new();
+    private readonly ConcurrentDictionary<string, OutboundPeer> _peers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskTracker _tasks = new();
+    private Keyring? _keyring;
+    private int _disposed;
+
+    /// <summary>Creates the transport; register <see cref="AcceptAsync"/> as the memberlist transport's Plumtree acceptor.</summary>
+    /// <exception cref="ArgumentException">Invalid options.</exception>
+    public PlumtreeStreamTransport(PlumtreeStreamOptions options, TimeProvider? timeProvider = null, ITransportInterceptor? interceptor = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _interceptor = interceptor;
+        _label = Encoding.UTF8.GetBytes(options.Label);
+        _jitter = new Random(options.RandomSeed);
+        _keyring = options.Keyring;
+    }
+
+    /// <summary>This node's name.</summary>
+    public string NodeName => _options.NodeName;
+
+    /// <summary>The options in use.</summary>
+    public PlumtreeStreamOptions Options => _options;
+
+    /// <summary>What this transport has counted.</summary>
+    public TransportCounters Counters { get; } = new();
+
+    /// <summary>The keys in use (<see langword="null"/> = plaintext); replacing it affects connections opened later.</summary>
+    public Keyring? Keyring
+    {
+        get => Volatile.Read(ref _keyring);
+        set => Volatile.Write(ref _keyring, value);
+    }
+
+    /// <summary>Receives inbound frames (unset = they are counted and discarded).</summary>
+    public FrameReceivedHandler? FrameReceived { get; set; }
+
+    /// <summary>Raised when an outbound connection to a peer opens (<see langword="true"/>) or closes.</summary>
+    public Action<string, bool>? ConnectionStateChanged { get; set; }
+
+    /// <summary>Peers with an outbound queue (connected or not).</summary>
+    public IReadOnlyCollection<string> Peers => _peers.Keys.ToArray();
+
+    /// <summary>Whether the outbound connection to <paramref name="node"/> is open.</summary>
+    public bool IsConnected(string node) => _peers.TryGetValue(node, out var peer) && peer.Current is { IsClosed: false };
+
+    /// <summary>Frames waiting in <paramref name="node"/>'s queue.</summary>
+    public int QueuedFrames(string node) => _peers.TryGetValue(node, out var peer) ? peer.Queue.Reader.Count : 0;
+
+    /// <summary>
+    /// Queues <paramref name="frame"/> for <paramref name="node"/> at <paramref name="address"/> (its memberlist
+    /// address; a new address replaces the old one and reconnects). Returns false when the frame is dropped:
+    /// over the size limit (<c>too_large</c>), queue full (<c>queue_full</c>), dropped by the interceptor
+    /// (<c>fault_injected</c>), or the transport is disposed. Never blocks.
+    /// </summary>
+    /// <exception cref="ArgumentException">The frame is invalid (see <see cref="PlumtreeFrameCodec.GetEncodedLength"/>).</exception>
+    public bool Send(string node, IPEndPoint address, in PlumtreeFrame frame)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(node);
+        ArgumentNullException.ThrowIfNull(address);
+        var length = PlumtreeFrameCodec.GetEncodedLength(frame);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return false;
+        }
+
+        if (length > _options.MaxFrameSize)
+        {
+            Counters.Dropped.Increment("too_large");
+            return false;
+        }
+
+        long dueAt = 0;
+        if (_interceptor is not null)
+        {
+            var verdict = _interceptor.Intercept(TransportChannel.PlumtreeFrame, new TransportRoute(NodeName, null, node, address), length);
+            if (verdict.Action == InterceptAction.Drop)
+            {
+                Counters.Dropped.Increment("fault_injected");
+                return false;
+            }
+
+            if (verdict.Action == InterceptAction.Delay)
+            {
+                dueAt = _time.GetTimestamp() + (long)(verdict.Delay.TotalSeconds * _time.TimestampFrequency);
+            }
+        }
+
+        var bytes = GC.AllocateUninitializedArray<byte>(length);
+        PlumtreeFrameCodec.Encode(frame, bytes, _options.MaxFrameSize);
+        var peer = GetOrStartPeer(node, address);
+        if (!peer.Queue.Writer.TryWrite(new QueuedFrame(bytes, _time.GetTimestamp(), dueAt)))
+        {
+            Counters.Dropped.Increment(Volatile.Read(ref _disposed) != 0 ? "shutdown" : "queue_full");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Forgets <paramref name="node"/> (it left or died): closes the outbound connection (queued frames are
+    /// dropped as <c>peer_left</c>), every inbound connection from it, and its rate-limit state.
+    /// </summary>
+    public void DisconnectPeer(string node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (_peers.TryRemove(node, out var peer))
+        {
+            peer.Stop();
+            var dropped = 0;
+            while (peer.Queue.Reader.TryRead(out _))
+            {
+                dropped++;
+            }
+
+            if (dropped > 0)
+            {
+                Counters.Dropped.Increment("peer_left", dropped);
+            }
+        }
+
+        CloseInbound(node);
+        _buckets.TryRemove(node, out _);
+    }
+
+    /// <summary>Closes every connection, stops every loop and waits for them.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var node in _peers.Keys)
+        {
+            if (_peers.TryRemove(node, out var peer))
+            {
+                peer.Stop();
+            }
+        }
+
+        CloseAllInbound();
+        await _tasks.WhenAllAsync().ConfigureAwait(false);
+    }
+
+    private OutboundPeer GetOrStartPeer(string node, IPEndPoint address)
+    {
+        if (_peers.TryGetValue(node, out var peer))
+        {
+            if (!peer.Address.Equals(address))
+            {
+                peer.ChangeAddress(address);
+            }
+
+            return peer;
+        }
+
+        lock (_peersLock)
+        {
+            if (_peers.TryGetValue(node, out peer))
+            {
+                return peer;
+            }
+
+            peer = new OutboundPeer(node, address, _options.QueueCapacity, _stopping.Token);
+            _peers[node] = peer;
+            _tasks.Track(Task.Run(() => RunPeerAsync(peer)));
+            return peer;
+        }
+    }
+
+    private void RaiseConnectionState(string node, bool connected)
+    {
+        try
+        {
+            ConnectionStateChanged?.Invoke(node, connected);
+        }
+        catch (Exception)
+        {
+            Counters.Errors.Increment("handler");
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var exponent = Math.Min(failures - 1, 30);
+        var ceiling = Math.Min(_options.ReconnectBackoffMax.TotalSeconds, _options.ReconnectBackoffMin.TotalSeconds * Math.Pow(2, exponent));
+        double jitter;
+        lock (_jitterLock)
+        {
+            jitter = _jitter.NextDouble();
+        }
+
+        // "Equal jitter": between half the ceiling and the ceiling.
+        return TimeSpan.FromSeconds((ceiling / 2) + (ceiling / 2 * jitter));
+    }
+
+    /// <summary>A frame waiting to be written.</summary>
+    /// <param name="Bytes">The encoded frame.</param>
+    /// <param name="EnqueuedAt">When it was queued (<see cref="TimeProvider.GetTimestamp"/>).</param>
+    /// <param name="DueAt">Not before this timestamp (an injected delay); 0 = now.</param>
+    private readonly record struct QueuedFrame(byte[] Bytes, long EnqueuedAt, long DueAt);
+}

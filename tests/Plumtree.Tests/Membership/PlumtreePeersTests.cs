@@ -1,0 +1,51 @@
+using System.Net;
+using Plumtree.Membership;
+using Plumtree.Wire.Memberlist.Serf;
+
+namespace Plumtree.Tests.Membership;
+
+public sealed class PlumtreePeersTests
+{
+    private static Member M(string name, byte[] meta, MemberState state = MemberState.Alive) => new()
+    {
+        Name = name,
+        Address = IPAddress.Loopback,
+        Port = 7946,
+        Meta = meta,
+        State = state,
+    };
+
+    [Fact]
+    public void Only_alive_or_suspect_members_with_the_pt_tag_are_plumtree_peers()
+    {
+        var pt = SerfTags.Encode(new Dictionary<string, string> { ["pt"] = "1", ["zone"] = "a" });
+        var members = new[]
+        {
+            M("a", pt),
+            M("b", pt, MemberState.Suspect),
+            M("c", pt, MemberState.Dead),
+            M("d", pt, MemberState.Left),
+            M("e", SerfTags.Encode(new Dictionary<string, string> { ["role"] = "web" })),
+            M("f", "pt"u8.ToArray()),
+            M("g", []),
+            M("h", [0xFF, 0xC1]),
+            M("self", pt),
+        };
+
+        Assert.Equal(["a", "b"], PlumtreePeers.Names(members, exclude: "self"));
+        Assert.Equal("1", PlumtreePeers.TagValue(pt));
+        Assert.Null(PlumtreePeers.TagValue(new byte[] { 0xFF, 0xC1 }));
+    }
+
+    [Fact]
+    public void Peers_follow_the_engine_member_table()
+    {
+        var h = new EngineHarness();
+        var pt = SerfTags.Encode(new Dictionary<string, string> { ["pt"] = "1" });
+        h.Receive(EngineHarness.EndPointOf(1), EngineHarness.AliveOf("n1", 1, meta: pt));
+        h.Receive(EngineHarness.EndPointOf(2), EngineHarness.AliveOf("n2", 2));
+        h.Engine.UpdateMeta(pt, h.Now);
+        Assert.Equal(["n1", "self"], PlumtreePeers.Names(h.Engine.Members).Order());
+        Assert.Equal(["n1"], PlumtreePeers.Names(h.Engine.Members, exclude: "self"));
+    }
+}
