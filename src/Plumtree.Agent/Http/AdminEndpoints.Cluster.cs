@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Plumtree.Hosting;
+using Plumtree.Membership;
 using Plumtree.Node;
 
 namespace Plumtree.Agent.Http;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Plumtree.Hosting;
+using Plumtree.Membership;
 using Plumtree.Node;
 
 namespace Plumtree.Agent.Http;

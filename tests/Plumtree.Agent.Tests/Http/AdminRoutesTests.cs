@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Plumtree.Agent.Tests.Support;
+using Plumtree.Membership;
 using Plumtree.Node;
 using Plumtree.Wire;
 using NodeCheck = Plumtree.Node.HealthCheckResult;

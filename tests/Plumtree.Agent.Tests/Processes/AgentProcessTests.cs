@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Plumtree.Agent.Cli;
 using Plumtree.Agent.Tests.Support;
+using Plumtree.Membership;
 using Plumtree.Node;
 using NodeCheck = Plumtree.Node.HealthCheckResult;
 using NodeStatus = Plumtree.Node.HealthStatus;

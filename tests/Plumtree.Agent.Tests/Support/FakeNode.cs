@@ -1,5 +1,6 @@
 using System.Net;
 using Plumtree.Hosting;
+using Plumtree.Membership;
 using Plumtree.Node;
 using Plumtree.Wire;
 
