@@ -84,7 +84,7 @@ internal static class DemoCommand
                 }
 
                 // The demo ignores /etc/plumtree/plumtree.json and PLUMTREE_* variables: it is self-contained.
-                var config = AgentConfiguration.Load(new AgentFlags { ConfigFile = null }, new Dictionary<string, string>(), overrides);
+                var config = AgentConfiguration.Load(new AgentFlags(), new Dictionary<string, string>(), overrides, useDefaultFile: false);
                 var app = AgentHost.Build(config);
                 try
                 {

@@ -45,7 +45,11 @@ internal sealed class AgentConfiguration
     public string? ConfigFile { get; }
 
     /// <summary>Loads and validates; throws <see cref="AgentConfigException"/> naming every bad key.</summary>
-    public static AgentConfiguration Load(AgentFlags flags, IDictionary environment, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    /// <param name="flags">The flags as given.</param>
+    /// <param name="environment">Environment variables (<c>PLUMTREE_*</c> are read).</param>
+    /// <param name="overrides">Values above every source (the demo's per-node settings).</param>
+    /// <param name="useDefaultFile">False ignores <see cref="DefaultConfigPath"/> (the demo is self-contained).</param>
+    public static AgentConfiguration Load(AgentFlags flags, IDictionary environment, IEnumerable<KeyValuePair<string, string?>>? overrides = null, bool useDefaultFile = true)
     {
         var errors = new List<string>();
         var flagValues = MapFlags(flags, errors);
@@ -59,7 +63,7 @@ internal sealed class AgentConfiguration
         }
 
         var builder = new ConfigurationBuilder();
-        var fileUsed = File.Exists(path) ? path : null;
+        var fileUsed = (explicitPath is not null || useDefaultFile) && File.Exists(path) ? path : null;
         if (fileUsed is not null)
         {
             builder.AddJsonFile(path, optional: false, reloadOnChange: false);

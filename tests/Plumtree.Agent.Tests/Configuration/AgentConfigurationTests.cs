@@ -185,6 +185,15 @@ public sealed class AgentConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Without_config_the_default_file_is_read_only_if_it_exists()
+    {
+        var config = Load(new AgentFlags());
+
+        Assert.Equal(File.Exists(AgentConfiguration.DefaultConfigPath) ? AgentConfiguration.DefaultConfigPath : null, config.ConfigFile);
+        Assert.Null(AgentConfiguration.Load(new AgentFlags(), new Dictionary<string, string>(), useDefaultFile: false).ConfigFile);
+    }
+
+    [Fact]
     public void PLUMTREE_CONFIG_names_the_file_explicitly()
     {
         var missing = _dir.Combine("nope.json");
