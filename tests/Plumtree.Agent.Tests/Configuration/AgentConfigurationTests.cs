@@ -189,7 +189,7 @@ public sealed class AgentConfigurationTests : IDisposable
     {
         var config = Load(new AgentFlags());
 
-        Assert.Equal(File.Exists(AgentConfiguration.DefaultConfigPath) ? AgentConfiguration.DefaultConfigPath : null, config.ConfigFile);
+        Assert.Equal(System.IO.File.Exists(AgentConfiguration.DefaultConfigPath) ? AgentConfiguration.DefaultConfigPath : null, config.ConfigFile);
         Assert.Null(AgentConfiguration.Load(new AgentFlags(), new Dictionary<string, string>(), useDefaultFile: false).ConfigFile);
     }
 
