@@ -24,9 +24,41 @@ internal sealed partial class Simulation
             }
 
             RunUntilQuiet(_now + StepLimit.Ticks);
-            RunUntil(_now + BootstrapSettle.Ticks);
-            RunUntilQuiet(_now + StepLimit.Ticks);
+
+            // Overlay repair runs on the engines' own timers (with back-off): give it virtual time until the
+            // peer sets stop changing for a whole settle window (a node one short of the degree may keep
+            // probing and being refused forever), or the join limit is reached.
+            var deadline = _now + BootstrapLimit.Ticks;
+            var signature = OverlaySignature();
+            var quiet = TimeSpan.Zero;
+            while (_now < deadline && quiet < BootstrapSettle)
+            {
+                RunUntil(_now + BootstrapStep.Ticks);
+                RunUntilQuiet(_now + StepLimit.Ticks);
+                var next = OverlaySignature();
+                quiet = next == signature ? quiet + BootstrapStep : TimeSpan.Zero;
+                signature = next;
+            }
         }
+
+        _joinSeconds = _now / (double)TimeSpan.TicksPerSecond;
+    }
+
+    /// <summary>Total peer-set size and eager count over live engines: unchanged means the overlay has settled.</summary>
+    private (long Peers, long Eager) OverlaySignature()
+    {
+        long peers = 0, eager = 0;
+        foreach (var engine in _engines!)
+        {
+            if (engine is not null)
+            {
+                var e = engine.EagerPeers.Count;
+                eager += e;
+                peers += e + engine.LazyPeers.Count;
+            }
+        }
+
+        return (peers, eager);
     }
 
     /// <summary>

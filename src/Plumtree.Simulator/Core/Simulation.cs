@@ -25,8 +25,14 @@ internal sealed partial class Simulation
     /// <summary>Longest a broadcast or membership step may run before it is cut off (a safety net; never reached in practice).</summary>
     internal static readonly TimeSpan StepLimit = TimeSpan.FromSeconds(60);
 
-    /// <summary>Virtual time given to overlay maintenance timers after the join before the cycles start.</summary>
-    internal static readonly TimeSpan BootstrapSettle = TimeSpan.FromSeconds(2);
+    /// <summary>The join ends once the peer sets have not changed for this much virtual time (longer than the engine's largest repair back-off, 32 × 1 s).</summary>
+    internal static readonly TimeSpan BootstrapSettle = TimeSpan.FromSeconds(40);
+
+    /// <summary>How often the join checks whether the peer sets still change.</summary>
+    internal static readonly TimeSpan BootstrapStep = TimeSpan.FromSeconds(5);
+
+    /// <summary>The join ends at the latest after this much virtual time.</summary>
+    internal static readonly TimeSpan BootstrapLimit = TimeSpan.FromSeconds(600);
 
     /// <summary>Virtual epoch for message ids (2026-01-01T00:00:00Z).</summary>
     private const long EpochUnixMs = 1_767_225_600_000;
@@ -81,6 +87,7 @@ internal sealed partial class Simulation
     private long _duplicateDeliveries;
     private long _eventsProcessed;
     private int _cutSteps;
+    private double _joinSeconds;
 
     private enum Phase
     {
@@ -225,6 +232,7 @@ internal sealed partial class Simulation
             DuplicateDeliveries = _duplicateDeliveries,
             EventsProcessed = _eventsProcessed,
             CutSteps = _cutSteps,
+            JoinSeconds = _joinSeconds,
             EngineCounters = SumCounters(),
             FixedSender = _config.Senders == SenderMode.Single ? _fixedSender : null,
             WallSeconds = stopwatch.Elapsed.TotalSeconds,

@@ -46,6 +46,9 @@ internal sealed class SimResult
     /// <summary>Steps cut off by the step limit (should be 0).</summary>
     public int CutSteps { get; init; }
 
+    /// <summary>Virtual time the join took until the overlay was quiet, in seconds.</summary>
+    public double JoinSeconds { get; init; }
+
     public required BroadcastCounters EngineCounters { get; init; }
 
     public int? FixedSender { get; init; }

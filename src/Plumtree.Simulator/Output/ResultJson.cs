@@ -121,6 +121,7 @@ internal static class ResultJson
         w.WriteEndArray();
         w.WriteStartObject("join");
         w.WriteNumber("control", result.BootstrapControl.Sum());
+        w.WriteNumber("virtual_seconds", Round(result.JoinSeconds, 3));
         WriteOverlay(w, "overlay", result.OverlayAfterJoin);
         w.WriteEndObject();
         WriteOverlay(w, "overlay_at_end", result.OverlayAtEnd);
