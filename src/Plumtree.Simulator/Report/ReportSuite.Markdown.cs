@@ -39,6 +39,11 @@ internal sealed partial class ReportSuite
             WriteKill(md);
         }
 
+        if (options.Scenarios.Contains("event"))
+        {
+            WriteEvent(md);
+        }
+
         WriteNotes(md);
         return md.ToString();
     }
@@ -241,6 +246,43 @@ internal sealed partial class ReportSuite
         var mid = percents.Contains(60) ? 60 : percents[percents.Count / 2];
         Plot(md, "kill_rmr.svg", string.Create(Inv, $"RMR per cycle around a {mid}% failure (cycle {fs})"), "cycle", "RMR",
             [.. variants.Select(v => Series(PaperAnchors.Label(v), SeriesMean(new RunKey("kill", v, mid), r => r.Rmr), Math.Max(0, fs - 5)))]);
+    }
+
+    private void WriteEvent(StringBuilder md)
+    {
+        var rows = new List<(string Label, RunKey Key)>();
+        if (options.EventGraftTimeoutsMs.Count > 0 && Has(new RunKey("event", Variant.Eager, options.EventGraftTimeoutsMs[0])))
+        {
+            rows.Add(("Eager (flood)", new RunKey("event", Variant.Eager, options.EventGraftTimeoutsMs[0])));
+        }
+
+        foreach (var t in options.EventGraftTimeoutsMs)
+        {
+            var key = new RunKey("event", Variant.OptMany, t);
+            if (Has(key))
+            {
+                rows.Add((string.Create(Inv, $"Plumtree-Opt m-s, timeout1 {t} ms / timeout2 {t / 2} ms"), key));
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("## 4. Event mode (not in the paper): per-link latency 10–100 ms, 2 broadcasts/s");
+        md.AppendLine();
+        md.AppendLine(string.Create(Inv, $"Each link's latency is drawn once from U[10, 100] ms; the engines' graft timers run in virtual time; {options.EventCycles} broadcasts from random senders (the first 10 are warm-up). Time to last delivery is measured from the broadcast. Shows how timeout1 must exceed the latency spread between the eager tree and the lazy announcements, or IHaves win the race and trigger grafts."));
+        md.AppendLine();
+        md.AppendLine("| protocol | reliability min, % | RMR mean | LDH mean (min–max) | time to last delivery mean / max, ms | Graft / Prune per broadcast |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (label, key) in rows)
+        {
+            var s = Summaries(key);
+            md.AppendLine(string.Create(Inv, $"| {label} | {Pct(s.Min(x => x.ReliabilityMin))} | {F(s.Average(x => x.RmrMean ?? double.NaN), 4)} | {LdhRange(key, 10, int.MaxValue)} | {F(s.Average(x => x.TimeToLastDeliveryMeanMs), 0)} / {F(s.Max(x => x.TimeToLastDeliveryMaxMs), 0)} | {F(s.Average(x => x.ControlByType[1]), 1)} / {F(s.Average(x => x.ControlByType[2]), 1)} |"));
+        }
+
+        md.AppendLine();
     }
 
     private static void WriteNotes(StringBuilder md)

@@ -25,14 +25,20 @@ internal sealed record ReportOptions
 
     public int Parallel { get; init; } = 1;
 
-    public IReadOnlyList<string> Scenarios { get; init; } = ["stable", "churn", "kill"];
+    public IReadOnlyList<string> Scenarios { get; init; } = ["stable", "churn", "kill", "event"];
+
+    /// <summary>Event-mode section: graft timeout1 values tried (timeout2 = half).</summary>
+    public IReadOnlyList<int> EventGraftTimeoutsMs { get; init; } = [200, 500, 1000];
+
+    /// <summary>Event-mode section: cycles (broadcasts) per run.</summary>
+    public int EventCycles { get; init; } = 60;
 
     public IReadOnlyList<int> KillPercents { get; init; } = PaperAnchors.KillPercents;
 
     public IReadOnlyList<Variant> Variants { get; init; } = PaperAnchors.Variants;
 }
 
-/// <summary>One cell of the suite: a scenario, a protocol variant and (kill) a percentage.</summary>
+/// <summary>One cell of the suite: a scenario, a protocol variant and a parameter (kill: the percentage; event: graft timeout1 in ms).</summary>
 internal sealed record RunKey(string Scenario, Variant Variant, int Percent);
 
 /// <summary>
@@ -64,11 +70,26 @@ internal sealed partial class ReportSuite(ReportOptions options, TextWriter log)
         var jobs = new List<(RunKey Key, int Seed, SimConfig Config)>();
         foreach (var scenario in options.Scenarios)
         {
-            var percents = scenario == "kill" ? options.KillPercents : [0];
+            var percents = scenario switch
+            {
+                "kill" => options.KillPercents,
+                "event" => options.EventGraftTimeoutsMs,
+                _ => [0],
+            };
             foreach (var percent in percents)
             {
                 foreach (var variant in options.Variants)
                 {
+                    if (scenario == "event" && variant is not (Variant.Eager or Variant.OptMany))
+                    {
+                        continue; // the event-mode section compares the eager control with Plumtree-Opt m-s only
+                    }
+
+                    if (scenario == "event" && variant == Variant.Eager && percent != percents[0])
+                    {
+                        continue; // flood has no graft timer: one set of runs
+                    }
+
                     if (variant != Variant.Eager && !_engineAvailable)
                     {
                         continue;
@@ -122,6 +143,18 @@ internal sealed partial class ReportSuite(ReportOptions options, TextWriter log)
         {
             "churn" => config with { Scenario = Scenario.Churn, ChurnPerCycle = ChurnPerCycle },
             "kill" => config with { Scenario = Scenario.Kill, KillPercent = key.Percent, Cycles = options.Warmup + options.KillCycles },
+            "event" => config with
+            {
+                Scenario = Scenario.Stable,
+                EventMode = true,
+                LatencyMinMs = 10,
+                LatencyMaxMs = 100,
+                Rate = 2,
+                Cycles = options.EventCycles,
+                Warmup = Math.Min(10, options.EventCycles - 1),
+                GraftTimeoutMs = key.Percent,
+                GraftRetryTimeoutMs = key.Percent / 2.0,
+            },
             _ => config with { Scenario = Scenario.Stable },
         };
         return PaperAnchors.Apply(config, key.Variant);
