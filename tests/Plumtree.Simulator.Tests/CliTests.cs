@@ -128,7 +128,8 @@ public sealed class CliTests
                 Assert.Equal("svg", xml.Root!.Name.LocalName);
                 Assert.Contains(Path.GetFileName(svg), markdown, StringComparison.Ordinal);
             });
-            Assert.Equal(2 * 4, Directory.GetFiles(Path.Combine(dir, "runs"), "*.json").Length); // (stable, churn, kill 20, kill 60) × 2 seeds
+            Assert.Contains("## 4. Event mode", markdown, StringComparison.Ordinal);
+            Assert.Equal(2 * 5, Directory.GetFiles(Path.Combine(dir, "runs"), "*.json").Length); // (stable, churn, kill 20, kill 60, event) × 2 seeds
         }
         finally
         {
