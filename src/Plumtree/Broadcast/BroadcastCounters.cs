@@ -44,4 +44,16 @@ public sealed class BroadcastCounters
 
     /// <summary>Frames received from a peer outside the current view and ignored.</summary>
     public long UnknownSender;
+
+    /// <summary>Gossip frames dropped on receive because the payload exceeded <see cref="BroadcastOptions.MaxMessageSize"/>.</summary>
+    public long Oversized;
+
+    /// <summary>Frames dropped because they could not be used (unknown type, empty message id, negative hop).</summary>
+    public long Malformed;
+
+    /// <summary>Neighbor requests sent (overlay maintenance).</summary>
+    public long NeighborSent;
+
+    /// <summary>Disconnect notices sent (a request refused, a peer evicted, or a frame from a non-peer when the set is full).</summary>
+    public long DisconnectSent;
 }

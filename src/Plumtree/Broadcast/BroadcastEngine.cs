@@ -8,62 +8,109 @@ namespace Plumtree.Broadcast;
 /// Outputs go to the <see cref="IBroadcastOutput"/> given at construction; after every input the driver
 /// reads <see cref="NextTickAt"/> and calls <see cref="Tick"/> no later than that.
 /// </summary>
+/// <remarks>
+/// The engine is single-threaded: one caller at a time. Its memory is O(degree + cache): it keeps its peer
+/// set, the messages it remembers and the missing messages it waits for, never a copy of the
+/// <see cref="PeerView"/>, which is shared. The rules are described in <c>docs/broadcast.md</c>.
+/// </remarks>
 public sealed partial class BroadcastEngine
 {
+    private readonly string _self;
+    private readonly BroadcastOptions _options;
+    private readonly IBroadcastOutput _output;
+    private readonly Random _random;
+    private readonly BroadcastCounters _counters = new();
+    private readonly int _degree;
+    private readonly MessageStore _messages;
+
     /// <summary>Creates an engine for node <paramref name="self"/>.</summary>
+    /// <exception cref="ArgumentException">The options are invalid (every bad key is named) or <paramref name="self"/> is empty.</exception>
     public BroadcastEngine(string self, BroadcastOptions options, IBroadcastOutput output, Random random)
     {
-        throw new NotImplementedException();
+        ArgumentException.ThrowIfNullOrEmpty(self);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(random);
+        _options = options.ThrowIfInvalid();
+        _self = self;
+        _output = output;
+        _random = random;
+        _degree = options.EagerFanout + options.LazyFanout;
+        _messages = new MessageStore(options);
+        _announceImmediately = options.IHaveInterval == TimeSpan.Zero || options.IHaveBatchSize == 1;
     }
 
     /// <summary>This node's name.</summary>
-    public string Self => throw new NotImplementedException();
+    public string Self => _self;
 
     /// <summary>The options in force.</summary>
-    public BroadcastOptions Options => throw new NotImplementedException();
-
-    /// <summary>The membership view of Plumtree-capable members changed (may include or exclude self).</summary>
-    public void SetView(PeerView view, TimeSpan now) => throw new NotImplementedException();
-
-    /// <summary>A frame arrived from <paramref name="from"/>.</summary>
-    public void Receive(string from, in PlumtreeFrame frame, TimeSpan now) => throw new NotImplementedException();
-
-    /// <summary>Time passed: fire due timers (graft timeouts, IHave batches, cache expiry).</summary>
-    public void Tick(TimeSpan now) => throw new NotImplementedException();
+    public BroadcastOptions Options => _options;
 
     /// <summary>The earliest time the engine needs a <see cref="Tick"/>, or null when nothing is scheduled.</summary>
-    public TimeSpan? NextTickAt => throw new NotImplementedException();
+    public TimeSpan? NextTickAt => _nextTickAt;
 
-    /// <summary>Broadcast a new message with a caller-minted id: deliver locally, cache, push and announce.</summary>
-    public void Broadcast(MessageId id, ReadOnlyMemory<byte> payload, TimeSpan now) => throw new NotImplementedException();
+    /// <summary>Current eager peers (a copy).</summary>
+    public IReadOnlyCollection<string> EagerPeers => Names(_eager);
 
-    /// <summary>An RTT sample for a peer, from live traffic; feeds the peer scores <see cref="Rebalance"/> uses.</summary>
-    public void ObserveRtt(string peer, TimeSpan rtt) => throw new NotImplementedException();
-
-    /// <summary>Restore the fanout targets: drop departed peers, fill the overlay, reset eager/lazy to the targets.</summary>
-    public void Rebalance(TimeSpan now) => throw new NotImplementedException();
-
-    /// <summary>Empty the payload cache (the de-duplication memory is kept, so nothing is delivered twice).</summary>
-    public void ClearCache() => throw new NotImplementedException();
-
-    /// <summary>Current eager peers.</summary>
-    public IReadOnlyCollection<string> EagerPeers => throw new NotImplementedException();
-
-    /// <summary>Current lazy peers.</summary>
-    public IReadOnlyCollection<string> LazyPeers => throw new NotImplementedException();
+    /// <summary>Current lazy peers (a copy).</summary>
+    public IReadOnlyCollection<string> LazyPeers => Names(_lazy);
 
     /// <summary>Current hash-ring neighbours (protected when <see cref="BroadcastOptions.ProtectRingNeighbors"/> is on).</summary>
-    public IReadOnlyCollection<string> RingNeighbors => throw new NotImplementedException();
+    public IReadOnlyCollection<string> RingNeighbors => [.. _ring];
 
     /// <summary>Messages whose payload is cached.</summary>
-    public int CacheSize => throw new NotImplementedException();
+    public int CacheSize => _messages.CacheCount;
 
     /// <summary>Missing messages waiting for a graft.</summary>
-    public int PendingGrafts => throw new NotImplementedException();
+    public int PendingGrafts => _pending.Count;
+
+    /// <summary>Ids remembered for de-duplication.</summary>
+    public int DedupSize => _messages.Count;
+
+    /// <summary>The view in force.</summary>
+    public PeerView View => _view;
 
     /// <summary>Monotonic counters of what the engine did.</summary>
-    public BroadcastCounters Counters => throw new NotImplementedException();
+    public BroadcastCounters Counters => _counters;
 
     /// <summary>An immutable snapshot of the operator-visible state.</summary>
-    public BroadcastSnapshot Snapshot(TimeSpan now) => throw new NotImplementedException();
+    public BroadcastSnapshot Snapshot(TimeSpan now)
+    {
+        var eager = Names(_eager);
+        var lazy = Names(_lazy);
+        var ring = (string[])_ring.Clone();
+        Array.Sort(eager, StringComparer.Ordinal);
+        Array.Sort(lazy, StringComparer.Ordinal);
+        Array.Sort(ring, StringComparer.Ordinal);
+        return new BroadcastSnapshot(_self, eager, lazy, ring, CacheSize, PendingGrafts, _messages.Count, _view.Count, now);
+    }
+
+    /// <summary>Empty the payload cache (the de-duplication memory is kept, so nothing is delivered twice).</summary>
+    public void ClearCache() => _messages.ClearPayloads();
+
+    /// <summary>The announcers remembered for a missing message, in graft order (empty when it is not pending).</summary>
+    internal IReadOnlyList<string> AnnouncersOf(MessageId id) =>
+        _pending.TryGetValue(id, out var pending) ? pending.Announcers : [];
+
+    /// <summary>True when <paramref name="id"/> is remembered for de-duplication.</summary>
+    internal bool Remembers(MessageId id) => _messages.Contains(id);
+
+    private static string[] Names(List<PeerState> peers)
+    {
+        var names = new string[peers.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = peers[i].Name;
+        }
+
+        return names;
+    }
+
+    /// <summary>Bookkeeping at the start of every input: the clock and lazy expiry of the message store.</summary>
+    private void Advance(TimeSpan now)
+    {
+        _messages.Expire(now);
+    }
+
+    private void Send(string peer, in PlumtreeFrame frame) => _output.Send(peer, frame);
 }

@@ -54,8 +54,22 @@ public sealed record BroadcastOptions
     /// <summary>Keep ring neighbours eager: never demoted, never sent Prune. Default off (costs redundancy).</summary>
     public bool ProtectRingNeighbors { get; init; }
 
-    /// <summary>Ring neighbours (successors and predecessors, alternating) kept in the peer set. Default 2.</summary>
+    /// <summary>
+    /// Ring neighbours (successors and predecessors, alternating) kept in the peer set. Default 2. The relation is
+    /// made symmetric, so an odd value also keeps the one extra predecessor that counts this node among its own
+    /// ring neighbours (k + 1 peers in all).
+    /// </summary>
     public int MaxProtectedNeighbors { get; init; } = 2;
+
+    /// <summary>
+    /// While the peer set is short of <see cref="EagerFanout"/> + <see cref="LazyFanout"/>, how often a few more
+    /// random members are asked to become neighbours (the interval doubles, up to 32 times, while rounds make no
+    /// progress). Default 1 s.
+    /// </summary>
+    public TimeSpan OverlayRepairInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a member that refused or dropped the link is not asked again. Default 30 s.</summary>
+    public TimeSpan NeighborRefusalTtl { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Largest payload accepted or sent, in bytes. Default 1 MiB.</summary>
     public int MaxMessageSize { get; init; } = 1 << 20;
@@ -79,16 +93,21 @@ public sealed record BroadcastOptions
         Check(IHaveBatchSize is >= 1 and <= 4096, nameof(IHaveBatchSize), "must be between 1 and 4096");
         Check(GraftTimeout > TimeSpan.Zero, nameof(GraftTimeout), "must be positive");
         Check(GraftRetryTimeout > TimeSpan.Zero, nameof(GraftRetryTimeout), "must be positive");
-        Check(MaxGraftAttempts >= 1, nameof(MaxGraftAttempts), "must be at least 1");
-        Check(MaxAnnouncers >= 1, nameof(MaxAnnouncers), "must be at least 1");
+        Check(MaxGraftAttempts is >= 1 and <= 1000, nameof(MaxGraftAttempts), "must be between 1 and 1000");
+        Check(MaxAnnouncers is >= 1 and <= 64, nameof(MaxAnnouncers), "must be between 1 and 64");
         Check(OptimizationThreshold >= 1, nameof(OptimizationThreshold), "must be at least 1");
         Check(CacheTtl > TimeSpan.Zero, nameof(CacheTtl), "must be positive");
         Check(CacheMaxEntries >= 1, nameof(CacheMaxEntries), "must be at least 1");
         Check(DedupHorizon >= CacheTtl, nameof(DedupHorizon), "must be at least CacheTtl");
         Check(DedupMaxEntries >= CacheMaxEntries, nameof(DedupMaxEntries), "must be at least CacheMaxEntries");
         Check(MaxProtectedNeighbors >= 0, nameof(MaxProtectedNeighbors), "must be 0 or more");
-        Check(MaxProtectedNeighbors <= EagerFanout + LazyFanout, nameof(MaxProtectedNeighbors), "must not exceed EagerFanout + LazyFanout");
+        Check(
+            MaxProtectedNeighbors + (MaxProtectedNeighbors % 2) <= EagerFanout + LazyFanout,
+            nameof(MaxProtectedNeighbors),
+            "must not exceed EagerFanout + LazyFanout (an odd value counts one more: the ring relation is symmetric)");
         Check(MaxMessageSize is >= 1 and <= 64 << 20, nameof(MaxMessageSize), "must be between 1 and 67108864");
+        Check(OverlayRepairInterval > TimeSpan.Zero, nameof(OverlayRepairInterval), "must be positive");
+        Check(NeighborRefusalTtl >= TimeSpan.Zero, nameof(NeighborRefusalTtl), "must not be negative");
         return errors;
     }
 

@@ -1,0 +1,355 @@
+using System.Runtime.CompilerServices;
+using Plumtree.Wire;
+
+namespace Plumtree.Broadcast;
+
+// The dissemination rules: broadcast, eager push, lazy announcement, graft, prune and the hop optimisation.
+public sealed partial class BroadcastEngine
+{
+    private readonly bool _announceImmediately;
+
+    /// <summary>Broadcast a new message with a caller-minted id: deliver locally, cache, push and announce.</summary>
+    /// <exception cref="ArgumentException">The id is empty or already known, or the payload exceeds <see cref="BroadcastOptions.MaxMessageSize"/>.</exception>
+    public void Broadcast(MessageId id, ReadOnlyMemory<byte> payload, TimeSpan now)
+    {
+        if (id.IsEmpty)
+        {
+            throw new ArgumentException("A broadcast needs a non-empty message id.", nameof(id));
+        }
+
+        if (payload.Length > _options.MaxMessageSize)
+        {
+            throw new ArgumentException(
+                $"The payload is {payload.Length} bytes; MaxMessageSize is {_options.MaxMessageSize}.", nameof(payload));
+        }
+
+        Advance(now);
+        if (!_messages.TryAdd(id, payload, 0, null, now))
+        {
+            Finish();
+            throw new ArgumentException($"Message {id} is already known to this node.", nameof(id));
+        }
+
+        _counters.Broadcast++;
+        _counters.Delivered++;
+        CancelPending(id);
+        _output.Deliver(new Delivery(id, payload, 0, null));
+        Push(id, 0, payload, null, now);
+        Finish();
+    }
+
+    /// <summary>A frame arrived from <paramref name="from"/>.</summary>
+    public void Receive(string from, in PlumtreeFrame frame, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        Advance(now);
+
+        // Peers are always view members, so one lookup settles the common case.
+        if (!_peers.TryGetValue(from, out var peer) && !IsKnownMember(from))
+        {
+            if (frame.Type != FrameType.Disconnect)
+            {
+                _counters.UnknownSender++;
+            }
+
+            Finish();
+            return;
+        }
+
+        if (peer is not null && frame.Type != FrameType.Disconnect)
+        {
+            peer.Confirmed = true;
+        }
+
+        switch (frame.Type)
+        {
+            case FrameType.Gossip:
+                OnGossip(peer, from, frame, now);
+                break;
+            case FrameType.IHave:
+                OnIHave(peer, from, frame, now);
+                break;
+            case FrameType.Graft:
+                OnGraft(peer, from, frame, now);
+                break;
+            case FrameType.Prune:
+                OnPrune(peer, from, now);
+                break;
+            case FrameType.Neighbor:
+                OnNeighbor(peer, from, frame.Flag, now);
+                break;
+            case FrameType.Disconnect:
+                OnDisconnect(peer, from, now);
+                break;
+            default:
+                _counters.Malformed++;
+                break;
+        }
+
+        Finish();
+    }
+
+    private bool IsKnownMember(string name) => !string.Equals(name, _self, StringComparison.Ordinal) && _view.Contains(name);
+
+    // Rules 2 and 3.
+    private void OnGossip(PeerState? peer, string from, in PlumtreeFrame frame, TimeSpan now)
+    {
+        if (frame.Payload.Length > _options.MaxMessageSize)
+        {
+            _counters.Oversized++;
+            return;
+        }
+
+        var id = frame.Id;
+        var hop = frame.Hop;
+        if (id.IsEmpty || hop < 0)
+        {
+            _counters.Malformed++;
+            return;
+        }
+
+        var adopted = peer ?? TryAdopt(from, eager: true);
+        if (_messages.TryAdd(id, frame.Payload, hop, from, now))
+        {
+            _counters.Delivered++;
+            CancelPending(id);
+            if (adopted is not null && !adopted.IsEager)
+            {
+                MoveToEager(adopted);
+            }
+
+            _output.Deliver(new Delivery(id, frame.Payload, hop, from));
+            Push(id, hop, frame.Payload, adopted, now);
+        }
+        else
+        {
+            _counters.Duplicates++;
+            if (adopted is not null)
+            {
+                OnDuplicate(adopted, id, hop);
+            }
+        }
+
+        if (adopted is null)
+        {
+            SendDisconnect(from);
+        }
+    }
+
+    private void OnDuplicate(PeerState peer, MessageId id, int hop)
+    {
+        // The sender delivered at hop - 1: a much shorter path than ours swaps our parent for it.
+        ref var entry = ref _messages.Find(id);
+        if (!Unsafe.IsNullRef(ref entry) && TryOptimize(ref entry, peer, hop - 1, viaAnnouncement: false))
+        {
+            return;
+        }
+
+        if (IsProtected(peer))
+        {
+            return;
+        }
+
+        MoveToLazy(peer);
+        SendPrune(peer.Name);
+    }
+
+    // Rule 4 (and rule 7 for ids already delivered).
+    private void OnIHave(PeerState? peer, string from, in PlumtreeFrame frame, TimeSpan now)
+    {
+        var adopted = peer ?? TryAdopt(from, eager: false);
+        foreach (var announcement in frame.Entries.Span)
+        {
+            if (announcement.Id.IsEmpty || announcement.Hop < 0)
+            {
+                _counters.Malformed++;
+                continue;
+            }
+
+            ref var entry = ref _messages.Find(announcement.Id);
+            if (!Unsafe.IsNullRef(ref entry))
+            {
+                if (adopted is not null)
+                {
+                    TryOptimize(ref entry, adopted, announcement.Hop, viaAnnouncement: true);
+                }
+
+                continue;
+            }
+
+            RememberAnnouncer(announcement.Id, from, announcement.Hop, now);
+        }
+
+        if (adopted is null)
+        {
+            SendDisconnect(from);
+        }
+    }
+
+    // Rule 5.
+    private void OnGraft(PeerState? peer, string from, in PlumtreeFrame frame, TimeSpan now)
+    {
+        var adopted = peer ?? TryAdopt(from, eager: true);
+        if (adopted is not null && !adopted.IsEager)
+        {
+            MoveToEager(adopted);
+        }
+
+        if (!frame.Id.IsEmpty)
+        {
+            ref var entry = ref _messages.Find(frame.Id);
+            if (!Unsafe.IsNullRef(ref entry) && entry.Cached)
+            {
+                Send(from, PlumtreeFrame.Gossip(frame.Id, NextHop(entry.Hop), entry.Payload));
+                _counters.GossipSent++;
+            }
+            else
+            {
+                _counters.GraftUnserved++;
+            }
+        }
+
+        if (adopted is null)
+        {
+            SendDisconnect(from);
+        }
+    }
+
+    // Rule 6.
+    private void OnPrune(PeerState? peer, string from, TimeSpan now)
+    {
+        if (peer is null)
+        {
+            // The sender counts us as a peer: take it as a lazy one if there is room, else tell it we are not.
+            if (TryAdopt(from, eager: false) is null)
+            {
+                SendDisconnect(from);
+            }
+
+            return;
+        }
+
+        if (!IsProtected(peer))
+        {
+            MoveToLazy(peer);
+        }
+    }
+
+    /// <summary>
+    /// Rule 7 (paper Algorithm 4): <paramref name="announcer"/> delivered the message at <paramref name="announcedHop"/>,
+    /// so through it we would have delivered at announcedHop + 1. When that beats our delivery hop by the threshold,
+    /// make it eager (Graft with an empty id when it only announced) and prune the peer we got the message from.
+    /// The entry then records the shorter path, so one message swaps at most once per better path.
+    /// </summary>
+    private bool TryOptimize(ref MessageStore.Entry entry, PeerState announcer, int announcedHop, bool viaAnnouncement)
+    {
+        if (!_options.Optimization || entry.From is null || string.Equals(entry.From, announcer.Name, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var throughAnnouncer = (long)announcedHop + 1;
+        if (entry.Hop - throughAnnouncer < _options.OptimizationThreshold)
+        {
+            return false;
+        }
+
+        if (!announcer.IsEager)
+        {
+            MoveToEager(announcer);
+        }
+
+        if (viaAnnouncement)
+        {
+            Send(announcer.Name, PlumtreeFrame.Graft(MessageId.Empty, announcedHop));
+            _counters.GraftSent++;
+        }
+
+        if (_peers.TryGetValue(entry.From, out var parent) && !IsProtected(parent))
+        {
+            MoveToLazy(parent);
+            SendPrune(parent.Name);
+        }
+
+        entry.From = announcer.Name;
+        entry.Hop = (int)throughAnnouncer;
+        _counters.Optimizations++;
+        return true;
+    }
+
+    /// <summary>Gossip(hop + 1) to every eager peer and an announcement to every lazy peer, except <paramref name="except"/>.</summary>
+    private void Push(MessageId id, int hop, ReadOnlyMemory<byte> payload, PeerState? except, TimeSpan now)
+    {
+        if (_eager.Count > 0)
+        {
+            var gossip = PlumtreeFrame.Gossip(id, NextHop(hop), payload);
+            foreach (var peer in _eager)
+            {
+                if (!ReferenceEquals(peer, except))
+                {
+                    Send(peer.Name, gossip);
+                    _counters.GossipSent++;
+                }
+            }
+        }
+
+        IHaveEntry[]? single = null;
+        foreach (var peer in _lazy)
+        {
+            if (!ReferenceEquals(peer, except))
+            {
+                Announce(peer, new IHaveEntry(id, hop), ref single, now);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues one announcement for a lazy peer: sent at once in unbatched mode (one immutable single-entry
+    /// array shared by every lazy peer for this message), else batched until the batch is full or the interval
+    /// after its first entry has passed.
+    /// </summary>
+    private void Announce(PeerState peer, IHaveEntry announcement, ref IHaveEntry[]? single, TimeSpan now)
+    {
+        if (_announceImmediately && peer.PendingCount == 0)
+        {
+            single ??= [announcement];
+            SendIHave(peer.Name, single);
+            return;
+        }
+
+        peer.AddPending(announcement, _options.IHaveBatchSize);
+        if (peer.PendingCount >= _options.IHaveBatchSize || _announceImmediately)
+        {
+            FlushAnnouncements(peer);
+        }
+        else if (peer.PendingCount == 1)
+        {
+            ScheduleFlush(peer, now + _options.IHaveInterval);
+        }
+    }
+
+    private void FlushAnnouncements(PeerState peer)
+    {
+        if (peer.PendingCount > 0)
+        {
+            SendIHave(peer.Name, peer.TakePending());
+        }
+    }
+
+    private void SendIHave(string peer, IHaveEntry[] entries)
+    {
+        Send(peer, PlumtreeFrame.IHave(entries));
+        _counters.IHaveFramesSent++;
+        _counters.IHaveSent += entries.Length;
+    }
+
+    private void SendPrune(string peer)
+    {
+        Send(peer, PlumtreeFrame.Prune());
+        _counters.PruneSent++;
+    }
+
+    private bool IsProtected(PeerState peer) => peer.IsRing && _options.ProtectRingNeighbors;
+
+    private static int NextHop(int hop) => hop == int.MaxValue ? hop : hop + 1;
+}

@@ -1,0 +1,89 @@
+using Plumtree.Wire;
+
+namespace Plumtree.Broadcast;
+
+/// <summary>
+/// One member of a broadcast engine's peer set: its role, ring status, RTT score and the IHave
+/// announcements waiting to be batched to it. Owned by a single engine; never shared.
+/// </summary>
+internal sealed class PeerState
+{
+    public PeerState(string name) => Name = name;
+
+    /// <summary>The peer's node name.</summary>
+    public string Name { get; }
+
+    /// <summary>True while the peer is in the eager set (else lazy).</summary>
+    public bool IsEager { get; set; }
+
+    /// <summary>True while the peer is one of this node's hash-ring neighbours.</summary>
+    public bool IsRing { get; set; }
+
+    /// <summary>False once the peer has left the set (timers that still point at it are stale).</summary>
+    public bool Active { get; set; } = true;
+
+    /// <summary>
+    /// True once the peer showed it has us too (it asked for the link, or sent anything but Disconnect). A
+    /// Disconnect from an unconfirmed peer is a refusal of our request; from a confirmed one, an eviction.
+    /// </summary>
+    public bool Confirmed { get; set; }
+
+    /// <summary>Smoothed round-trip time, valid when <see cref="HasRtt"/>.</summary>
+    public TimeSpan Rtt { get; set; }
+
+    /// <summary>True once an RTT sample arrived.</summary>
+    public bool HasRtt { get; set; }
+
+    /// <summary>Announcements waiting for the next IHave frame to this peer (first <see cref="PendingCount"/> used).</summary>
+    public IHaveEntry[]? Pending { get; set; }
+
+    /// <summary>Announcements pending.</summary>
+    public int PendingCount { get; set; }
+
+    /// <summary>Bumped whenever the pending batch is flushed or dropped, so an older flush timer is recognised as stale.</summary>
+    public int FlushStamp { get; set; }
+
+    /// <summary>Folds an RTT sample into the score (exponentially weighted, alpha 1/4; the first sample is taken as is).</summary>
+    public void ObserveRtt(TimeSpan rtt)
+    {
+        Rtt = HasRtt ? TimeSpan.FromTicks(Rtt.Ticks + ((rtt.Ticks - Rtt.Ticks) / 4)) : rtt;
+        HasRtt = true;
+    }
+
+    /// <summary>Appends one announcement to the pending batch, growing the buffer up to <paramref name="max"/> entries.</summary>
+    public void AddPending(in IHaveEntry entry, int max)
+    {
+        var buffer = Pending;
+        if (buffer is null || PendingCount == buffer.Length)
+        {
+            var size = buffer is null ? Math.Min(max, 8) : Math.Min(max, buffer.Length * 2);
+            var grown = new IHaveEntry[size];
+            if (buffer is not null)
+            {
+                buffer.AsSpan(0, PendingCount).CopyTo(grown);
+            }
+
+            Pending = buffer = grown;
+        }
+
+        buffer[PendingCount++] = entry;
+    }
+
+    /// <summary>Takes the pending batch as a new array (the frame owns it; the buffer is reused) and invalidates the flush timer.</summary>
+    public IHaveEntry[] TakePending()
+    {
+        var batch = Pending.AsSpan(0, PendingCount).ToArray();
+        DropPending();
+        return batch;
+    }
+
+    /// <summary>Forgets the pending batch and invalidates the flush timer.</summary>
+    public void DropPending()
+    {
+        PendingCount = 0;
+        FlushStamp++;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} ({(IsEager ? "eager" : "lazy")}{(IsRing ? ", ring" : "")})";
+}

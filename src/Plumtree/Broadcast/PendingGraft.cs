@@ -1,0 +1,115 @@
+namespace Plumtree.Broadcast;
+
+/// <summary>
+/// A message announced by IHave but not yet received: who announced it (in arrival order, with the hop each
+/// announced), which announcer is next to graft, and how many grafts were sent. Pooled by the engine.
+/// </summary>
+internal sealed class PendingGraft
+{
+    private readonly string?[] _announcers;
+    private readonly int[] _hops;
+
+    public PendingGraft(int maxAnnouncers)
+    {
+        _announcers = new string?[maxAnnouncers];
+        _hops = new int[maxAnnouncers];
+    }
+
+    /// <summary>Announcers remembered.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Index of the next announcer to graft.</summary>
+    public int Next { get; private set; }
+
+    /// <summary>Grafts sent so far.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Identifies the current timer; bumped on every (re)schedule and on release so older timers are stale.</summary>
+    public int Stamp { get; private set; }
+
+    /// <summary>True while the object tracks a missing message (false in the pool).</summary>
+    public bool InUse { get; set; }
+
+    /// <summary>Remembers an announcer unless it is already known or the list is full.</summary>
+    public bool TryAdd(string announcer, int hop)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (string.Equals(_announcers[i], announcer, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        if (Count == _announcers.Length)
+        {
+            return false;
+        }
+
+        _announcers[Count] = announcer;
+        _hops[Count] = hop;
+        Count++;
+        return true;
+    }
+
+    /// <summary>Takes the next announcer to graft (and the hop it announced), or false when none is left.</summary>
+    public bool TryTakeNext(out string announcer, out int hop)
+    {
+        if (Next >= Count)
+        {
+            announcer = string.Empty;
+            hop = 0;
+            return false;
+        }
+
+        announcer = _announcers[Next]!;
+        hop = _hops[Next];
+        Next++;
+        return true;
+    }
+
+    /// <summary>Forgets announcers <paramref name="remove"/> selects, preserving order and the position of <see cref="Next"/>.</summary>
+    public void RemoveWhere(Func<string, bool> remove)
+    {
+        var kept = 0;
+        var next = Next;
+        for (var i = 0; i < Count; i++)
+        {
+            var name = _announcers[i]!;
+            if (remove(name))
+            {
+                if (i < Next)
+                {
+                    next--;
+                }
+
+                continue;
+            }
+
+            _announcers[kept] = name;
+            _hops[kept] = _hops[i];
+            kept++;
+        }
+
+        Array.Clear(_announcers, kept, Count - kept);
+        Count = kept;
+        Next = next;
+    }
+
+    /// <summary>Announcer names in arrival order (for tests and diagnostics).</summary>
+    public IReadOnlyList<string> Announcers => _announcers.AsSpan(0, Count).ToArray()!;
+
+    /// <summary>Starts a new timer generation and returns its stamp.</summary>
+    public int Restamp() => ++Stamp;
+
+    /// <summary>Clears the object for reuse.</summary>
+    public void Reset()
+    {
+        Array.Clear(_announcers, 0, Count);
+        Count = 0;
+        Next = 0;
+        Attempts = 0;
+        InUse = false;
+        Stamp++;
+    }
+}

@@ -1,0 +1,85 @@
+using Plumtree.Broadcast;
+
+namespace Plumtree.Tests.Broadcast;
+
+public sealed class BroadcastOptionsTests
+{
+    public static TheoryData<string, BroadcastOptions> BadValues()
+    {
+        var d = new BroadcastOptions();
+        return new TheoryData<string, BroadcastOptions>
+        {
+            { nameof(BroadcastOptions.EagerFanout), d with { EagerFanout = 0 } },
+            { nameof(BroadcastOptions.LazyFanout), d with { LazyFanout = -1 } },
+            { nameof(BroadcastOptions.LazyFanout), d with { EagerFanout = 40, LazyFanout = 25 } },
+            { nameof(BroadcastOptions.IHaveInterval), d with { IHaveInterval = TimeSpan.FromMilliseconds(-1) } },
+            { nameof(BroadcastOptions.IHaveBatchSize), d with { IHaveBatchSize = 0 } },
+            { nameof(BroadcastOptions.IHaveBatchSize), d with { IHaveBatchSize = 4097 } },
+            { nameof(BroadcastOptions.GraftTimeout), d with { GraftTimeout = TimeSpan.Zero } },
+            { nameof(BroadcastOptions.GraftRetryTimeout), d with { GraftRetryTimeout = TimeSpan.Zero } },
+            { nameof(BroadcastOptions.MaxGraftAttempts), d with { MaxGraftAttempts = 0 } },
+            { nameof(BroadcastOptions.MaxAnnouncers), d with { MaxAnnouncers = 0 } },
+            { nameof(BroadcastOptions.MaxAnnouncers), d with { MaxAnnouncers = 65 } },
+            { nameof(BroadcastOptions.OptimizationThreshold), d with { OptimizationThreshold = 0 } },
+            { nameof(BroadcastOptions.CacheTtl), d with { CacheTtl = TimeSpan.Zero } },
+            { nameof(BroadcastOptions.CacheMaxEntries), d with { CacheMaxEntries = 0 } },
+            { nameof(BroadcastOptions.DedupHorizon), d with { DedupHorizon = TimeSpan.FromSeconds(59) } },
+            { nameof(BroadcastOptions.DedupMaxEntries), d with { DedupMaxEntries = 9_999 } },
+            { nameof(BroadcastOptions.MaxProtectedNeighbors), d with { MaxProtectedNeighbors = -1 } },
+            { nameof(BroadcastOptions.MaxProtectedNeighbors), d with { MaxProtectedNeighbors = 7 } },
+            { nameof(BroadcastOptions.MaxProtectedNeighbors), d with { EagerFanout = 3, LazyFanout = 2, MaxProtectedNeighbors = 5 } },
+            { nameof(BroadcastOptions.MaxMessageSize), d with { MaxMessageSize = 0 } },
+            { nameof(BroadcastOptions.OverlayRepairInterval), d with { OverlayRepairInterval = TimeSpan.Zero } },
+            { nameof(BroadcastOptions.NeighborRefusalTtl), d with { NeighborRefusalTtl = TimeSpan.FromSeconds(-1) } },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadValues))]
+    public void Each_bad_key_is_reported_by_name_and_alone(string key, BroadcastOptions options)
+    {
+        var error = Assert.Single(options.Validate());
+        Assert.StartsWith(key + ":", error, StringComparison.Ordinal);
+
+        var thrown = Assert.Throws<ArgumentException>(() => options.ThrowIfInvalid());
+        Assert.Contains(key, thrown.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new BroadcastEngine("self", options, new RecordingOutput(), new Random(1)));
+    }
+
+    [Fact]
+    public void Several_bad_keys_are_all_named()
+    {
+        var options = new BroadcastOptions { EagerFanout = 0, CacheTtl = TimeSpan.Zero, MaxMessageSize = 0 };
+
+        var message = Assert.Throws<ArgumentException>(() => options.ThrowIfInvalid()).Message;
+
+        Assert.Contains("EagerFanout", message, StringComparison.Ordinal);
+        Assert.Contains("CacheTtl", message, StringComparison.Ordinal);
+        Assert.Contains("MaxMessageSize", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("lan")]
+    [InlineData("wan")]
+    [InlineData("large_cluster")]
+    [InlineData("paper")]
+    public void Every_preset_is_valid(string name) => Assert.Empty(BroadcastOptions.FromPreset(name).Validate());
+
+    [Fact]
+    public void The_paper_preset_is_a_degree_5_all_eager_unbatched_overlay_with_the_papers_thresholds()
+    {
+        var single = BroadcastOptions.Paper(manySenders: false);
+        var many = BroadcastOptions.Paper(manySenders: true);
+
+        Assert.Equal((5, 0, TimeSpan.Zero, false), (single.EagerFanout, single.LazyFanout, single.IHaveInterval, single.ProtectRingNeighbors));
+        Assert.Equal((3, 7), (single.OptimizationThreshold, many.OptimizationThreshold));
+        Assert.Empty(many.Validate());
+    }
+
+    [Fact]
+    public void An_unknown_preset_is_an_error_naming_the_known_ones()
+    {
+        var error = Assert.Throws<ArgumentException>(() => BroadcastOptions.FromPreset("fast"));
+        Assert.Contains("large_cluster", error.Message, StringComparison.Ordinal);
+    }
+}

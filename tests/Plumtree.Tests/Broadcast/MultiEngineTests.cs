@@ -1,0 +1,134 @@
+using Plumtree.Broadcast;
+using Plumtree.Wire;
+
+namespace Plumtree.Tests.Broadcast;
+
+/// <summary>Many engines on the deterministic in-memory network (unit delay of 1 ms, run until quiescent).</summary>
+public sealed class MultiEngineTests
+{
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(5);
+    private static readonly byte[] Payload = new byte[1024];
+
+    [Theory]
+    [InlineData("lan", 100, 1)]
+    [InlineData("paper", 150, 2)]
+    [InlineData("wan", 50, 3)]
+    [InlineData("large_cluster", 200, 4)]
+    public void Every_node_delivers_every_broadcast_once_and_one_senders_tree_settles_to_n_minus_1_payloads(string preset, int n, int seed)
+    {
+        var net = Build(BroadcastOptions.FromPreset(preset), n, seed);
+        var sender = net.Names[0];
+
+        var payloads = new List<int>();
+        for (var i = 1; i <= 6; i++)
+        {
+            var id = new MessageId(0, (ulong)i);
+            net.Broadcast(sender, id, Payload);
+            net.RunUntilQuiescent(Idle);
+            AssertEveryLiveNodeDeliveredOnce(net, id);
+            payloads.Add(net.PayloadReceived[id]);
+        }
+
+        Assert.True(payloads[0] > n - 1, $"the first broadcast floods the initial eager links: {payloads[0]}");
+        Assert.Equal([n - 1, n - 1, n - 1], payloads[3..]); // RMR 0
+    }
+
+    [Fact]
+    public void The_overlay_is_symmetric_and_within_the_degree_bound_once_quiescent()
+    {
+        var options = BroadcastOptions.Lan;
+        var net = Build(options, 120, seed: 5);
+        for (var i = 1; i <= 3; i++)
+        {
+            net.Broadcast(net.Names[i * 7], new MessageId(0, (ulong)i), Payload);
+            net.RunUntilQuiescent(Idle);
+        }
+
+        AssertSymmetric(net);
+        var degrees = net.Live.Select(node => node.Peers.Count()).ToList();
+        var bound = options.EagerFanout + options.LazyFanout;
+        Assert.All(degrees, d => Assert.InRange(d, 2, bound));
+        Assert.True(degrees.Average() >= bound - 0.5, $"mean degree {degrees.Average():F2} of {bound}");
+    }
+
+    [Theory]
+    [InlineData("lan", 100, 11)]
+    [InlineData("paper", 200, 12)]
+    public void After_killing_20_percent_of_the_nodes_the_next_broadcasts_reach_every_live_node(string preset, int n, int seed)
+    {
+        var net = Build(BroadcastOptions.FromPreset(preset), n, seed);
+        var sender = net.Names[0];
+        for (var i = 1; i <= 3; i++)
+        {
+            net.Broadcast(sender, new MessageId(0, (ulong)i), Payload);
+            net.RunUntilQuiescent(Idle);
+        }
+
+        var random = new Random(seed);
+        foreach (var victim in net.Names.Skip(1).OrderBy(_ => random.Next()).Take(n / 5).ToList())
+        {
+            net.Kill(victim);
+        }
+
+        net.SetViewToLive();
+        var live = net.Live.Count();
+        var payloads = new List<int>();
+        for (var i = 4; i <= 12; i++)
+        {
+            var id = new MessageId(0, (ulong)i);
+            net.Broadcast(sender, id, Payload); // the first one right after the view change, before any repair ran
+            net.RunUntilQuiescent(Idle);
+            AssertEveryLiveNodeDeliveredOnce(net, id);
+            payloads.Add(net.PayloadReceived[id]);
+        }
+
+        AssertSymmetric(net);
+        Assert.Equal(live - 1, payloads[^1]); // the tree has healed
+    }
+
+    [Fact]
+    public void Concurrent_broadcasts_from_many_senders_are_each_delivered_once_everywhere()
+    {
+        var net = Build(BroadcastOptions.Paper(manySenders: true), 80, seed: 21);
+        var ids = new List<MessageId>();
+        for (var i = 1; i <= 20; i++)
+        {
+            var id = new MessageId(0, (ulong)i);
+            ids.Add(id);
+            net.Broadcast(net.Names[(i * 13) % 80], id, Payload); // all in flight together
+        }
+
+        net.RunUntilQuiescent(Idle);
+
+        foreach (var id in ids)
+        {
+            AssertEveryLiveNodeDeliveredOnce(net, id);
+        }
+
+        AssertSymmetric(net);
+    }
+
+    private static InMemoryNetwork Build(BroadcastOptions options, int n, int seed)
+    {
+        var net = new InMemoryNetwork(n, options, seed);
+        net.SetViewToLive();
+        net.RunUntilQuiescent(Idle);
+        return net;
+    }
+
+    private static void AssertEveryLiveNodeDeliveredOnce(InMemoryNetwork net, MessageId id)
+    {
+        var wrong = net.Live.Where(node => node.Deliveries.GetValueOrDefault(id) != 1)
+            .Select(node => $"{node.Name}×{node.Deliveries.GetValueOrDefault(id)}").ToList();
+        Assert.True(wrong.Count == 0, $"{id}: {string.Join(", ", wrong)}");
+    }
+
+    private static void AssertSymmetric(InMemoryNetwork net)
+    {
+        var broken = (from node in net.Live
+                      from peer in node.Peers
+                      where !net[peer].Alive || !net[peer].Peers.Contains(node.Name)
+                      select $"{node.Name}→{peer}").ToList();
+        Assert.True(broken.Count == 0, $"asymmetric links: {string.Join(", ", broken)}");
+    }
+}

@@ -1,0 +1,41 @@
+using Plumtree.Broadcast;
+using Plumtree.Wire;
+
+namespace Plumtree.Tests.Broadcast;
+
+/// <summary>An <see cref="IBroadcastOutput"/> that records every frame sent and every delivery, in order.</summary>
+internal sealed class RecordingOutput : IBroadcastOutput
+{
+    public List<(string To, PlumtreeFrame Frame)> Sent { get; } = [];
+
+    public List<Delivery> Delivered { get; } = [];
+
+    public void Send(string peer, in PlumtreeFrame frame) => Sent.Add((peer, frame));
+
+    public void Deliver(in Delivery delivery) => Delivered.Add(delivery);
+
+    public void Clear()
+    {
+        Sent.Clear();
+        Delivered.Clear();
+    }
+
+    /// <summary>Frames sent, rendered one per line ("to: frame"), for exact comparisons.</summary>
+    public IReadOnlyList<string> Lines => Sent.ConvertAll(s => Render(s.To, s.Frame));
+
+    public IReadOnlyList<(string To, PlumtreeFrame Frame)> OfType(FrameType type) => Sent.FindAll(s => s.Frame.Type == type);
+
+    public static string Render(string to, in PlumtreeFrame frame) => frame.Type switch
+    {
+        FrameType.Gossip => $"{to}: Gossip {Short(frame.Id)} hop {frame.Hop} {frame.Payload.Length}B",
+        FrameType.IHave => $"{to}: IHave [{string.Join(", ", frame.Entries.ToArray().Select(e => $"{Short(e.Id)}@{e.Hop}"))}]",
+        FrameType.Graft => $"{to}: Graft {(frame.Id.IsEmpty ? "-" : Short(frame.Id))} hop {frame.Hop}",
+        FrameType.Prune => $"{to}: Prune",
+        FrameType.Neighbor => $"{to}: Neighbor{(frame.Flag ? " high" : "")}",
+        FrameType.Disconnect => $"{to}: Disconnect",
+        _ => $"{to}: {frame.Type}",
+    };
+
+    /// <summary>Test ids are small numbers: render them as such.</summary>
+    public static string Short(MessageId id) => id.High == 0 ? $"m{id.Low}" : id.ToString();
+}
