@@ -1,3 +1,4 @@
+using CsCheck;
 using Plumtree.Simulator.Core;
 
 namespace Plumtree.Simulator.Tests;
@@ -22,6 +23,58 @@ public sealed class CoreTests
         }
 
         Assert.Equal([(5L, 5), (10L, 2), (10L, 4), (20L, 1), (20L, 3)], order);
+    }
+
+    [Fact]
+    public void The_in_order_lane_and_the_heap_together_keep_time_then_insertion_order()
+    {
+        // Operations: (in order?, time step, dequeue now?). In-order times only grow; heap times are arbitrary.
+        Gen.Select(Gen.Bool, Gen.Int[0, 5], Gen.Int[0, 30], Gen.Bool).Array[1, 200].Sample(
+            ops =>
+            {
+                var queue = new EventQueue();
+                var reference = new List<(long Time, int Id)>();
+                var popped = new List<(long Time, int Id)>();
+                var expected = new List<(long Time, int Id)>();
+                long inOrderTime = 0, now = 0;
+                var id = 0;
+                foreach (var (inOrder, step, offset, pop) in ops)
+                {
+                    long time;
+                    if (inOrder)
+                    {
+                        inOrderTime = Math.Max(inOrderTime + step, now);
+                        time = inOrderTime;
+                        queue.EnqueueInOrder(time, new SimEvent { To = id });
+                    }
+                    else
+                    {
+                        time = now + offset;
+                        queue.Enqueue(time, new SimEvent { To = id });
+                    }
+
+                    reference.Add((time, id++));
+                    if (pop)
+                    {
+                        var ev = queue.Dequeue(out var t);
+                        popped.Add((t, ev.To));
+                        now = t;
+                        var next = reference.OrderBy(r => r.Time).ThenBy(r => r.Id).First();
+                        reference.Remove(next);
+                        expected.Add(next);
+                    }
+                }
+
+                while (queue.Count > 0)
+                {
+                    var ev = queue.Dequeue(out var t);
+                    popped.Add((t, ev.To));
+                }
+
+                expected.AddRange(reference.OrderBy(r => r.Time).ThenBy(r => r.Id));
+                Assert.Equal(expected, popped);
+            },
+            iter: 300);
     }
 
     [Fact]

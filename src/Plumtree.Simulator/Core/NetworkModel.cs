@@ -23,6 +23,9 @@ internal sealed class NetworkModel
         _linkSeed = (ulong)random.NextInt64();
     }
 
+    /// <summary>True when every link has the same latency (frames are then sent in arrival-time order).</summary>
+    public bool ConstantLatency => _spanTicks == 0;
+
     /// <summary>Frames dropped by loss.</summary>
     public long Lost { get; private set; }
 

@@ -217,7 +217,15 @@ internal sealed partial class Simulation
             }
         }
 
-        _queue.Enqueue(_now + delay, in ev);
+        if (_network.ConstantLatency)
+        {
+            _queue.EnqueueInOrder(_now + delay, in ev); // now never decreases, so arrival times do not either
+        }
+        else
+        {
+            _queue.Enqueue(_now + delay, in ev);
+        }
+
         _inFlight++;
     }
 
