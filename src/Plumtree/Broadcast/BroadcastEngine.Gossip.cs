@@ -70,13 +70,13 @@ public sealed partial class BroadcastEngine
                 OnIHave(peer, from, frame, now);
                 break;
             case FrameType.Graft:
-                OnGraft(peer, from, frame, now);
+                OnGraft(peer, from, frame);
                 break;
             case FrameType.Prune:
-                OnPrune(peer, from, now);
+                OnPrune(peer, from);
                 break;
             case FrameType.Neighbor:
-                OnNeighbor(peer, from, frame.Flag, now);
+                OnNeighbor(peer, from, frame.Flag);
                 break;
             case FrameType.Disconnect:
                 OnDisconnect(peer, from, now);
@@ -109,7 +109,7 @@ public sealed partial class BroadcastEngine
         }
 
         var adopted = peer ?? TryAdopt(from, eager: true);
-        if (_messages.TryAdd(id, frame.Payload, hop, from, now))
+        if (_messages.TryAdd(id, frame.Payload, hop, adopted?.Name ?? from, now))
         {
             _counters.Delivered++;
             CancelPending(id);
@@ -187,7 +187,7 @@ public sealed partial class BroadcastEngine
     }
 
     // Rule 5.
-    private void OnGraft(PeerState? peer, string from, in PlumtreeFrame frame, TimeSpan now)
+    private void OnGraft(PeerState? peer, string from, in PlumtreeFrame frame)
     {
         var adopted = peer ?? TryAdopt(from, eager: true);
         if (adopted is not null && !adopted.IsEager)
@@ -198,9 +198,9 @@ public sealed partial class BroadcastEngine
         if (!frame.Id.IsEmpty)
         {
             ref var entry = ref _messages.Find(frame.Id);
-            if (!Unsafe.IsNullRef(ref entry) && entry.Cached)
+            if (!Unsafe.IsNullRef(ref entry) && _messages.TryGetPayload(frame.Id, entry, out var payload))
             {
-                Send(from, PlumtreeFrame.Gossip(frame.Id, NextHop(entry.Hop), entry.Payload));
+                Send(from, PlumtreeFrame.Gossip(frame.Id, NextHop(entry.Hop), payload));
                 _counters.GossipSent++;
             }
             else
@@ -216,7 +216,7 @@ public sealed partial class BroadcastEngine
     }
 
     // Rule 6.
-    private void OnPrune(PeerState? peer, string from, TimeSpan now)
+    private void OnPrune(PeerState? peer, string from)
     {
         if (peer is null)
         {

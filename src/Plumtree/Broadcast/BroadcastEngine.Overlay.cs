@@ -18,10 +18,21 @@ public sealed partial class BroadcastEngine
     private int _lastRepairSize = -1;
 
     /// <summary>The membership view of Plumtree-capable members changed (may include or exclude self).</summary>
+    /// <remarks>
+    /// Drops peers that left (and their pending announcements), recomputes the ring neighbours and asks a few
+    /// random members to fill the degree; the rest is filled by repair ticks. Passing the view already in force
+    /// (the same instance) changes nothing, so a driver may hand it over on every membership round.
+    /// </remarks>
     public void SetView(PeerView view, TimeSpan now)
     {
         ArgumentNullException.ThrowIfNull(view);
         Advance(now);
+        if (ReferenceEquals(view, _view))
+        {
+            Finish();
+            return;
+        }
+
         _view = view;
         DropDeparted();
         _ring = _options.HashRing ? RingTopology.Compute(view, _self, _options.MaxProtectedNeighbors) : [];
@@ -58,7 +69,7 @@ public sealed partial class BroadcastEngine
         }
     }
 
-    private void OnNeighbor(PeerState? peer, string from, bool highPriority, TimeSpan now)
+    private void OnNeighbor(PeerState? peer, string from, bool highPriority)
     {
         if (peer is not null)
         {

@@ -13,6 +13,13 @@ public readonly record struct Delivery(MessageId Id, ReadOnlyMemory<byte> Payloa
 /// Where a <see cref="BroadcastEngine"/> puts its outputs. The engine calls these synchronously from inside
 /// its input methods; implementations must not call back into the engine.
 /// </summary>
+/// <remarks>
+/// Frames handed to <see cref="Send"/> are immutable: the engine never writes to or reuses the memory behind
+/// <see cref="PlumtreeFrame.Payload"/> or <see cref="PlumtreeFrame.Entries"/> afterwards (one frame value may
+/// be sent to several peers), so a sink may queue a frame as it is. Likewise the engine keeps a received
+/// Gossip payload for its cache, so a driver must not reuse the memory it passes to
+/// <see cref="BroadcastEngine.Receive"/> or <see cref="BroadcastEngine.Broadcast"/>.
+/// </remarks>
 public interface IBroadcastOutput
 {
     /// <summary>Send <paramref name="frame"/> to <paramref name="peer"/>. Best effort; loss is repaired by the protocol.</summary>

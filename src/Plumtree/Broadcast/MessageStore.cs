@@ -6,20 +6,27 @@ namespace Plumtree.Broadcast;
 
 /// <summary>
 /// What an engine remembers about delivered messages: a de-duplication memory (id → hop and parent) bounded
-/// by a horizon and a count, and inside it a payload cache bounded by a TTL and a count. Both are FIFOs of
-/// (id, expiry) next to one dictionary, so adding, looking up and expiring are O(1) amortised and allocate
-/// nothing per message. Entries are added in delivery order, and the cache bounds are at most the
-/// de-duplication bounds (validated), so every cached id is also remembered for de-duplication.
+/// by a horizon and a count, and a payload cache bounded by a TTL and a count.
 /// </summary>
+/// <remarks>
+/// The de-duplication memory is a dictionary plus a FIFO of (id, expiry). The cache is a ring of
+/// (id, expiry, payload) indexed by a sequence number that the dictionary entry records, so evicting or
+/// expiring a payload only advances the ring's head (no dictionary access) and a payload is found in O(1)
+/// from its entry. Adding, looking up and expiring are O(1) amortised and allocate nothing per message. Entries
+/// are added in delivery order and the cache bounds are at most the de-duplication bounds (validated), so
+/// every cached payload's id is also remembered.
+/// </remarks>
 internal sealed class MessageStore
 {
     private readonly Dictionary<MessageId, Entry> _entries = [];
     private readonly Queue<(MessageId Id, TimeSpan Expires)> _dedupFifo = new();
-    private readonly Queue<(MessageId Id, TimeSpan Expires)> _cacheFifo = new();
     private readonly TimeSpan _cacheTtl;
     private readonly int _cacheMax;
     private readonly TimeSpan _dedupHorizon;
     private readonly int _dedupMax;
+    private CacheSlot[] _cache = new CacheSlot[16];
+    private long _cacheHead; // sequence number of the oldest cached payload
+    private long _cacheTail; // sequence number the next payload gets
 
     public MessageStore(BroadcastOptions options)
     {
@@ -33,7 +40,7 @@ internal sealed class MessageStore
     public int Count => _entries.Count;
 
     /// <summary>Payloads cached.</summary>
-    public int CacheCount => _cacheFifo.Count;
+    public int CacheCount => (int)(_cacheTail - _cacheHead);
 
     /// <summary>The earliest time an entry expires, or null when empty.</summary>
     public TimeSpan? NextExpiry
@@ -41,9 +48,9 @@ internal sealed class MessageStore
         get
         {
             TimeSpan? next = null;
-            if (_cacheFifo.TryPeek(out var c))
+            if (_cacheTail > _cacheHead)
             {
-                next = c.Expires;
+                next = Slot(_cacheHead).Expires;
             }
 
             if (_dedupFifo.TryPeek(out var d) && (next is null || d.Expires < next.Value))
@@ -70,12 +77,17 @@ internal sealed class MessageStore
             return false;
         }
 
-        slot = new Entry { Payload = payload, From = from, Hop = hop, Cached = true };
+        slot = new Entry { From = from, Hop = hop, CacheSequence = _cacheTail };
         _dedupFifo.Enqueue((id, now + _dedupHorizon));
-        _cacheFifo.Enqueue((id, now + _cacheTtl));
-        while (_cacheFifo.Count > _cacheMax)
+        if (_cacheTail - _cacheHead == _cache.Length)
         {
-            Uncache(_cacheFifo.Dequeue().Id);
+            GrowCache();
+        }
+
+        Slot(_cacheTail++) = new CacheSlot(id, now + _cacheTtl, payload);
+        while (_cacheTail - _cacheHead > _cacheMax)
+        {
+            DropOldestPayload();
         }
 
         while (_dedupFifo.Count > _dedupMax)
@@ -89,13 +101,30 @@ internal sealed class MessageStore
     /// <summary>The entry for <paramref name="id"/>, or a null reference (test with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>).</summary>
     public ref Entry Find(MessageId id) => ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
 
+    /// <summary>The cached payload of a remembered message, if it is still cached.</summary>
+    public bool TryGetPayload(MessageId id, in Entry entry, out ReadOnlyMemory<byte> payload)
+    {
+        var sequence = entry.CacheSequence;
+        if (sequence >= _cacheHead && sequence < _cacheTail)
+        {
+            ref var slot = ref Slot(sequence);
+            if (slot.Id == id)
+            {
+                payload = slot.Payload;
+                return true;
+            }
+        }
+
+        payload = default;
+        return false;
+    }
+
     /// <summary>Drops payloads older than the TTL and ids older than the horizon.</summary>
     public void Expire(TimeSpan now)
     {
-        while (_cacheFifo.TryPeek(out var c) && c.Expires <= now)
+        while (_cacheTail > _cacheHead && Slot(_cacheHead).Expires <= now)
         {
-            _cacheFifo.Dequeue();
-            Uncache(c.Id);
+            DropOldestPayload();
         }
 
         while (_dedupFifo.TryPeek(out var d) && d.Expires <= now)
@@ -108,35 +137,37 @@ internal sealed class MessageStore
     /// <summary>Drops every cached payload; the de-duplication memory is kept.</summary>
     public void ClearPayloads()
     {
-        while (_cacheFifo.TryDequeue(out var c))
-        {
-            Uncache(c.Id);
-        }
+        Array.Clear(_cache);
+        _cacheHead = _cacheTail;
     }
 
-    private void Uncache(MessageId id)
+    private ref CacheSlot Slot(long sequence) => ref _cache[(int)(sequence & (_cache.Length - 1))];
+
+    private void DropOldestPayload() => Slot(_cacheHead++) = default; // release the payload to the GC
+
+    private void GrowCache()
     {
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
-        if (!Unsafe.IsNullRef(ref entry))
+        var grown = new CacheSlot[_cache.Length * 2];
+        for (var s = _cacheHead; s < _cacheTail; s++)
         {
-            entry.Payload = default;
-            entry.Cached = false;
+            grown[(int)(s & (grown.Length - 1))] = Slot(s);
         }
+
+        _cache = grown;
     }
 
     /// <summary>What is remembered about one delivered message.</summary>
     internal struct Entry
     {
-        /// <summary>The payload while cached.</summary>
-        public ReadOnlyMemory<byte> Payload;
-
         /// <summary>The peer it was first received from (its tree parent here), or null at the origin.</summary>
         public string? From;
 
         /// <summary>The hop at which it was delivered here (0 at the origin).</summary>
         public int Hop;
 
-        /// <summary>True while the payload is cached.</summary>
-        public bool Cached;
+        /// <summary>Where its payload sits in the cache ring (cached while the ring still holds that sequence number).</summary>
+        public long CacheSequence;
     }
+
+    private readonly record struct CacheSlot(MessageId Id, TimeSpan Expires, ReadOnlyMemory<byte> Payload);
 }

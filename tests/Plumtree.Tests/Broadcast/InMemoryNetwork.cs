@@ -73,6 +73,7 @@ internal sealed class InMemoryNetwork
     public void RunUntilQuiescent(TimeSpan idle, long maxEvents = 5_000_000)
     {
         var last = Now;
+        var limit = EventsRun + maxEvents;
         while (_events.TryPeek(out var next, out var key))
         {
             if (next.Frame is null && key.At > last + idle)
@@ -80,49 +81,57 @@ internal sealed class InMemoryNetwork
                 break;
             }
 
-            _events.Dequeue();
-            Now = key.At > Now ? key.At : Now;
-            if (++EventsRun > maxEvents)
+            if (EventsRun >= limit)
             {
                 throw new InvalidOperationException("The network did not quiesce.");
             }
 
-            var target = _nodes[next.To];
-            if (!target.Alive)
+            if (RunOne())
             {
-                continue;
-            }
-
-            if (next.Frame is { } frame)
-            {
-                if (frame.Type == FrameType.Gossip)
-                {
-                    PayloadReceived[frame.Id] = PayloadReceived.GetValueOrDefault(frame.Id) + 1;
-                }
-
-                target.Engine.Receive(next.From!, frame, Now);
                 last = Now;
             }
-            else if (target.TickFired() && target.Engine.NextTickAt is { } due && due <= Now)
-            {
-                target.Engine.Tick(Now);
-                last = Now;
-            }
-
-            target.ScheduleTick();
         }
     }
 
-    /// <summary>Advances the clock with nothing in flight (pending ticks within the span run).</summary>
-    public void AdvanceTo(TimeSpan at)
+    /// <summary>Runs the next event; true when it did something (a frame was received or a due tick ran).</summary>
+    private bool RunOne()
+    {
+        _events.TryDequeue(out var next, out var key);
+        Now = key.At > Now ? key.At : Now;
+        EventsRun++;
+        var target = _nodes[next!.To];
+        if (!target.Alive)
+        {
+            return false;
+        }
+
+        var acted = false;
+        if (next.Frame is { } frame)
+        {
+            if (frame.Type == FrameType.Gossip)
+            {
+                PayloadReceived[frame.Id] = PayloadReceived.GetValueOrDefault(frame.Id) + 1;
+            }
+
+            target.Engine.Receive(next.From!, frame, Now);
+            acted = true;
+        }
+        else if (target.TickFired() && target.Engine.NextTickAt is { } due && due <= Now)
+        {
+            target.Engine.Tick(Now);
+            acted = true;
+        }
+
+        target.ScheduleTick();
+        return acted;
+    }
+
+    /// <summary>Runs every event (frames and ticks) due up to <paramref name="at"/>, then sets the clock there.</summary>
+    public void RunUntil(TimeSpan at)
     {
         while (_events.TryPeek(out _, out var key) && key.At <= at)
         {
-            RunUntilQuiescent(at - Now);
-            if (_events.TryPeek(out _, out var again) && again.At > at)
-            {
-                break;
-            }
+            RunOne();
         }
 
         Now = at > Now ? at : Now;

@@ -205,6 +205,24 @@ public sealed class OverlayTests
     }
 
     [Fact]
+    public void SetView_with_the_view_already_in_force_changes_nothing()
+    {
+        var output = new RecordingOutput();
+        var engine = new BroadcastEngine("self", Plain(3, 3), output, new Random(5));
+        var view = PeerView.Create(TenMembers);
+        engine.SetView(view, TimeSpan.Zero);
+        var peers = engine.EagerPeers.ToList();
+        var due = engine.NextTickAt;
+        output.Clear();
+
+        engine.SetView(view, Ms(500));
+
+        Assert.Empty(output.Sent);
+        Assert.Equal(peers, engine.EagerPeers);
+        Assert.Equal(due, engine.NextTickAt);
+    }
+
+    [Fact]
     public void Repair_backs_off_while_every_request_is_refused()
     {
         var f = Create(Plain(2, 2) with { NeighborRefusalTtl = TimeSpan.Zero }, eager: ["a", "b"], lazy: ["c"], others: ["e"]);

@@ -197,14 +197,14 @@ public sealed class ProtocolRuleTests
     public void Rule7_An_announcement_of_a_much_shorter_path_grafts_the_announcer_and_prunes_the_parent()
     {
         var f = Create(Plain(2, 2) with { IHaveInterval = TimeSpan.Zero, OptimizationThreshold = 3 }, eager: ["a", "b"], lazy: ["c", "d"]);
-        f.Gossip("a", 1, hop: 6, Ms(10));
+        f.Gossip("a", 1, hop: 5, Ms(10));
         f.Gossip("b", 2, hop: 4, Ms(10));
         f.Output.Clear();
 
         f.IHave("d", Ms(20), (2, 1)); // 4 - (1 + 1) = 2 < 3: nothing
         Assert.Empty(f.Output.Sent);
 
-        f.IHave("c", Ms(20), (1, 1)); // 6 - (1 + 1) = 4 >= 3: swap
+        f.IHave("c", Ms(20), (1, 1)); // 5 - (1 + 1) = 3 >= 3: swap
 
         Assert.Equal(["c: Graft - hop 1", "a: Prune"], f.Output.Lines);
         Assert.Equal(["b", "c"], f.Engine.EagerPeers.Order(StringComparer.Ordinal));
@@ -220,10 +220,10 @@ public sealed class ProtocolRuleTests
     public void Rule7_is_also_checked_with_the_hop_of_a_duplicate_and_is_off_when_disabled()
     {
         var f = Create(Plain(2, 2) with { IHaveInterval = TimeSpan.Zero }, eager: ["a", "b"], lazy: ["c", "d"]);
-        f.Gossip("a", 1, hop: 6, Ms(10));
+        f.Gossip("a", 1, hop: 5, Ms(10));
         f.Output.Clear();
 
-        f.Gossip("b", 1, hop: 2, Ms(11)); // b delivered at 1: 6 - 2 >= 3, so keep b eager and prune a
+        f.Gossip("b", 1, hop: 2, Ms(11)); // b delivered at 1: 5 - 2 >= 3, so keep b eager and prune a
 
         Assert.Equal(["a: Prune"], f.Output.Lines);
         Assert.Equal(["b"], f.Engine.EagerPeers);
