@@ -36,7 +36,7 @@ public sealed class GoMemberlistTests
     });
 
     [Fact]
-    public Task Our_graceful_leave_shows_as_left_in_the_go_nodes_view() => RunAsync(async h =>
+    public Task Our_graceful_leave_shows_as_left_in_the_go_nodes_view_and_a_rejoin_is_taken_back() => RunAsync(async h =>
     {
         var g1 = await h.StartGoPeerAsync("g1");
         var g2 = await h.StartGoPeerAsync("g2", join: [g1.EndPoint]);
@@ -52,6 +52,12 @@ public sealed class GoMemberlistTests
             var members = await UntilGoListsAsync(peer, "left", "pt1");
             h.Report($"{peer.Name} sees {Describe(members)}");
         }
+
+        // The node may come back: the Go nodes take it in as alive again (a higher incarnation than its leave).
+        await node.JoinAsync([g2.EndPoint], Poll.Ct);
+        await UntilGoListsAsync(g1, "alive", "pt1");
+        await UntilGoListsAsync(g2, "alive", "pt1");
+        await UntilNodeSeesAliveAsync(node, "g1", "g2");
     });
 
     [Fact]

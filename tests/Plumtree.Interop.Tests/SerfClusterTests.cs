@@ -94,7 +94,7 @@ public sealed class SerfClusterTests
     });
 
     [Fact]
-    public Task Our_graceful_leave_shows_as_left_in_serf_not_failed() => RunAsync(async h =>
+    public Task Our_graceful_leave_shows_as_left_in_serf_not_failed_and_a_rejoin_is_taken_back() => RunAsync(async h =>
     {
         var s1 = await h.StartSerfAsync("s1", SerfTags);
         var s2 = await h.StartSerfAsync("s2", SerfTags, join: [s1.EndPoint]);
@@ -120,6 +120,12 @@ public sealed class SerfClusterTests
 
         h.Report($"serf statuses of pt1 seen while leaving: {string.Join(", ", seen)}");
         Assert.DoesNotContain(seen, s => s.EndsWith(":failed", StringComparison.Ordinal));
+
+        // The node may come back: serf takes it in as alive again.
+        await node.JoinAsync([s2.EndPoint], Poll.Ct);
+        await UntilSerfListsAsync(s1, "alive", "pt1");
+        await UntilSerfListsAsync(s2, "alive", "pt1");
+        await UntilNodeSeesAliveAsync(node, "s1", "s2");
     });
 
     [Fact]
