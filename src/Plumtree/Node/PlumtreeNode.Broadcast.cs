@@ -71,6 +71,11 @@ public sealed partial class PlumtreeNode
             return; // left: not part of any tree until the next join
         }
 
+        if (TryPark(from, frame, now))
+        {
+            return;
+        }
+
         if (frame.Type == FrameType.IHave)
         {
             TrackAnnouncements(from, frame, now);

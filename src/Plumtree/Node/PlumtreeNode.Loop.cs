@@ -169,10 +169,17 @@ public sealed partial class PlumtreeNode
         try
         {
             DrainMembershipEffects(now);
+            if (item.State is LoopCommand { AwaitsResult: true } command)
+            {
+                // The caller sees its command's effect in every query once the call returns.
+                PublishSnapshot(now);
+                command.Complete();
+            }
         }
         catch (Exception e)
         {
             NodeLog.LoopInputFailed(_logger, "membership effects", e);
+            (item.State as LoopCommand)?.Complete();
         }
     }
 
@@ -262,7 +269,15 @@ public sealed partial class PlumtreeNode
     /// <summary>Work for the loop.</summary>
     private abstract class LoopCommand
     {
+        /// <summary>An API caller waits for it: the loop publishes a snapshot before <see cref="Complete"/>.</summary>
+        public virtual bool AwaitsResult => false;
+
         public abstract void Run(TimeSpan now);
+
+        /// <summary>Hands the result (or the exception) of <see cref="Run"/> to the caller.</summary>
+        public virtual void Complete()
+        {
+        }
 
         /// <summary>The node stopped before the command ran.</summary>
         public virtual void Abandon()
@@ -277,17 +292,34 @@ public sealed partial class PlumtreeNode
 
     private sealed class LoopFunction<T>(Func<TimeSpan, T> function) : LoopCommand
     {
+        private T? _result;
+        private Exception? _error;
+
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override bool AwaitsResult => true;
 
         public override void Run(TimeSpan now)
         {
             try
             {
-                Completion.TrySetResult(function(now));
+                _result = function(now);
             }
             catch (Exception e)
             {
-                Completion.TrySetException(e);
+                _error = e;
+            }
+        }
+
+        public override void Complete()
+        {
+            if (_error is not null)
+            {
+                Completion.TrySetException(_error);
+            }
+            else
+            {
+                Completion.TrySetResult(_result!);
             }
         }
 

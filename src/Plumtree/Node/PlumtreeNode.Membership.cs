@@ -392,6 +392,7 @@ public sealed partial class PlumtreeNode
     {
         if (_leaving || _membership is null)
         {
+            _parked.Clear();
             if (_broadcast.View.Count > 0)
             {
                 _broadcast.SetView(PeerView.Empty, now);
@@ -415,6 +416,7 @@ public sealed partial class PlumtreeNode
 
         _broadcast.SetView(PeerView.Create(names, _membership.Generation), now);
         NodeLog.ViewChanged(_logger, Name, names.Count);
+        ReleaseParked(now);
     }
 
     /// <summary>Like serf's reconnect: now and then, a push/pull join with a member that failed (a healed partition merges back).</summary>

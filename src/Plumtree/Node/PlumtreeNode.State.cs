@@ -205,6 +205,7 @@ public sealed partial class PlumtreeNode
     {
         ReconnectFailed(now);
         RetryMissing(now);
+        ExpireParked(now);
         foreach (var (reason, _) in DroppedByReason())
         {
             if (_loggedDropReasons.Add(reason))

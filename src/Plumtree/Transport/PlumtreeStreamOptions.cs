@@ -35,6 +35,9 @@ internal sealed record PlumtreeStreamOptions
     /// <summary>Token bucket size: frames a peer may send in a burst above the rate.</summary>
     public int InboundBurst { get; init; } = 20_000;
 
+    /// <summary>Inbound Plumtree connections kept open at once; more are refused (<c>too_many_connections</c>).</summary>
+    public int MaxInboundConnections { get; init; } = 1024;
+
     /// <summary>Deadline for dialing a peer and writing the hello.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -86,6 +89,11 @@ internal sealed record PlumtreeStreamOptions
         if (QueueCapacity < 1)
         {
             throw new ArgumentException("QueueCapacity must be at least 1.", nameof(QueueCapacity));
+        }
+
+        if (MaxInboundConnections < 1)
+        {
+            throw new ArgumentException("MaxInboundConnections must be at least 1.", nameof(MaxInboundConnections));
         }
 
         if (InboundFramesPerSecond < 0 || double.IsNaN(InboundFramesPerSecond))

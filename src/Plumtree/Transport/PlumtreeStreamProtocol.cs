@@ -7,7 +7,7 @@ using Plumtree.Wire.Memberlist;
 namespace Plumtree.Transport;
 
 /// <summary>
-/// The Plumtree stream format on the shared TCP port (<c>docs/wire-format.md</c>, "Plumtree streams"):
+/// The Plumtree stream format on the shared TCP port (<c>docs/transport.md</c>):
 /// <code>
 /// stream   := 'P' (0x50) | mode:u8 | record(hello) | body
 /// mode     := 0 plaintext | 1 sealed

@@ -28,6 +28,12 @@ internal sealed partial class PlumtreeStreamTransport
             return;
         }
 
+        if (_inbound.Count >= _options.MaxInboundConnections)
+        {
+            Counters.StreamsRefused.Increment("too_many_connections");
+            return;
+        }
+
         string? node = null;
         var timer = new CancellationTokenSource(_options.HelloTimeout, _time);
         _inbound.TryAdd(connection, 0);
@@ -75,9 +81,10 @@ internal sealed partial class PlumtreeStreamTransport
         finally
         {
             _inbound.TryRemove(connection, out _);
-            if (node is not null)
+            if (node is not null && _inboundByNode.TryRemove(new KeyValuePair<string, AcceptedStream>(node, connection)))
             {
-                _inboundByNode.TryRemove(new KeyValuePair<string, AcceptedStream>(node, connection));
+                // Its last connection is gone: forget its rate-limit state too (bounded memory).
+                _buckets.TryRemove(node, out _);
             }
         }
     }

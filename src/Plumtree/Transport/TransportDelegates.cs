@@ -10,7 +10,11 @@ namespace Plumtree.Transport;
 /// <param name="receivedAt">When it arrived, as a <see cref="TimeProvider.GetTimestamp"/> value of the transport's clock.</param>
 internal delegate void PacketReceivedHandler(IPEndPoint from, DecodedPacket packet, long receivedAt);
 
-/// <summary>An inbound push/pull: return the local state to send back (the remote state is then the caller's to merge).</summary>
+/// <summary>
+/// An inbound push/pull: return the local state to send back, with the same <see cref="PushPull.Join"/> flag as
+/// the request (as Go does); merging the remote state is then the caller's business (Go replies first, then
+/// merges). Throwing closes the stream unanswered.
+/// </summary>
 /// <param name="from">The dialer's address.</param>
 /// <param name="remote">The remote state.</param>
 /// <param name="cancellationToken">Fires at the stream's deadline or on shutdown.</param>

@@ -23,6 +23,7 @@ internal sealed class NodeCluster : IAsyncDisposable
     {
         Prefix = prefix;
         Faults = faults;
+        Interceptor = new ClusterInterceptor(faults);
     }
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -30,6 +31,9 @@ internal sealed class NodeCluster : IAsyncDisposable
     public string Prefix { get; }
 
     public FaultInjector Faults { get; }
+
+    /// <summary>Every node's interceptor: <see cref="Faults"/> plus an optional extra rule.</summary>
+    public ClusterInterceptor Interceptor { get; }
 
     public List<PlumtreeNode> Nodes { get; } = [];
 
@@ -52,7 +56,7 @@ internal sealed class NodeCluster : IAsyncDisposable
         PushPullInterval = TimeSpan.FromSeconds(5),
     };
 
-    public static PlumtreeNodeOptions Options(string name, FaultInjector? faults, BroadcastOptions? broadcast = null, bool fastMembership = true) => new()
+    public static PlumtreeNodeOptions Options(string name, ITransportInterceptor? faults, BroadcastOptions? broadcast = null, bool fastMembership = true) => new()
     {
         NodeName = name,
         BindAddress = "127.0.0.1",
@@ -74,7 +78,7 @@ internal sealed class NodeCluster : IAsyncDisposable
         {
             for (var i = 0; i < count; i++)
             {
-                var options = Options($"{prefix}-n{i}", cluster.Faults, broadcast, fastMembership);
+                var options = Options($"{prefix}-n{i}", cluster.Interceptor, broadcast, fastMembership);
                 configure?.Invoke(options);
                 await cluster.AddAsync(options, join: i > 0);
             }
@@ -117,18 +121,19 @@ internal sealed class NodeCluster : IAsyncDisposable
             what);
     }
 
-    /// <summary>Every node's peer set is full (degree, or every other node in a small cluster) and the peer relation is symmetric.</summary>
-    public Task WaitOverlayAsync(int degree)
+    /// <summary>Every node has at least <paramref name="minPeers"/> peers (or every other node in a small cluster) and the peer relation is symmetric.</summary>
+    public Task WaitOverlayAsync(int minPeers)
     {
         var live = Live.ToList();
+        List<string> Peers(PlumtreeNode node) => [.. node.EagerPeers, .. node.LazyPeers];
         return Until(
             () => live.All(n =>
             {
-                var peers = n.EagerPeers.Concat(n.LazyPeers).ToList();
-                return peers.Count == Math.Min(degree, live.Count - 1)
-                       && peers.All(p => live.First(o => o.Name == p) is var other && other.EagerPeers.Concat(other.LazyPeers).Contains(n.Name));
+                var peers = Peers(n);
+                return peers.Count >= Math.Min(minPeers, live.Count - 1)
+                       && peers.All(p => live.FirstOrDefault(o => o.Name == p) is { } other && Peers(other).Contains(n.Name));
             }),
-            "the overlay fills and is symmetric");
+            () => "the overlay fills and is symmetric: " + string.Join(", ", live.Select(n => $"{n.Name}=[{string.Join(" ", Peers(n))}] ring=[{string.Join(" ", n.RingNeighbors)}] view={n.Snapshot.Broadcast.ViewSize}")));
     }
 
     public async Task<MessageId> BroadcastAsync(PlumtreeNode from, int index)
@@ -174,6 +179,7 @@ internal sealed class NodeCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Interceptor.DropWhen = null;
         Faults.Heal();
         Faults.LossProbability = 0;
         Faults.Delay = TimeSpan.Zero;

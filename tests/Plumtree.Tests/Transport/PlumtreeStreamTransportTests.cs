@@ -106,7 +106,7 @@ public sealed class PlumtreeStreamTransportTests
     public async Task Queue_overflow_drops_and_counts_frames()
     {
         await using var a = TestNode.Start("a", o => o with { QueueCapacity = 4 });
-        var nowhere = DeadEndPoint();
+        var nowhere = Nowhere;
 
         var accepted = Enumerable.Range(0, 10).Count(i => a.Plumtree.Send("b", nowhere, Gossip(i)));
 
@@ -123,7 +123,7 @@ public sealed class PlumtreeStreamTransportTests
             ReconnectBackoffMax = TimeSpan.FromMilliseconds(20),
             UnreachableTimeout = TimeSpan.FromMilliseconds(30),
         });
-        var nowhere = DeadEndPoint();
+        var nowhere = Nowhere;
 
         for (var i = 0; i < 5; i++)
         {
@@ -342,5 +342,37 @@ public sealed class PlumtreeStreamTransportTests
 
         Assert.False(a.Send(b, Gossip(2)));
         await Until(() => b.Plumtree.InboundConnections == 0, "b saw the connection close");
+    }
+
+    [Fact]
+    public async Task Inbound_connections_beyond_the_limit_are_refused()
+    {
+        await using var b = TestNode.Start("b", o => o with { MaxInboundConnections = 1 });
+        await using var first = await RawStreamClient.ConnectAsync(b.EndPoint);
+        await first.WriteAsync(PlumtreeStreamProtocol.BuildPreamble("a", [], null));
+        await Until(() => b.Plumtree.InboundConnections == 1, "the first connection is open");
+        await using var second = await RawStreamClient.ConnectAsync(b.EndPoint);
+
+        await second.WriteAsync(PlumtreeStreamProtocol.BuildPreamble("c", [], null));
+
+        Assert.Equal(0, await second.ReadToEndAsync());
+        Assert.Equal(1, b.Plumtree.Counters.StreamsRefused["too_many_connections"]);
+        Assert.Equal(1, b.Plumtree.InboundConnections);
+    }
+
+    [Fact]
+    public async Task A_peer_that_moves_to_a_new_address_is_reached_there()
+    {
+        await using var a = TestNode.Start("a");
+        await using var old = TestNode.Start("b");
+        await using var moved = TestNode.Start("b");
+        Assert.True(a.Send(old, Gossip(1)));
+        await old.Frames.NextAsync();
+
+        Assert.True(a.Send(moved, Gossip(2)));
+
+        Assert.Equal(2, IndexOf((await moved.Frames.NextAsync()).Frame));
+        await Until(() => old.Plumtree.InboundConnections == 0, "the connection to the old address is closed");
+        Assert.Equal(0, old.Frames.Pending);
     }
 }

@@ -67,6 +67,9 @@ internal static class TransportTestKit
         }
     }
 
+    /// <summary>127.0.0.1:1 — nobody listens there (and no test binds it), so connections are refused.</summary>
+    public static IPEndPoint Nowhere { get; } = new(IPAddress.Loopback, 1);
+
     /// <summary>A free TCP port on 127.0.0.1 with nobody listening (connections to it are refused).</summary>
     public static IPEndPoint DeadEndPoint()
     {
