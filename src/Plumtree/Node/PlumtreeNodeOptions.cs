@@ -56,7 +56,7 @@ public sealed class PlumtreeNodeOptions
     /// <summary>Extra tags published in node meta (serf tag encoding).</summary>
     public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Broadcast settings; null takes the preset matching <see cref="Profile"/>.</summary>
+    /// <summary>Broadcast settings; null takes the preset matching <see cref="Profile"/> with the many-senders optimisation threshold (see <see cref="EffectiveBroadcast"/>).</summary>
     public BroadcastOptions? Broadcast { get; set; }
 
     /// <summary>Frames queued per peer before new ones are dropped (counted). Default 4096.</summary>
@@ -161,6 +161,18 @@ public sealed class PlumtreeNodeOptions
         return errors;
     }
 
-    /// <summary>The broadcast options in force: <see cref="Broadcast"/>, else the preset matching <see cref="Profile"/>.</summary>
-    internal BroadcastOptions EffectiveBroadcast => Broadcast ?? (Profile == "wan" ? BroadcastOptions.Wan : BroadcastOptions.Lan);
+    /// <summary>
+    /// The hop-count optimisation threshold a node uses when <see cref="Broadcast"/> is unset: the paper's value for many
+    /// senders. Every member of a cluster may broadcast, and with the single-sender value (3) concurrent messages from
+    /// different origins keep swapping tree links, which fragments the tree and sets off graft storms.
+    /// </summary>
+    public const int ManySendersOptimizationThreshold = 7;
+
+    /// <summary>
+    /// The broadcast options in force: <see cref="Broadcast"/>, else the preset matching <see cref="Profile"/>
+    /// (<c>wan</c> for wan, <c>lan</c> otherwise) with <see cref="BroadcastOptions.OptimizationThreshold"/> set to
+    /// <see cref="ManySendersOptimizationThreshold"/>.
+    /// </summary>
+    public BroadcastOptions EffectiveBroadcast =>
+        Broadcast ?? ((Profile == "wan" ? BroadcastOptions.Wan : BroadcastOptions.Lan) with { OptimizationThreshold = ManySendersOptimizationThreshold });
 }
