@@ -29,8 +29,16 @@ internal sealed class ExternalProcess : IAsyncDisposable
     /// <summary>Called for every stdout line (after it is logged).</summary>
     public Action<string>? StdoutLine { get; set; }
 
+    /// <summary>Called when the process exits.</summary>
+    public Action? Exited { get; set; }
+
     public static ExternalProcess Start(string name, string fileName, IEnumerable<string> arguments, InteropLog log, bool redirectStdin = false, IDictionary<string, string>? environment = null)
     {
+        if (!File.Exists(fileName))
+        {
+            Assert.Fail($"{fileName} is missing: the interop tests need serf, golang-go and golang-github-hashicorp-memberlist-dev (.ci/run installs them).");
+        }
+
         var info = new ProcessStartInfo(fileName)
         {
             UseShellExecute = false,
@@ -66,7 +74,11 @@ internal sealed class ExternalProcess : IAsyncDisposable
                 log.Add(name, "! " + line);
             }
         };
-        process.Exited += (_, _) => log.Add(name, "== process exited");
+        process.Exited += (_, _) =>
+        {
+            log.Add(name, "== process exited");
+            wrapper.Exited?.Invoke();
+        };
         log.Add(name, $"== starting {fileName} {string.Join(' ', info.ArgumentList)}");
         process.Start();
         process.BeginOutputReadLine();

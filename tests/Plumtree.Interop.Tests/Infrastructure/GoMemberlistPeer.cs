@@ -34,6 +34,7 @@ internal sealed class GoMemberlistPeer : IAsyncDisposable
         Port = port;
         _process = process;
         _process.StdoutLine = OnLine;
+        _process.Exited = () => _ready.TrySetException(new InvalidOperationException($"The Go memberlist peer {name} exited during start-up (see its log)."));
     }
 
     public string Name { get; }

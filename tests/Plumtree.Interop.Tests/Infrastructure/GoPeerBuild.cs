@@ -34,6 +34,11 @@ internal static class GoPeerBuild
 
     private static async Task<string> BuildAsync()
     {
+        if (!File.Exists(GoExecutable) || !Directory.Exists(MemberlistSource))
+        {
+            throw new InvalidOperationException($"The Go peer needs {GoExecutable} and {MemberlistSource} (apt-get install golang-go golang-github-hashicorp-memberlist-dev; .ci/run installs them).");
+        }
+
         var source = Path.Combine(AppContext.BaseDirectory, "go");
         var files = Directory.GetFiles(source, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

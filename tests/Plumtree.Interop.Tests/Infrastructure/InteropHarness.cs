@@ -73,7 +73,6 @@ internal sealed class InteropHarness : IAsyncDisposable
         Profile = "local",
         Compatibility = compatibility,
         Zone = zone,
-        RandomSeed = unchecked((int)(uint)name.GetHashCode(StringComparison.Ordinal)),
     };
 
     /// <summary>Creates and starts one of our nodes (not joined).</summary>
