@@ -6,6 +6,7 @@ using static Plumtree.Interop.Tests.Infrastructure.InteropHarness;
 namespace Plumtree.Interop.Tests;
 
 /// <summary>AES-GCM keyrings between our nodes and serf agents started with <c>-encrypt</c>.</summary>
+[Trait("Category", "Interop")]
 public sealed class EncryptionTests
 {
     private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

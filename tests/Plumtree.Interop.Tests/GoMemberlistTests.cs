@@ -7,6 +7,7 @@ using static Plumtree.Interop.Tests.Infrastructure.InteropHarness;
 namespace Plumtree.Interop.Tests;
 
 /// <summary>Our node in plain memberlist mode (delegate versions 0/0/0) with real Go memberlist 0.2.2 nodes.</summary>
+[Trait("Category", "Interop")]
 public sealed class GoMemberlistTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using static Plumtree.Interop.Tests.Infrastructure.InteropHarness;
 namespace Plumtree.Interop.Tests;
 
 /// <summary>Our node (serf compatibility, <c>local</c> profile) in clusters of real serf 0.9.4 agents.</summary>
+[Trait("Category", "Interop")]
 public sealed class SerfClusterTests
 {
     private static readonly Dictionary<string, string> SerfTags = new(StringComparer.Ordinal) { ["role"] = "serf" };
@@ -126,6 +127,26 @@ public sealed class SerfClusterTests
         await UntilSerfListsAsync(s1, "alive", "pt1");
         await UntilSerfListsAsync(s2, "alive", "pt1");
         await UntilNodeSeesAliveAsync(node, "s1", "s2");
+    });
+
+    [Fact]
+    public Task A_serf_agent_that_leaves_gracefully_is_listed_as_left_by_our_node() => RunAsync(async h =>
+    {
+        var s1 = await h.StartSerfAsync("s1", SerfTags);
+        var s2 = await h.StartSerfAsync("s2", SerfTags, join: [s1.EndPoint]);
+        var node = await h.StartNodeAsync(NodeOptions("pt1"));
+        await node.JoinAsync([s1.EndPoint], Poll.Ct);
+        await UntilNodeSeesAliveAsync(node, "s1", "s2");
+        await UntilSerfListsAsync(s2, "alive", "pt1");
+
+        var (exitCode, output) = await s2.LeaveAsync();
+
+        Assert.True(exitCode == 0, $"serf leave failed: {output}");
+        await Poll.UntilAsync(
+            () => StateOf(node, "s2") == MemberState.Left,
+            () => $"our node lists s2 as left; it lists: {Describe(node)}");
+        Assert.DoesNotContain(h.Logging.MemberEvents, e => e.Member == "s2" && e.Kind is MemberEventKind.Dead or MemberEventKind.Suspect);
+        await UntilSerfListsAsync(s1, "left", "s2");
     });
 
     [Fact]

@@ -117,6 +117,9 @@ internal sealed class SerfAgent : IAsyncDisposable
     public Task<(int ExitCode, string Output)> JoinAsync(IPEndPoint address) =>
         RunCliAsync("join", $"-rpc-addr={RpcAddress}", address.ToString());
 
+    /// <summary><c>serf leave</c>: the agent leaves the cluster gracefully (and then shuts down).</summary>
+    public Task<(int ExitCode, string Output)> LeaveAsync() => RunCliAsync("leave", $"-rpc-addr={RpcAddress}");
+
     public Task KillAsync() => _process.KillAsync();
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
