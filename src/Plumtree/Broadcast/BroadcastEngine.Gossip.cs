@@ -59,6 +59,7 @@ public sealed partial class BroadcastEngine
         if (peer is not null && frame.Type != FrameType.Disconnect)
         {
             peer.Confirmed = true;
+            peer.DroppedByRemote = false;
         }
 
         switch (frame.Type)

@@ -37,6 +37,7 @@ public sealed partial class BroadcastEngine
         DropDeparted();
         _ring = _options.HashRing ? RingTopology.Compute(view, _self, _options.MaxProtectedNeighbors) : [];
         EnsureRingNeighbors();
+        SettleDroppedRingLinks(now);
         _repairBackoff = 1;
         _lastRepairSize = -1;
         CancelRepair();
@@ -95,10 +96,16 @@ public sealed partial class BroadcastEngine
 
     private void OnDisconnect(PeerState? peer, string from, TimeSpan now)
     {
-        // A ring neighbour stays: the shared view defines the ring, and the other side adds us back when its
-        // view catches up with ours.
-        if (peer is null || peer.IsRing)
+        if (peer is null)
         {
+            return;
+        }
+
+        // A ring neighbour stays: the shared view defines the ring, and the other side adds us back when its
+        // view catches up with ours. The next view change settles it (SettleDroppedRingLinks).
+        if (peer.IsRing)
+        {
+            peer.DroppedByRemote = true;
             return;
         }
 
@@ -270,6 +277,42 @@ public sealed partial class BroadcastEngine
 
             _refusedUntil.Remove(name);
             Link(name, eager: true);
+        }
+    }
+
+    /// <summary>
+    /// Ring neighbours that sent Disconnect while the two views disagreed: with the new view, one that is no
+    /// longer a ring neighbour is dropped (else the link would stay one-sided), one that still is is asked again.
+    /// </summary>
+    private void SettleDroppedRingLinks(TimeSpan now)
+    {
+        List<PeerState>? dropped = null;
+        foreach (var peer in _peers.Values)
+        {
+            if (peer.DroppedByRemote)
+            {
+                (dropped ??= []).Add(peer);
+            }
+        }
+
+        if (dropped is null)
+        {
+            return;
+        }
+
+        foreach (var peer in dropped)
+        {
+            peer.DroppedByRemote = false;
+            if (peer.IsRing)
+            {
+                Send(peer.Name, PlumtreeFrame.Neighbor(highPriority: false));
+                _counters.NeighborSent++;
+            }
+            else
+            {
+                RemovePeer(peer);
+                RememberRefusal(peer.Name, now);
+            }
         }
     }
 

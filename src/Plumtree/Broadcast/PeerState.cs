@@ -28,6 +28,13 @@ internal sealed class PeerState
     /// </summary>
     public bool Confirmed { get; set; }
 
+    /// <summary>
+    /// True when this ring neighbour sent Disconnect: its view does not (yet) count us among its ring neighbours.
+    /// The link is kept until the next view change settles it: dropped if the peer is no longer a ring
+    /// neighbour, asked again otherwise. Cleared by any other frame from the peer.
+    /// </summary>
+    public bool DroppedByRemote { get; set; }
+
     /// <summary>Smoothed round-trip time, valid when <see cref="HasRtt"/>.</summary>
     public TimeSpan Rtt { get; set; }
 

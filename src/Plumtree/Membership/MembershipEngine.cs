@@ -61,8 +61,12 @@ internal sealed partial class MembershipEngine
     /// Bytes encryption adds to each outgoing packet (29 for version 1, 45 for version 0; 0 when not
     /// encrypting outgoing packets). The label header is counted from <see cref="MembershipOptions.Label"/>.
     /// </param>
+    /// <param name="initialIncarnation">
+    /// Incarnation to count up from (0 for a new node). A runtime that rejoins after a leave with a fresh engine
+    /// passes the incarnation it left with, so that its new alive message beats the <c>dead</c> the cluster holds.
+    /// </param>
     /// <exception cref="ArgumentException">Invalid options, or no advertise address.</exception>
-    public MembershipEngine(MembershipOptions options, IMembershipOutput output, Random random, int encryptionOverhead = 0)
+    public MembershipEngine(MembershipOptions options, IMembershipOutput output, Random random, int encryptionOverhead = 0, uint initialIncarnation = 0)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
@@ -81,6 +85,7 @@ internal sealed partial class MembershipEngine
 
         _output = output;
         _random = random;
+        _incarnation = initialIncarnation;
         _advertiseAddr = MemberlistAddress.ToWire(options.AdvertiseAddress);
         _advertisePort = (ushort)options.EffectiveAdvertisePort;
         _versions = options.Versions.ToWire();
@@ -133,7 +138,7 @@ internal sealed partial class MembershipEngine
     public Member? GetMember(string name) => _nodeMap.TryGetValue(name, out var node) ? node.ToMember() : null;
 
     /// <summary>
-    /// Starts the node: announces itself alive (incarnation 1, queued for gossip, a <see cref="MemberEventKind.Join"/>
+    /// Starts the node: announces itself alive (incarnation 1, or one above the initial incarnation, queued for gossip, a <see cref="MemberEventKind.Join"/>
     /// event for itself as memberlist raises) and schedules the probe, gossip and push/pull loops, each after a
     /// random stagger within its interval.
     /// </summary>

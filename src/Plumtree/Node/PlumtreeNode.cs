@@ -1,7 +1,12 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Plumtree.Broadcast;
+using Plumtree.Membership;
+using Plumtree.Transport;
 using Plumtree.Wire;
+using Plumtree.Wire.Memberlist;
 
 namespace Plumtree.Node;
 
@@ -11,88 +16,133 @@ namespace Plumtree.Node;
 /// then broadcast and read deliveries. Thread-safe: every call posts to the node's loop; queries read
 /// immutable snapshots.
 /// </summary>
-public sealed class PlumtreeNode : IAsyncDisposable
+/// <remarks>
+/// The node owns one <c>MembershipEngine</c> and one <see cref="BroadcastEngine"/> (both sans-IO) and calls
+/// them only from its loop: decoded UDP packets, push/pull requests, Plumtree frames, timer wake-ups and API
+/// commands are all inputs of that loop. After every batch of inputs the loop publishes a snapshot (members,
+/// peer sets, cache, health inputs) that the queries, <see cref="GetHealth"/> and the metrics read.
+/// </remarks>
+public sealed partial class PlumtreeNode : IAsyncDisposable
 {
+    private readonly PlumtreeNodeOptions _options;
+    private readonly BroadcastOptions _broadcastOptions;
+    private readonly MembershipOptions _membershipPreset;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly int _seed;
+    private readonly Keyring? _keyring;
+    private readonly byte[] _meta;
+    private readonly BroadcastEngine _broadcast;
+    private readonly MessageIdGenerator _ids;
+    private readonly Random _membershipRandom;
+    private readonly Random _runtimeRandom;
+    private readonly KeyedCounter<string> _dropped = new();
+    private readonly KeyedCounter<string> _decodeErrors = new();
+    private readonly NodeMetrics _metrics;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskTracker _background = new();
+    private readonly Lock _lifecycleLock = new();
+    private MemberlistTransport? _transport;
+    private PlumtreeStreamTransport? _streams;
+    private IPEndPoint? _advertised;
+    private int _lifecycle; // see Lifecycle
+    private volatile bool _joined;
+
     /// <summary>Creates a node. Nothing touches the network until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">Settings (validated here).</param>
+    /// <param name="loggerFactory">Where logs go; none = no logging.</param>
+    /// <param name="meterFactory">Creates the <c>Plumtree</c> meter; none = a private meter owned by the node.</param>
+    /// <param name="timeProvider">Clock and timers; none = the system clock.</param>
     /// <exception cref="ArgumentException">The options are invalid (the message names every bad key).</exception>
     public PlumtreeNode(PlumtreeNodeOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null)
     {
-        throw new NotImplementedException();
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid Plumtree node options: " + string.Join("; ", errors), nameof(options));
+        }
+
+        _options = options;
+        _broadcastOptions = options.EffectiveBroadcast;
+        _membershipPreset = MembershipOptions.FromPreset(options.Profile);
+        _logger = loggerFactory?.CreateLogger<PlumtreeNode>() ?? NullLogger<PlumtreeNode>.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+        _seed = options.RandomSeed ?? unchecked((int)PeerView.RingHash(options.NodeName));
+        _keyring = NodeKeys.Build(options.EncryptionKeys);
+        _meta = NodeMeta.Encode(options);
+        _membershipRandom = new Random(_seed);
+        _runtimeRandom = new Random(unchecked(_seed ^ 0x3C6E_F372));
+        _broadcast = new BroadcastEngine(options.NodeName, _broadcastOptions, new BroadcastSink(this), new Random(unchecked(_seed ^ 0x5BD1_E995)));
+        _ids = new MessageIdGenerator(_time, new Random(unchecked(_seed ^ 0x27D4_EB2F)));
+        _inputs = System.Threading.Channels.Channel.CreateBounded<LoopItem>(new System.Threading.Channels.BoundedChannelOptions(InputQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = System.Threading.Channels.BoundedChannelFullMode.Wait,
+        });
+        _snapshot = NodeSnapshot.Initial(options.NodeName);
+        _metrics = new NodeMetrics(this, meterFactory);
+    }
+
+    private enum Lifecycle
+    {
+        Created,
+        Running,
+        Stopping,
+        Stopped,
     }
 
     /// <summary>This node's name.</summary>
-    public string Name => throw new NotImplementedException();
+    public string Name => _options.NodeName;
 
     /// <summary>The address and port other members reach this node at (known after <see cref="StartAsync"/>).</summary>
-    public IPEndPoint AdvertisedEndPoint => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException">Before <see cref="StartAsync"/>.</exception>
+    public IPEndPoint AdvertisedEndPoint => _advertised ?? throw new InvalidOperationException("The node has not been started.");
 
     /// <summary>True between a successful <see cref="JoinAsync"/> (or start as a lone seed) and <see cref="LeaveAsync"/>.</summary>
-    public bool IsJoined => throw new NotImplementedException();
+    public bool IsJoined => _joined && State == Lifecycle.Running;
 
-    /// <summary>Binds the sockets and starts the event loop.</summary>
-    public Task StartAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>The options the node runs with.</summary>
+    internal PlumtreeNodeOptions Options => _options;
 
-    /// <summary>
-    /// Joins the cluster through <paramref name="seeds"/> (push/pull with each). Returns how many seeds were
-    /// contacted; throws <see cref="PlumtreeJoinException"/> when none could be.
-    /// </summary>
-    public Task<int> JoinAsync(IEnumerable<IPEndPoint> seeds, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>The broadcast options in force.</summary>
+    internal BroadcastOptions BroadcastOptions => _broadcastOptions;
 
-    /// <summary>
-    /// Leaves gracefully: announces the departure and waits up to <paramref name="timeout"/> for it to spread.
-    /// The node keeps running and may <see cref="JoinAsync"/> again.
-    /// </summary>
-    public Task LeaveAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>The memberlist transport (after start), for tests and the benchmark.</summary>
+    internal MemberlistTransport? MemberlistTransport => _transport;
 
-    /// <summary>Broadcasts <paramref name="payload"/> to every member; returns its id. Delivered locally too.</summary>
-    /// <exception cref="ArgumentException">The payload is larger than the configured maximum message size.</exception>
-    public ValueTask<MessageId> BroadcastAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>The Plumtree stream transport (after start), for tests and the benchmark.</summary>
+    internal PlumtreeStreamTransport? StreamTransport => _streams;
 
-    /// <summary>Deliveries from now on, as an async stream (each reader gets every message; a slow reader loses the oldest, counted).</summary>
-    public IAsyncEnumerable<ReceivedMessage> ReadMessagesAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>The broadcast engine's monotonic counters (read from any thread, field by field).</summary>
+    internal BroadcastCounters BroadcastCounters => _broadcast.Counters;
 
-    /// <summary>Raised on the node's loop for every delivery; handlers must be quick and must not block.</summary>
-    public event Action<ReceivedMessage>? MessageReceived
+    private Lifecycle State => (Lifecycle)Volatile.Read(ref _lifecycle);
+
+    /// <summary>Engine time: elapsed on the node's clock since <see cref="StartAsync"/>.</summary>
+    private TimeSpan Now => _time.GetElapsedTime(_startTimestamp);
+
+    private void EnsureRunning()
     {
-        add => throw new NotImplementedException();
-        remove => throw new NotImplementedException();
+        switch (State)
+        {
+            case Lifecycle.Created:
+                throw new InvalidOperationException("The node has not been started; call StartAsync first.");
+            case Lifecycle.Running:
+                return;
+            default:
+                throw new ObjectDisposedException(nameof(PlumtreeNode), "The node has been stopped.");
+        }
     }
-
-    /// <summary>Every member this node knows, itself included.</summary>
-    public IReadOnlyList<MemberInfo> Members => throw new NotImplementedException();
-
-    /// <summary>Current eager peers.</summary>
-    public IReadOnlyList<string> EagerPeers => throw new NotImplementedException();
-
-    /// <summary>Current lazy peers.</summary>
-    public IReadOnlyList<string> LazyPeers => throw new NotImplementedException();
-
-    /// <summary>Current hash-ring neighbours.</summary>
-    public IReadOnlyList<string> RingNeighbors => throw new NotImplementedException();
-
-    /// <summary>Cached message payloads.</summary>
-    public int CacheSize => throw new NotImplementedException();
-
-    /// <summary>Restores the eager/lazy fanout targets (the recovery guide's <c>rebalance_peers</c>).</summary>
-    public Task RebalancePeersAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    /// <summary>Empties the message cache (the recovery guide's <c>clear_cache</c>); de-duplication memory is kept.</summary>
-    public Task ClearCacheAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    /// <summary>The recovery guide's state export.</summary>
-    public StateExport ExportState() => throw new NotImplementedException();
-
-    /// <summary>Health: Unhealthy with no peers (unless a lone seed), Degraded with no eager peers, frequent graft failures, or a nearly full cache.</summary>
-    public NodeHealth GetHealth() => throw new NotImplementedException();
-
-    /// <summary>Leaves (if still joined, with a short timeout), stops the loop and closes the sockets.</summary>
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
 }
 
 /// <summary>No seed could be contacted by <see cref="PlumtreeNode.JoinAsync"/>.</summary>
 public sealed class PlumtreeJoinException : Exception
 {
     /// <summary>Creates the exception.</summary>
+    /// <param name="message">What failed.</param>
+    /// <param name="errors">Why each seed failed.</param>
     public PlumtreeJoinException(string message, IReadOnlyList<Exception> errors)
         : base(message, errors.Count == 1 ? errors[0] : new AggregateException(errors))
     {

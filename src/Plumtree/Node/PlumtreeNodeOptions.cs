@@ -1,4 +1,8 @@
+using System.Net;
+using System.Text;
 using Plumtree.Broadcast;
+using Plumtree.Membership;
+using Plumtree.Transport;
 
 namespace Plumtree.Node;
 
@@ -52,7 +56,7 @@ public sealed class PlumtreeNodeOptions
     /// <summary>Extra tags published in node meta (serf tag encoding).</summary>
     public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Broadcast settings; null takes the preset matching <see cref="Profile"/>.</summary>
+    /// <summary>Broadcast settings; null takes the preset matching <see cref="Profile"/> with the many-senders optimisation threshold (see <see cref="EffectiveBroadcast"/>).</summary>
     public BroadcastOptions? Broadcast { get; set; }
 
     /// <summary>Frames queued per peer before new ones are dropped (counted). Default 4096.</summary>
@@ -73,9 +77,102 @@ public sealed class PlumtreeNodeOptions
     /// <summary>Cache fill ratio (0–1) above which health is Degraded. Default 0.9.</summary>
     public double HealthCacheNearCapacityRatio { get; set; } = 0.9;
 
+    /// <summary>How often the node tries a push/pull join with one member that failed (as serf's reconnect), so a healed partition merges back. Default 30 s.</summary>
+    public TimeSpan ReconnectInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a failed member is retried by <see cref="ReconnectInterval"/>. Default 24 h.</summary>
+    public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Seed for the node's random choices; null derives one from the node name (still deterministic per node).</summary>
     public int? RandomSeed { get; set; }
 
+    /// <summary>Largest payload a Plumtree stream record can carry in one Gossip frame.</summary>
+    internal const int MaxStreamMessageSize = PlumtreeStreamProtocol.MaxRecordPlaintext - 1024;
+
+    /// <summary>Test and benchmark hook: adjusts the membership options derived from <see cref="Profile"/> (timers only; names, addresses and meta are set by the node).</summary>
+    internal Func<MembershipOptions, MembershipOptions>? ConfigureMembership { get; set; }
+
+    /// <summary>Test and benchmark hook: adjusts the Plumtree stream transport options.</summary>
+    internal Func<PlumtreeStreamOptions, PlumtreeStreamOptions>? ConfigureStreams { get; set; }
+
+    /// <summary>Test hook: fault injection for every datagram, stream dial and frame this node sends.</summary>
+    internal ITransportInterceptor? Interceptor { get; set; }
+
     /// <summary>Returns one message per invalid key, naming it; empty when valid.</summary>
-    public IReadOnlyList<string> Validate() => throw new NotImplementedException();
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string key, string rule)
+        {
+            if (!ok)
+            {
+                errors.Add($"{key}: {rule}");
+            }
+        }
+
+        Check(!string.IsNullOrWhiteSpace(NodeName), nameof(NodeName), "must be set");
+        Check(NodeName is null || Encoding.UTF8.GetByteCount(NodeName) <= PlumtreeStreamProtocol.MaxNodeNameBytes, nameof(NodeName), "must be at most 1024 UTF-8 bytes");
+        Check(IPAddress.TryParse(BindAddress, out _), nameof(BindAddress), "must be an IP address");
+        Check(BindPort is >= 0 and <= IPEndPoint.MaxPort, nameof(BindPort), "must be between 0 and 65535 (0 picks a free port)");
+        Check(
+            AdvertiseAddress is null || (IPAddress.TryParse(AdvertiseAddress, out var advertise) && !advertise.Equals(IPAddress.Any) && !advertise.Equals(IPAddress.IPv6Any)),
+            nameof(AdvertiseAddress),
+            "must be a concrete IP address (not 0.0.0.0) or unset");
+        Check(AdvertisePort is null or (>= 1 and <= IPEndPoint.MaxPort), nameof(AdvertisePort), "must be between 1 and 65535 or unset");
+        Check(Profile is "local" or "lan" or "wan", nameof(Profile), "must be local, lan or wan");
+        Check(Enum.IsDefined(Compatibility), nameof(Compatibility), "must be Memberlist or Serf");
+        Check(Label is null || Encoding.UTF8.GetByteCount(Label) <= Wire.Memberlist.MemberlistLimits.MaxLabelBytes, nameof(Label), "must be at most 255 UTF-8 bytes");
+        for (var i = 0; i < (EncryptionKeys?.Count ?? 0); i++)
+        {
+            Check(NodeKeys.TryDecode(EncryptionKeys![i], out _), $"{nameof(EncryptionKeys)}[{i}]", "must be base64 of a 16, 24 or 32 byte AES key");
+        }
+
+        if (Tags is not null)
+        {
+            foreach (var key in Tags.Keys)
+            {
+                Check(key.Length > 0, nameof(Tags), "tag names must not be empty");
+                Check(key is not (NodeMeta.PlumtreeTag or NodeMeta.ZoneTag), $"{nameof(Tags)}.{key}", $"is reserved (set by the node; use {nameof(Zone)} for the zone)");
+            }
+        }
+
+        if (Tags is not null && !NodeMeta.Fits(this))
+        {
+            errors.Add($"{nameof(Tags)}: node meta (tags, zone and pt in serf encoding) must fit in {MembershipOptions.MetaMaxSize} bytes");
+        }
+
+        if (Broadcast is not null)
+        {
+            errors.AddRange(Broadcast.Validate().Select(e => $"{nameof(Broadcast)}.{e}"));
+            Check(
+                Broadcast.MaxMessageSize <= MaxStreamMessageSize,
+                $"{nameof(Broadcast)}.{nameof(BroadcastOptions.MaxMessageSize)}",
+                $"must be at most {MaxStreamMessageSize} for a node (the Plumtree stream record limit)");
+        }
+
+        Check(PeerQueueCapacity >= 1, nameof(PeerQueueCapacity), "must be at least 1");
+        Check(PeerInboundRateLimit >= 0, nameof(PeerInboundRateLimit), "must be 0 (unlimited) or more");
+        Check(SubscriberBufferCapacity >= 1, nameof(SubscriberBufferCapacity), "must be at least 1");
+        Check(ReconnectInterval > TimeSpan.Zero, nameof(ReconnectInterval), "must be positive");
+        Check(ReconnectTimeout >= TimeSpan.Zero, nameof(ReconnectTimeout), "must not be negative (zero = never reconnect)");
+        Check(HealthWindow > TimeSpan.Zero, nameof(HealthWindow), "must be positive");
+        Check(HealthGraftFailureThreshold >= 0, nameof(HealthGraftFailureThreshold), "must be 0 or more");
+        Check(HealthCacheNearCapacityRatio is > 0 and <= 1, nameof(HealthCacheNearCapacityRatio), "must be greater than 0 and at most 1");
+        return errors;
+    }
+
+    /// <summary>
+    /// The hop-count optimisation threshold a node uses when <see cref="Broadcast"/> is unset: the paper's value for many
+    /// senders. Every member of a cluster may broadcast, and with the single-sender value (3) concurrent messages from
+    /// different origins keep swapping tree links, which fragments the tree and sets off graft storms.
+    /// </summary>
+    public const int ManySendersOptimizationThreshold = 7;
+
+    /// <summary>
+    /// The broadcast options in force: <see cref="Broadcast"/>, else the preset matching <see cref="Profile"/>
+    /// (<c>wan</c> for wan, <c>lan</c> otherwise) with <see cref="BroadcastOptions.OptimizationThreshold"/> set to
+    /// <see cref="ManySendersOptimizationThreshold"/>.
+    /// </summary>
+    public BroadcastOptions EffectiveBroadcast =>
+        Broadcast ?? ((Profile == "wan" ? BroadcastOptions.Wan : BroadcastOptions.Lan) with { OptimizationThreshold = ManySendersOptimizationThreshold });
 }

@@ -193,6 +193,50 @@ public sealed class OverlayTests
     }
 
     [Fact]
+    public void A_ring_neighbour_that_disconnected_is_dropped_when_a_view_change_ends_its_ring_status()
+    {
+        var ring = RingFixture.Create(protect: false);
+        var f = ring.F;
+        f.Engine.Receive(ring.Successor, PlumtreeFrame.Disconnect(), Ms(10));
+        var joiner = Enumerable.Range(0, 1000).Select(i => $"j{i}")
+            .First(name =>
+            {
+                var v = PeerView.Create([.. f.View.Ring.ToArray(), name]);
+                return v[v.PositionOf("self") + 1] == name;
+            });
+        var view = PeerView.Create([.. f.View.Ring.ToArray(), joiner]);
+
+        f.Engine.SetView(view, Ms(20));
+
+        Assert.DoesNotContain(ring.Successor, f.Peers());
+        Assert.Contains(joiner, f.Peers());
+        InvariantChecks.AssertInvariants(f.Engine, view);
+    }
+
+    [Fact]
+    public void A_ring_neighbour_that_disconnected_and_stays_one_is_asked_again_at_the_next_view_change()
+    {
+        var ring = RingFixture.Create(protect: false);
+        var f = ring.F;
+        f.Engine.Receive(ring.Successor, PlumtreeFrame.Disconnect(), Ms(10));
+        var farAway = Enumerable.Range(0, 1000).Select(i => $"x{i}")
+            .First(name =>
+            {
+                var v = PeerView.Create([.. f.View.Ring.ToArray(), name]);
+                var p = v.PositionOf("self");
+                return v[p + 1] != name && v[p - 1] != name;
+            });
+        var view = PeerView.Create([.. f.View.Ring.ToArray(), farAway]);
+        f.Output.Clear();
+
+        f.Engine.SetView(view, Ms(20));
+
+        Assert.Contains(ring.Successor, f.Peers());
+        Assert.Contains(f.Output.OfType(FrameType.Neighbor), s => s.To == ring.Successor);
+        InvariantChecks.AssertInvariants(f.Engine, view);
+    }
+
+    [Fact]
     public void A_ring_neighbour_odd_count_takes_the_symmetric_closure()
     {
         var view = PeerView.Create(["self", "a", "b", "c", "d", "e", "g", "h"]);

@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Plumtree.Membership;
+using Plumtree.Wire;
+
+namespace Plumtree.Node;
+
+/// <summary>The node runtime's log messages (source-generated; event ids 1000–1099).</summary>
+internal static partial class NodeLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Node {Node} started on {EndPoint} (profile {Profile}, {Compatibility} compatibility)")]
+    public static partial void Started(ILogger logger, string node, IPEndPoint endPoint, string profile, ClusterCompatibility compatibility);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Node {Node} stopped")]
+    public static partial void Stopped(ILogger logger, string node);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Node {Node} join finished: {Succeeded} seed(s) answered, {Failed} failed {Errors}")]
+    public static partial void JoinCompleted(ILogger logger, string node, int succeeded, int failed, string errors);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Node {Node} is leaving the cluster")]
+    public static partial void Leaving(ILogger logger, string node);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Node {Node} leave finished (broadcast sent in full: {BroadcastSent})")]
+    public static partial void LeaveCompleted(ILogger logger, string node, bool broadcastSent);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Node {Node} leave did not finish spreading within {Timeout}")]
+    public static partial void LeaveTimedOut(ILogger logger, string node, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Node {Node} rejoins with a fresh member table at incarnation {Incarnation}")]
+    public static partial void Rejoining(ILogger logger, string node, uint incarnation);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Node {Node} reconnected to a member it had seen fail")]
+    public static partial void Reconnected(ILogger logger, string node);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Node {Node}: member {Member} {Kind} ({EndPoint}, incarnation {Incarnation})")]
+    public static partial void MemberChanged(ILogger logger, string node, string member, MemberEventKind kind, IPEndPoint endPoint, uint incarnation);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Node {Node}: broadcast view now has {Count} Plumtree member(s)")]
+    public static partial void ViewChanged(ILogger logger, string node, int count);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Push/pull from {From} not merged: {Error}")]
+    public static partial void PushPullRejected(ILogger logger, IPEndPoint from, string error);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Push/pull with {To} failed: {Error}")]
+    public static partial void PushPullFailed(ILogger logger, IPEndPoint to, string error);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Information, Message = "Node {Node} queued a serf leave intent at Lamport time {LTime}")]
+    public static partial void SerfLeaveIntent(ILogger logger, string node, ulong lTime);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "Node {Node} rebalanced its peers: {Eager} eager, {Lazy} lazy")]
+    public static partial void Rebalanced(ILogger logger, string node, int eager, int lazy);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "Node {Node} cleared its message cache ({Entries} payloads)")]
+    public static partial void CacheCleared(ILogger logger, string node, int entries);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "Node {Node} gave up on message {Id} after {Rounds} extra graft round(s)")]
+    public static partial void MissingMessageAbandoned(ILogger logger, string node, MessageId id, int rounds);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "Node {Node} dropped input for the first time for reason {Reason} (counted in plumtree_dropped_total)")]
+    public static partial void FirstDrop(ILogger logger, string node, string reason);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Error, Message = "A {Input} input failed on the node loop")]
+    public static partial void LoopInputFailed(ILogger logger, string input, Exception exception);
+
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Warning, Message = "A MessageReceived handler of node {Node} threw")]
+    public static partial void SubscriberFailed(ILogger logger, string node, Exception exception);
+}

@@ -1,0 +1,132 @@
+using Plumtree.Broadcast;
+using Plumtree.Wire;
+
+namespace Plumtree.Node;
+
+// Broadcast wiring: the engine's frames onto the stream transport by peer name, inbound frames into the
+// engine, the API commands (broadcast, rebalance, clear cache).
+public sealed partial class PlumtreeNode
+{
+    /// <summary>Broadcasts <paramref name="payload"/> to every member; returns its id. Delivered locally too.</summary>
+    /// <remarks>The payload is copied; the caller may reuse its buffer at once.</remarks>
+    /// <exception cref="ArgumentException">The payload is larger than the configured maximum message size.</exception>
+    /// <exception cref="InvalidOperationException">The node is not started.</exception>
+    public async ValueTask<MessageId> BroadcastAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        if (payload.Length > _broadcastOptions.MaxMessageSize)
+        {
+            throw new ArgumentException(
+                $"The payload is {payload.Length} bytes; the maximum message size is {_broadcastOptions.MaxMessageSize}.", nameof(payload));
+        }
+
+        var copy = payload.ToArray();
+        return await InvokeAsync(
+            now =>
+            {
+                var id = _ids.Next();
+                _broadcast.Broadcast(id, copy, now);
+                return id;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Restores the eager/lazy fanout targets (the recovery guide's <c>rebalance_peers</c>): departed peers
+    /// are dropped, the overlay is refilled, and the best peers by measured RTT become eager.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The node is not started.</exception>
+    public Task RebalancePeersAsync(CancellationToken cancellationToken = default) =>
+        InvokeAsync(
+            now =>
+            {
+                _viewDirty = true;
+                DrainMembershipEffects(now);
+                _broadcast.Rebalance(now);
+                NodeLog.Rebalanced(_logger, Name, _broadcast.EagerPeers.Count, _broadcast.LazyPeers.Count);
+                return true;
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Empties the message cache (the recovery guide's <c>clear_cache</c>); de-duplication memory is kept, so
+    /// nothing is delivered twice. Grafts for cleared messages are then refused and counted
+    /// (<c>plumtree_dropped_total{reason="graft_unserved"}</c> here, <c>plumtree_graft_failed_total</c> at the asker).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The node is not started.</exception>
+    public Task ClearCacheAsync(CancellationToken cancellationToken = default) =>
+        InvokeAsync(
+            _ =>
+            {
+                var before = _broadcast.CacheSize;
+                _broadcast.ClearCache();
+                NodeLog.CacheCleared(_logger, Name, before);
+                return true;
+            },
+            cancellationToken);
+
+    private void OnFrame(string from, in PlumtreeFrame frame, TimeSpan now)
+    {
+        if (_leaving)
+        {
+            return; // left: not part of any tree until the next join
+        }
+
+        if (TryPark(from, frame, now))
+        {
+            return;
+        }
+
+        if (frame.Type == FrameType.IHave)
+        {
+            TrackAnnouncements(from, frame, now);
+        }
+
+        _broadcast.Receive(from, frame, now);
+    }
+
+    /// <summary>A frame from the engine: to the peer's memberlist address (from the member table) over its stream.</summary>
+    private void SendFrame(string peer, in PlumtreeFrame frame)
+    {
+        if (_streams is not { } streams)
+        {
+            return;
+        }
+
+        if (!_addresses.TryGetValue(peer, out var address))
+        {
+            _dropped.Increment("unknown_peer");
+            return;
+        }
+
+        if (frame.Type == FrameType.Graft && !frame.Id.IsEmpty)
+        {
+            NoteGraftSent(frame.Id);
+        }
+
+        try
+        {
+            streams.Send(peer, address, frame);
+        }
+        catch (ArgumentException)
+        {
+            _dropped.Increment("invalid_frame");
+        }
+    }
+
+    private void OnDeliver(in Delivery delivery)
+    {
+        var now = Now;
+        NoteDelivered(delivery.Id, now);
+        _metrics.RecordDelivery(delivery.Hop, delivery.Payload.Length);
+        var message = new ReceivedMessage(delivery.Id, delivery.Payload, delivery.Hop, delivery.From, _time.GetUtcNow());
+        PublishDelivery(message);
+    }
+
+    /// <summary>The broadcast engine's outputs.</summary>
+    private sealed class BroadcastSink(PlumtreeNode owner) : IBroadcastOutput
+    {
+        public void Send(string peer, in PlumtreeFrame frame) => owner.SendFrame(peer, frame);
+
+        public void Deliver(in Delivery delivery) => owner.OnDeliver(delivery);
+    }
+}

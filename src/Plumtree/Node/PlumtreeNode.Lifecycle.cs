@@ -1,0 +1,199 @@
+using Plumtree.Membership;
+using Plumtree.Transport;
+using Plumtree.Wire;
+
+namespace Plumtree.Node;
+
+// Start, stop and kill: sockets, the loop and the order they are torn down in.
+public sealed partial class PlumtreeNode
+{
+    /// <summary>How long <see cref="DisposeAsync"/> waits for the leave to spread.</summary>
+    private static readonly TimeSpan DisposeLeaveTimeout = TimeSpan.FromSeconds(3);
+
+    private Task? _stopTask;
+
+    /// <summary>Binds the sockets and starts the event loop. The node then counts as a lone seed (joined, alone) until it joins others.</summary>
+    /// <exception cref="InvalidOperationException">Already started, or stopped.</exception>
+    /// <exception cref="IOException">The port cannot be bound.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lifecycleLock)
+        {
+            if (State != Lifecycle.Created)
+            {
+                throw new InvalidOperationException(State == Lifecycle.Running ? "The node is already started." : "The node has been stopped and cannot be started again.");
+            }
+
+            var timers = _options.ConfigureMembership?.Invoke(_membershipPreset) ?? _membershipPreset;
+            var bindAddress = System.Net.IPAddress.Parse(_options.BindAddress);
+            var streamOptions = new PlumtreeStreamOptions
+            {
+                NodeName = _options.NodeName,
+                Keyring = _keyring,
+                VerifyIncoming = timers.GossipVerifyIncoming,
+                VerifyOutgoing = timers.GossipVerifyOutgoing,
+                Label = _options.Label ?? "",
+                MaxFrameSize = MaxFrameSize(_broadcastOptions),
+                QueueCapacity = _options.PeerQueueCapacity,
+                InboundFramesPerSecond = _options.PeerInboundRateLimit,
+                InboundBurst = (int)Math.Min(int.MaxValue, Math.Max(1L, 2L * _options.PeerInboundRateLimit)),
+                ConnectTimeout = timers.TcpTimeout,
+                RandomSeed = unchecked(_seed ^ 0x1656_67B1),
+            };
+
+            // The stream transport holds no socket until it sends, so it is built (and validated) before binding.
+            var streams = new PlumtreeStreamTransport(_options.ConfigureStreams?.Invoke(streamOptions) ?? streamOptions, _time, _options.Interceptor);
+            var transport = MemberlistTransport.Bind(
+                new MemberlistTransportOptions
+                {
+                    NodeName = _options.NodeName,
+                    BindAddress = bindAddress,
+                    BindPort = _options.BindPort,
+                    AdvertiseAddress = _options.AdvertiseAddress is { } advertise ? System.Net.IPAddress.Parse(advertise) : null,
+                    AdvertisePort = _options.AdvertisePort,
+                    Keyring = _keyring,
+                    GossipVerifyIncoming = timers.GossipVerifyIncoming,
+                    GossipVerifyOutgoing = timers.GossipVerifyOutgoing,
+                    Label = _options.Label ?? "",
+                    EnableCompression = timers.EnableCompression,
+                    TcpTimeout = timers.TcpTimeout,
+                },
+                _time,
+                _options.Interceptor);
+            _transport = transport;
+            _streams = streams;
+            _advertised = transport.AdvertiseEndPoint;
+            _membershipOptions = timers with
+            {
+                NodeName = _options.NodeName,
+                BindAddress = bindAddress,
+                BindPort = transport.LocalEndPoint.Port,
+                AdvertiseAddress = _advertised.Address,
+                AdvertisePort = _advertised.Port,
+                Label = _options.Label ?? "",
+                Compatibility = _options.Compatibility == ClusterCompatibility.Serf ? MembershipCompatibility.Serf : MembershipCompatibility.Memberlist,
+                Meta = _meta,
+            };
+
+            transport.PacketReceived = (from, packet, _) => TryPost(new LoopItem(LoopItemKind.Packet, null, default, new PacketInput(from, packet)));
+            transport.PushPullRequested = OnPushPullRequestedAsync;
+            transport.UserMessageReceived = (_, message, _) => TryPost(new LoopItem(LoopItemKind.Command, null, default, new LoopAction(_ => OnUserMessage(message.Payload))));
+            transport.PlumtreeAcceptor = streams.AcceptAsync;
+            streams.FrameReceived = (from, frame, _) => TryPost(new LoopItem(LoopItemKind.Frame, from, frame, null));
+
+            _startTimestamp = _time.GetTimestamp();
+            CreateMembership(initialIncarnation: 0, TimeSpan.Zero);
+            _joined = true;
+            Volatile.Write(ref _lifecycle, (int)Lifecycle.Running);
+            StartLoop();
+            transport.Start();
+        }
+
+        // Let the loop take in the engine's start-up events and publish a first snapshot.
+        TryPost(new LoopItem(LoopItemKind.Command, null, default, new LoopAction(_ => { })));
+        NodeLog.Started(_logger, Name, AdvertisedEndPoint, _options.Profile, _options.Compatibility);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Leaves (if still joined, with a short timeout), stops the loop and closes the sockets.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (State == Lifecycle.Running && _joined)
+        {
+            try
+            {
+                await LeaveAsync(DisposeLeaveTimeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+            {
+                // Stopped concurrently: nothing left to announce.
+            }
+        }
+
+        await StopAsync(closeSocketsFirst: false).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops without leaving, as a crash would: the sockets close first, so other members find out by failed
+    /// probes (tests use this to kill a node).
+    /// </summary>
+    internal Task KillAsync() => StopAsync(closeSocketsFirst: true);
+
+    private Task StopAsync(bool closeSocketsFirst)
+    {
+        lock (_lifecycleLock)
+        {
+            if (_stopTask is not null)
+            {
+                return _stopTask;
+            }
+
+            if (State == Lifecycle.Created)
+            {
+                Volatile.Write(ref _lifecycle, (int)Lifecycle.Stopped);
+                _metrics.Dispose();
+                _stopTask = Task.CompletedTask;
+                return _stopTask;
+            }
+
+            Volatile.Write(ref _lifecycle, (int)Lifecycle.Stopping);
+            _stopTask = StopCoreAsync(closeSocketsFirst);
+            return _stopTask;
+        }
+    }
+
+    private async Task StopCoreAsync(bool closeSocketsFirst)
+    {
+        if (closeSocketsFirst)
+        {
+            await CloseTransportsAsync().ConfigureAwait(false);
+        }
+
+        _stopRequested = true;
+        _inputs.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (!closeSocketsFirst)
+        {
+            await CloseTransportsAsync().ConfigureAwait(false);
+        }
+
+        await _background.WhenAllAsync().ConfigureAwait(false);
+        CompleteSubscribers();
+        _metrics.Dispose();
+        Volatile.Write(ref _lifecycle, (int)Lifecycle.Stopped);
+        NodeLog.Stopped(_logger, Name);
+    }
+
+    private async Task CloseTransportsAsync()
+    {
+        if (_transport is { } transport)
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_streams is { } streams)
+        {
+            await streams.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Largest frame the stream transport accepts: a Gossip of the largest payload, or a full IHave batch.</summary>
+    private static int MaxFrameSize(Broadcast.BroadcastOptions options)
+    {
+        const int slack = 64;
+        var gossip = (long)options.MaxMessageSize + PlumtreeFrameCodec.HeaderSize + MessageId.Size + 2;
+        var ihave = ((long)options.IHaveBatchSize * (MessageId.Size + 2)) + PlumtreeFrameCodec.HeaderSize + 2;
+        return (int)Math.Min(PlumtreeStreamProtocol.MaxRecordPlaintext, Math.Max(gossip, ihave) + slack);
+    }
+}

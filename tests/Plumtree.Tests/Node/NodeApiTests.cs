@@ -1,0 +1,180 @@
+using System.Net;
+using Plumtree.Broadcast;
+using Plumtree.Membership;
+using Plumtree.Node;
+using Plumtree.Wire;
+
+namespace Plumtree.Tests.Node;
+
+[Collection(NodeCollection.Name)]
+public sealed class NodeApiTests
+{
+    private static CancellationToken Ct => NodeCluster.Ct;
+
+    [Fact]
+    public void Validate_names_every_bad_key_and_the_constructor_refuses_invalid_options()
+    {
+        var options = new PlumtreeNodeOptions
+        {
+            NodeName = "",
+            BindAddress = "not-an-ip",
+            BindPort = 70_000,
+            AdvertiseAddress = "0.0.0.0",
+            Profile = "fast",
+            EncryptionKeys = ["c2hvcnQ="],
+            Tags = new Dictionary<string, string> { ["pt"] = "2" },
+            Broadcast = new BroadcastOptions { EagerFanout = 0 },
+            SubscriberBufferCapacity = 0,
+            HealthCacheNearCapacityRatio = 1.5,
+            HealthWindow = TimeSpan.Zero,
+        };
+
+        var errors = options.Validate();
+
+        foreach (var key in new[] { "NodeName", "BindAddress", "BindPort", "AdvertiseAddress", "Profile", "EncryptionKeys[0]", "Tags.pt", "Broadcast.EagerFanout", "SubscriberBufferCapacity", "HealthCacheNearCapacityRatio", "HealthWindow" })
+        {
+            Assert.Contains(errors, e => e.StartsWith(key + ":", StringComparison.Ordinal));
+        }
+
+        var thrown = Assert.Throws<ArgumentException>(() => new PlumtreeNode(options));
+        Assert.Contains("BindAddress", thrown.Message, StringComparison.Ordinal);
+        Assert.Empty(NodeCluster.Options("valid", null).Validate());
+    }
+
+    [Fact]
+    public async Task A_lone_seed_is_joined_and_healthy_and_broadcasts_to_itself()
+    {
+        await using var node = new PlumtreeNode(NodeCluster.Options("lone-seed", null));
+        Assert.Throws<InvalidOperationException>(() => node.AdvertisedEndPoint);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => node.BroadcastAsync(new byte[1], Ct).AsTask());
+
+        await node.StartAsync(Ct);
+        var received = new List<ReceivedMessage>();
+        node.MessageReceived += received.Add;
+        var id = await node.BroadcastAsync(new byte[] { 42 }, Ct);
+
+        Assert.True(node.IsJoined);
+        Assert.Equal(IPAddress.Loopback, node.AdvertisedEndPoint.Address);
+        var health = node.GetHealth();
+        Assert.Equal(HealthStatus.Healthy, health.Status);
+        Assert.Contains("Lone seed", health.Checks["peers"].Description, StringComparison.Ordinal);
+        var message = Assert.Single(received);
+        Assert.Equal((id, 0, (string?)null), (message.Id, message.Hops, message.From));
+        Assert.Equal([42], message.Payload.ToArray());
+        Assert.Throws<ArgumentException>(() => node.BroadcastAsync(new byte[node.Options.EffectiveBroadcast.MaxMessageSize + 1], Ct).AsTask().GetAwaiter().GetResult());
+    }
+
+    [Fact]
+    public async Task Join_through_a_dead_seed_throws_PlumtreeJoinException_with_the_reason()
+    {
+        await using var node = new PlumtreeNode(NodeCluster.Options("no-seed", null));
+        await node.StartAsync(Ct);
+
+        var failure = await Assert.ThrowsAsync<PlumtreeJoinException>(() => node.JoinAsync([Transport.TransportTestKit.DeadEndPoint()], Ct));
+
+        Assert.Single(failure.Errors);
+        await Assert.ThrowsAsync<ArgumentException>(() => node.JoinAsync([], Ct));
+    }
+
+    [Fact]
+    public async Task Members_carry_the_pt_zone_and_user_tags_from_node_meta()
+    {
+        await using var cluster = await NodeCluster.StartAsync(2, configure: o =>
+        {
+            o.Zone = "zone-a";
+            o.Tags = new Dictionary<string, string> { ["role"] = "web" };
+        });
+
+        var other = cluster.Nodes[0].Members.Single(m => m.Name == cluster.Nodes[1].Name);
+
+        Assert.True(other.IsPlumtreePeer);
+        Assert.Equal("1", other.Tags["pt"]);
+        Assert.Equal("zone-a", other.Tags["zone"]);
+        Assert.Equal("web", other.Tags["role"]);
+        Assert.Equal(cluster.Nodes[1].AdvertisedEndPoint, other.Address);
+        Assert.Equal(MemberState.Alive, other.State);
+    }
+
+    [Fact]
+    public async Task Dispose_leaves_so_others_list_the_node_as_left_while_a_killed_node_is_found_dead()
+    {
+        await using var cluster = await NodeCluster.StartAsync(4);
+        var leaver = cluster.Nodes[2];
+        var victim = cluster.Nodes[3];
+        var watcher = cluster.Nodes[0];
+
+        cluster.Stopped.Add(leaver);
+        await leaver.DisposeAsync();
+        await cluster.KillAsync(victim);
+
+        await NodeCluster.Until(
+            () => watcher.Members.Any(m => m.Name == leaver.Name && m.State == MemberState.Left)
+                  && watcher.Members.Any(m => m.Name == victim.Name && m.State == MemberState.Dead),
+            "the leaver is listed as left and the killed node as dead");
+        Assert.Equal(HealthStatus.Unhealthy, leaver.GetHealth().Status);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => leaver.BroadcastAsync(new byte[1], Ct).AsTask());
+    }
+
+    [Fact]
+    public async Task In_serf_mode_a_leave_sends_a_serf_leave_intent_that_others_witness()
+    {
+        await using var cluster = await NodeCluster.StartAsync(2, configure: o => o.Compatibility = ClusterCompatibility.Serf);
+        var watcher = cluster.Nodes[0];
+        Assert.Equal(0UL, watcher.SerfClock);
+
+        await cluster.Nodes[1].LeaveAsync(TimeSpan.FromSeconds(5), Ct);
+
+        // The intent carried Lamport time 1; witnessing it moves the watcher's clock past it.
+        await NodeCluster.Until(() => watcher.SerfClock == 2, "the watcher witnesses the serf leave intent");
+        await NodeCluster.Until(() => watcher.Members.Any(m => m.Name == cluster.Nodes[1].Name && m.State == MemberState.Left), "the leaver is listed as left");
+    }
+
+    [Fact]
+    public async Task Encrypted_nodes_with_the_same_key_deliver_and_a_node_with_another_key_cannot_join()
+    {
+        var key = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        await using var cluster = await NodeCluster.StartAsync(3, configure: o => o.EncryptionKeys = [key]);
+        var id = await cluster.BroadcastAsync(cluster.Nodes[2], 1);
+        await cluster.WaitDeliveredAsync([id]);
+
+        var stranger = NodeCluster.Options("stranger", null);
+        stranger.EncryptionKeys = [Convert.ToBase64String(new byte[32])];
+        await using var node = new PlumtreeNode(stranger);
+        await node.StartAsync(Ct);
+        await Assert.ThrowsAsync<PlumtreeJoinException>(() => node.JoinAsync([cluster.Nodes[0].AdvertisedEndPoint], Ct));
+    }
+
+    [Fact]
+    public async Task ReadMessagesAsync_gives_each_reader_every_delivery_and_ends_when_the_node_stops()
+    {
+        await using var cluster = await NodeCluster.StartAsync(2);
+        var node = cluster.Nodes[1];
+        var readers = Enumerable.Range(0, 2).Select(_ => node.ReadMessagesAsync(Ct).GetAsyncEnumerator()).ToList();
+        var firsts = readers.Select(r => r.MoveNextAsync().AsTask()).ToList();
+        var ids = new List<MessageId>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await cluster.BroadcastAsync(cluster.Nodes[0], i));
+        }
+
+        foreach (var (reader, first) in readers.Zip(firsts))
+        {
+            Assert.True(await first.WaitAsync(NodeCluster.WaitLimit, Ct));
+            var got = new List<MessageId> { reader.Current.Id };
+            while (got.Count < 5 && await reader.MoveNextAsync().AsTask().WaitAsync(NodeCluster.WaitLimit, Ct))
+            {
+                got.Add(reader.Current.Id);
+            }
+
+            Assert.Equal(ids, got);
+            Assert.Equal(cluster.Nodes[0].Name, reader.Current.From);
+        }
+
+        await cluster.KillAsync(node);
+        foreach (var reader in readers)
+        {
+            Assert.False(await reader.MoveNextAsync().AsTask().WaitAsync(NodeCluster.WaitLimit, Ct));
+            await reader.DisposeAsync();
+        }
+    }
+}

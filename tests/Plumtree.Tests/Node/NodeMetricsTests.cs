@@ -1,0 +1,89 @@
+using Plumtree.Diagnostics;
+using Plumtree.Membership;
+using Plumtree.Node;
+using Plumtree.Wire;
+
+namespace Plumtree.Tests.Node;
+
+[Collection(NodeCollection.Name)]
+public sealed class NodeMetricsTests
+{
+    [Fact]
+    public async Task Metrics_observed_through_a_MeterListener_match_the_state_export_and_the_deliveries()
+    {
+        await using var cluster = await NodeCluster.StartAsync(4);
+        await cluster.WaitOverlayAsync(minPeers: 3);
+        var node = cluster.Nodes[1];
+        using var metrics = new MetricsProbe(node.Name);
+        var ids = new List<MessageId>();
+        for (var i = 0; i < 20; i++)
+        {
+            ids.Add(await cluster.Nodes[i % 4].BroadcastAsync(new byte[100 + i], NodeCluster.Ct));
+        }
+
+        await cluster.WaitDeliveredAsync(ids);
+
+        // Gauges read the published state: poll until one export and one observation agree (the loop may publish in between).
+        StateExport? export = null;
+        IReadOnlyDictionary<string, double>? observed = null;
+        await NodeCluster.Until(
+            () =>
+            {
+                export = node.ExportState();
+                observed = metrics.Observe();
+                return observed.GetValueOrDefault(MetricNames.EagerPeers) == export.EagerPeers.Count
+                       && observed.GetValueOrDefault(MetricNames.LazyPeers) == export.LazyPeers.Count
+                       && observed.GetValueOrDefault(MetricNames.CacheSize) == export.CacheSize
+                       && observed.GetValueOrDefault(MetricNames.PendingGrafts) == export.PendingGrafts;
+            },
+            "the gauges match the state export");
+
+        Assert.Equal(export!.EagerPeers.Count + export.LazyPeers.Count, observed![MetricNames.TotalPeers]);
+        Assert.Equal(20, export.CacheSize);
+        foreach (var state in new[] { MemberState.Alive, MemberState.Suspect, MemberState.Dead, MemberState.Left })
+        {
+            Assert.Equal(export.Members[state], observed[$"{MetricNames.Members}{{state={state.ToString().ToLowerInvariant()}}}"]);
+        }
+
+        Assert.Equal(4, export.Members[MemberState.Alive]);
+        Assert.Equal(node.Name, export.Node);
+        Assert.Equal(export.EagerPeers.Order(StringComparer.Ordinal), export.EagerPeers);
+
+        // Counters follow the engines; histograms saw every delivery of this node.
+        Assert.Equal(5, observed[MetricNames.MessagesBroadcast]);
+        Assert.Equal(20, observed[MetricNames.MessagesDelivered]);
+        Assert.Equal(node.BroadcastCounters.GossipSent, observed[MetricNames.GossipSent]);
+        Assert.Equal(node.BroadcastCounters.Duplicates, observed[MetricNames.MessagesDuplicate]);
+        Assert.Equal(20, metrics.HistogramCount(MetricNames.DeliveryHops));
+        Assert.Equal(Enumerable.Range(0, 20).Sum(i => 100 + i), metrics.HistogramSum(MetricNames.MessageSize));
+        Assert.True(observed[MetricNames.MembershipProbes] > 0);
+        Assert.True(observed[MetricNames.MembershipPushPulls] > 0);
+        Assert.Equal(0, observed[MetricNames.SyncRounds]);
+        Assert.True(observed.ContainsKey(MetricNames.MembershipHealthScore));
+    }
+
+    [Fact]
+    public async Task Drops_are_counted_by_reason_and_a_private_meter_stops_reporting_after_dispose()
+    {
+        var options = NodeCluster.Options("metrics-solo", null);
+        options.SubscriberBufferCapacity = 2;
+        var node = new PlumtreeNode(options);
+        using var metrics = new MetricsProbe(node.Name);
+        await node.StartAsync(NodeCluster.Ct);
+        await using (var reader = node.ReadMessagesAsync(NodeCluster.Ct).GetAsyncEnumerator())
+        {
+            var first = reader.MoveNextAsync();
+            await node.BroadcastAsync(new byte[] { 0 }, NodeCluster.Ct);
+            Assert.True(await first);
+            for (var i = 1; i <= 5; i++)
+            {
+                await node.BroadcastAsync(new[] { (byte)i }, NodeCluster.Ct);
+            }
+
+            Assert.Equal(3, metrics.Value($"{MetricNames.Dropped}{{reason=subscriber_overflow}}"));
+        }
+
+        await node.DisposeAsync();
+        Assert.DoesNotContain(metrics.Observe().Keys, k => k.StartsWith("plumtree_", StringComparison.Ordinal));
+    }
+}
