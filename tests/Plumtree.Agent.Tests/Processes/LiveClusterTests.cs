@@ -22,8 +22,14 @@ public sealed partial class LiveClusterTests(LiveClusterFixture cluster) : IClas
         Assert.Equal(0, members.ExitCode);
         using var membersJson = JsonDocument.Parse(members.Stdout);
         var list = membersJson.RootElement.GetProperty("members").EnumerateArray().ToList();
-        Assert.Equal(["live-a", "live-b", "live-c"], list.Select(m => m.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
-        Assert.All(list, m => Assert.Equal("alive", m.GetProperty("state").GetString()));
+        // Other tests in this class add (and stop) agents of their own on the same cluster; the three
+        // agents of the fixture must be listed alive whatever else is there.
+        foreach (var name in new[] { "live-a", "live-b", "live-c" })
+        {
+            Assert.Contains(list, m => m.GetProperty("name").GetString() == name && m.GetProperty("state").GetString() == "alive");
+        }
+
+        Assert.All(list, m => Assert.StartsWith("live-", m.GetProperty("name").GetString(), StringComparison.Ordinal));
         Assert.Contains(list, m => m.GetProperty("name").GetString() == "live-b" && m.GetProperty("address").GetString() == cluster.B.Address);
 
         Assert.Equal(0, peers.ExitCode);
@@ -32,11 +38,12 @@ public sealed partial class LiveClusterTests(LiveClusterFixture cluster) : IClas
         var eager = peersJson.RootElement.GetProperty("eager").EnumerateArray().Select(e => e.GetString()).ToList();
         var lazy = peersJson.RootElement.GetProperty("lazy").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.NotEmpty(eager);
-        Assert.All(eager.Concat(lazy), p => Assert.Contains(p, new[] { "live-a", "live-c" }));
+        Assert.All(eager.Concat(lazy), p => Assert.True(p is not null && p != "live-b" && p.StartsWith("live-", StringComparison.Ordinal), $"unexpected peer {p}"));
+        Assert.True(eager.Concat(lazy).Intersect(["live-a", "live-c"]).Any(), "live-b has one of the fixture's agents as a peer");
 
         Assert.Equal(0, state.ExitCode);
         using var stateJson = JsonDocument.Parse(state.Stdout);
-        Assert.Equal(3, stateJson.RootElement.GetProperty("members").GetProperty("alive").GetInt32());
+        Assert.True(stateJson.RootElement.GetProperty("members").GetProperty("alive").GetInt32() >= 3);
         Assert.Equal(0, health.ExitCode);
     }
 
