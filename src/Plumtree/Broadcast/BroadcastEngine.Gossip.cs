@@ -120,6 +120,11 @@ public sealed partial class BroadcastEngine
                 MoveToEager(adopted);
             }
 
+            if (adopted is not null)
+            {
+                adopted.DuplicateStreak = 0;
+            }
+
             _output.Deliver(new Delivery(id, frame.Payload, hop, from));
 
             // The announcer of a shorter path already has the message: neither push nor announce it there.
@@ -205,6 +210,14 @@ public sealed partial class BroadcastEngine
             return;
         }
 
+        // Damping (PruneAfterDuplicates > 1): with many concurrent senders a single duplicate is often a race
+        // between repairs, not a cycle; a real cycle keeps producing duplicates on the link and is pruned.
+        if (++peer.DuplicateStreak < _options.PruneAfterDuplicates)
+        {
+            return;
+        }
+
+        peer.DuplicateStreak = 0;
         MoveToLazy(peer);
         SendPrune(peer.Name);
     }

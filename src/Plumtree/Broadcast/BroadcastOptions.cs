@@ -36,6 +36,14 @@ public sealed record BroadcastOptions
     /// <summary>Hop difference that triggers the optimisation's link swap. Default 3 (the paper: 3 single sender, 7 many senders).</summary>
     public int OptimizationThreshold { get; init; } = 3;
 
+    /// <summary>
+    /// Duplicate Gossip frames from one peer, with no new message from it in between, before it is pruned. Default 1
+    /// (the paper's rule: prune on the first duplicate). With many concurrent senders and uneven link latency a
+    /// single duplicate is often a race between repairs rather than a cycle, and pruning on it fragments the tree;
+    /// 2–3 lets the tree converge (a real cycle keeps producing duplicates and is still pruned).
+    /// </summary>
+    public int PruneAfterDuplicates { get; init; } = 1;
+
     /// <summary>How long a payload stays cached for Grafts. Default 60 s.</summary>
     public TimeSpan CacheTtl { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -96,6 +104,7 @@ public sealed record BroadcastOptions
         Check(MaxGraftAttempts is >= 1 and <= 1000, nameof(MaxGraftAttempts), "must be between 1 and 1000");
         Check(MaxAnnouncers is >= 1 and <= 64, nameof(MaxAnnouncers), "must be between 1 and 64");
         Check(OptimizationThreshold >= 1, nameof(OptimizationThreshold), "must be at least 1");
+        Check(PruneAfterDuplicates is >= 1 and <= 16, nameof(PruneAfterDuplicates), "must be between 1 and 16");
         Check(CacheTtl > TimeSpan.Zero, nameof(CacheTtl), "must be positive");
         Check(CacheMaxEntries >= 1, nameof(CacheMaxEntries), "must be at least 1");
         Check(DedupHorizon >= CacheTtl, nameof(DedupHorizon), "must be at least CacheTtl");

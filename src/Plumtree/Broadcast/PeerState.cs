@@ -35,6 +35,9 @@ internal sealed class PeerState
     /// </summary>
     public bool DroppedByRemote { get; set; }
 
+    /// <summary>Duplicate Gossip received from the peer since it last delivered a new message (see <see cref="BroadcastOptions.PruneAfterDuplicates"/>).</summary>
+    public int DuplicateStreak { get; set; }
+
     /// <summary>Smoothed round-trip time, valid when <see cref="HasRtt"/>.</summary>
     public TimeSpan Rtt { get; set; }
 

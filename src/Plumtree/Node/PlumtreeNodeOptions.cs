@@ -56,7 +56,7 @@ public sealed class PlumtreeNodeOptions
     /// <summary>Extra tags published in node meta (serf tag encoding).</summary>
     public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Broadcast settings; null takes the preset matching <see cref="Profile"/> with the many-senders optimisation threshold (see <see cref="EffectiveBroadcast"/>).</summary>
+    /// <summary>Broadcast settings; null takes the preset matching <see cref="Profile"/> tuned for many senders (see <see cref="EffectiveBroadcast"/>).</summary>
     public BroadcastOptions? Broadcast { get; set; }
 
     /// <summary>Frames queued per peer before new ones are dropped (counted). Default 4096.</summary>
@@ -162,17 +162,32 @@ public sealed class PlumtreeNodeOptions
     }
 
     /// <summary>
-    /// The hop-count optimisation threshold a node uses when <see cref="Broadcast"/> is unset: the paper's value for many
-    /// senders. Every member of a cluster may broadcast, and with the single-sender value (3) concurrent messages from
-    /// different origins keep swapping tree links, which fragments the tree and sets off graft storms.
+    /// The hop-count optimisation threshold a node uses when <see cref="Broadcast"/> is unset (the paper's value for many
+    /// senders; it applies when the optimisation is switched on).
     /// </summary>
     public const int ManySendersOptimizationThreshold = 7;
 
     /// <summary>
+    /// <see cref="BroadcastOptions.PruneAfterDuplicates"/> a node uses when <see cref="Broadcast"/> is unset. With
+    /// concurrent senders and uneven latency, pruning on the first duplicate (the paper's rule) keeps breaking the tree
+    /// apart; three duplicates in a row from one peer mark a real cycle.
+    /// </summary>
+    public const int ManySendersPruneAfterDuplicates = 3;
+
+    /// <summary>
     /// The broadcast options in force: <see cref="Broadcast"/>, else the preset matching <see cref="Profile"/>
-    /// (<c>wan</c> for wan, <c>lan</c> otherwise) with <see cref="BroadcastOptions.OptimizationThreshold"/> set to
-    /// <see cref="ManySendersOptimizationThreshold"/>.
+    /// (<c>wan</c> for wan, <c>lan</c> otherwise) tuned for a cluster where every member may broadcast: the hop-count
+    /// optimisation off (with concurrent senders its link swaps keep reshaping the shared tree, which then fragments
+    /// and sets off graft storms), <see cref="BroadcastOptions.OptimizationThreshold"/> =
+    /// <see cref="ManySendersOptimizationThreshold"/> should it be switched on, and
+    /// <see cref="BroadcastOptions.PruneAfterDuplicates"/> = <see cref="ManySendersPruneAfterDuplicates"/>. The
+    /// measurements behind these choices are in <c>docs/configuration.md</c> (section Node).
     /// </summary>
     public BroadcastOptions EffectiveBroadcast =>
-        Broadcast ?? ((Profile == "wan" ? BroadcastOptions.Wan : BroadcastOptions.Lan) with { OptimizationThreshold = ManySendersOptimizationThreshold });
+        Broadcast ?? ((Profile == "wan" ? BroadcastOptions.Wan : BroadcastOptions.Lan) with
+        {
+            Optimization = false,
+            OptimizationThreshold = ManySendersOptimizationThreshold,
+            PruneAfterDuplicates = ManySendersPruneAfterDuplicates,
+        });
 }

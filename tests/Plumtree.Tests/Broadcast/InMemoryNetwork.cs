@@ -30,6 +30,13 @@ internal sealed class InMemoryNetwork
 
     public TimeSpan Delay { get; }
 
+    /// <summary>Up to this much more delay per frame, uniformly random; frames on one link stay in order (as on a TCP stream).</summary>
+    public TimeSpan Jitter { get; init; }
+
+    private readonly Random _jitter = new(99);
+
+    private readonly Dictionary<(string From, string To), TimeSpan> _linkTail = [];
+
     public TimeSpan Now { get; private set; }
 
     public List<string> Names { get; } = [];
@@ -139,6 +146,24 @@ internal sealed class InMemoryNetwork
 
     private void Enqueue(TimeSpan at, Event e) => _events.Enqueue(e, (at, _seq++));
 
+    /// <summary>When a frame sent now on link from → to arrives: the delay plus jitter, never before the link's previous frame.</summary>
+    private TimeSpan ArrivalTime(string from, string to)
+    {
+        var at = Now + Delay;
+        if (Jitter > TimeSpan.Zero)
+        {
+            at += Jitter * _jitter.NextDouble();
+            if (_linkTail.TryGetValue((from, to), out var tail) && tail > at)
+            {
+                at = tail;
+            }
+
+            _linkTail[(from, to)] = at;
+        }
+
+        return at;
+    }
+
     internal sealed class Node(InMemoryNetwork network, string name) : IBroadcastOutput
     {
         private TimeSpan? _scheduled;
@@ -158,7 +183,7 @@ internal sealed class InMemoryNetwork
         public void Send(string peer, in PlumtreeFrame frame)
         {
             network.FramesSent[frame.Type] = network.FramesSent.GetValueOrDefault(frame.Type) + 1;
-            network.Enqueue(network.Now + network.Delay, new Event(Name, peer, frame));
+            network.Enqueue(network.ArrivalTime(Name, peer), new Event(Name, peer, frame));
         }
 
         public void Deliver(in Delivery delivery)

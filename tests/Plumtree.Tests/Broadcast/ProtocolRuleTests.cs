@@ -83,6 +83,28 @@ public sealed class ProtocolRuleTests
     }
 
     [Fact]
+    public void Rule3_With_PruneAfterDuplicates_a_peer_is_pruned_only_after_that_many_duplicates_in_a_row()
+    {
+        var f = Create(Plain(2, 2) with { IHaveInterval = TimeSpan.Zero, PruneAfterDuplicates = 2 }, eager: ["a", "b"], lazy: ["c", "d"]);
+        f.Gossip("b", 1, hop: 2, Ms(10));
+        f.Gossip("b", 2, hop: 2, Ms(11));
+        f.Gossip("a", 1, hop: 2, Ms(12));
+        f.Gossip("a", 3, hop: 2, Ms(13)); // a new message from a resets its count
+        f.Output.Clear();
+
+        f.Gossip("a", 2, hop: 2, Ms(14));
+        Assert.Empty(f.Output.Lines);
+        Assert.Contains("a", f.Engine.EagerPeers);
+
+        f.Gossip("b", 3, hop: 2, Ms(15)); // b's first duplicate: kept
+        f.Gossip("a", 3, hop: 2, Ms(16)); // a's second duplicate in a row: pruned
+        Assert.Equal(["a: Prune"], f.Output.Lines.Where(l => l.EndsWith("Prune", StringComparison.Ordinal)));
+        Assert.Contains("b", f.Engine.EagerPeers);
+        Assert.DoesNotContain("a", f.Engine.EagerPeers);
+        Assert.Equal(4, f.Engine.Counters.Duplicates);
+    }
+
+    [Fact]
     public void Rule3_Duplicate_gossip_from_a_protected_ring_neighbour_neither_demotes_nor_prunes_it()
     {
         var ring = RingFixture.Create(protect: true);

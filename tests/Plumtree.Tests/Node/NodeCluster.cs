@@ -121,19 +121,17 @@ internal sealed class NodeCluster : IAsyncDisposable
             what);
     }
 
-    /// <summary>Every node has at least <paramref name="minPeers"/> peers (or every other node in a small cluster) and the peer relation is symmetric.</summary>
+    /// <summary>
+    /// Every node has at least <paramref name="minPeers"/> peers (or every other node in a small cluster). The
+    /// relation may still be one-sided here and there while views settle; the first frames over such a link fix it.
+    /// </summary>
     public Task WaitOverlayAsync(int minPeers)
     {
         var live = Live.ToList();
         List<string> Peers(PlumtreeNode node) => [.. node.EagerPeers, .. node.LazyPeers];
         return Until(
-            () => live.All(n =>
-            {
-                var peers = Peers(n);
-                return peers.Count >= Math.Min(minPeers, live.Count - 1)
-                       && peers.All(p => live.FirstOrDefault(o => o.Name == p) is { } other && Peers(other).Contains(n.Name));
-            }),
-            () => "the overlay fills and is symmetric: " + string.Join(", ", live.Select(n => $"{n.Name}=[{string.Join(" ", Peers(n))}] ring=[{string.Join(" ", n.RingNeighbors)}] view={n.Snapshot.Broadcast.ViewSize}")));
+            () => live.All(n => Peers(n).Count >= Math.Min(minPeers, live.Count - 1)),
+            () => "the overlay fills: " + string.Join(", ", live.Select(n => $"{n.Name}=[{string.Join(" ", Peers(n))}] ring=[{string.Join(" ", n.RingNeighbors)}] view={n.Snapshot.Broadcast.ViewSize}")));
     }
 
     public async Task<MessageId> BroadcastAsync(PlumtreeNode from, int index)

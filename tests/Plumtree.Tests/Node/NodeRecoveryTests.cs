@@ -101,7 +101,7 @@ public sealed class NodeRecoveryTests
         await cluster.WaitOverlayAsync(minPeers: 3);
         var victim = cluster.Nodes[3];
         var others = cluster.Nodes.Take(3).ToList();
-        Assert.All(others, n => Assert.Contains(victim.Name, n.LazyPeers));
+        await NodeCluster.Until(() => others.All(n => n.LazyPeers.Contains(victim.Name)), "every other node holds the victim as a lazy peer");
 
         // Gossip (large frames) to the victim is lost; announcements (small frames) and grafts get through.
         cluster.Interceptor.DropWhen = (channel, route, size) =>

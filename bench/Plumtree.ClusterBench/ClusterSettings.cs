@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace Plumtree.ClusterBench;
+
+/// <summary>The <c>cluster</c> verb's settings.</summary>
+internal sealed record ClusterSettings(int Nodes, double Rate, int Payload, double Seconds, bool Flood, double Loss, int? Threshold = null)
+{
+    public const string Usage =
+        "usage: plumtree-bench cluster --nodes N --rate R --payload BYTES --seconds S [--mode plumtree|flood] [--loss P] [--threshold H (0 = no hop optimisation)]";
+
+    /// <summary>Parses <c>cluster</c>'s options; throws <see cref="ArgumentException"/> with the usage on anything wrong.</summary>
+    public static ClusterSettings Parse(IReadOnlyList<string> args)
+    {
+        int nodes = 16, payload = 1024;
+        double rate = 100, seconds = 20, loss = 0;
+        var flood = false;
+        int? threshold = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value. {Usage}");
+            switch (args[i])
+            {
+                case "--nodes":
+                    nodes = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--rate":
+                    rate = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--payload":
+                    payload = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--seconds":
+                    seconds = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--threshold":
+                    threshold = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--loss":
+                    loss = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--mode":
+                    flood = Value() switch
+                    {
+                        "plumtree" => false,
+                        "flood" => true,
+                        var other => throw new ArgumentException($"Unknown mode '{other}'. {Usage}"),
+                    };
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option '{args[i]}'. {Usage}");
+            }
+        }
+
+        if (nodes < 2 || rate <= 0 || payload < 8 || seconds <= 0 || loss is < 0 or >= 1)
+        {
+            throw new ArgumentException($"Need nodes ≥ 2, rate > 0, payload ≥ 8, seconds > 0, 0 ≤ loss < 1. {Usage}");
+        }
+
+        return new ClusterSettings(nodes, rate, payload, seconds, flood, loss, threshold);
+    }
+}
