@@ -120,9 +120,9 @@ public sealed partial class BroadcastEngine
                 MoveToEager(adopted);
             }
 
-            if (adopted is not null)
+            if (adopted is { DuplicateStreak: > 0 })
             {
-                adopted.DuplicateStreak = 0;
+                adopted.DuplicateStreak--; // a useful link: each new message it brings takes one duplicate back
             }
 
             _output.Deliver(new Delivery(id, frame.Payload, hop, from));

@@ -176,6 +176,7 @@ public sealed partial class BroadcastEngine
             _lazy.Remove(peer);
             _eager.Add(peer);
             peer.IsEager = true;
+            peer.DuplicateStreak = 0;
         }
     }
 

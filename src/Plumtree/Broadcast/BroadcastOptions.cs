@@ -37,10 +37,11 @@ public sealed record BroadcastOptions
     public int OptimizationThreshold { get; init; } = 3;
 
     /// <summary>
-    /// Duplicate Gossip frames from one peer, with no new message from it in between, before it is pruned. Default 1
-    /// (the paper's rule: prune on the first duplicate). With many concurrent senders and uneven link latency a
-    /// single duplicate is often a race between repairs rather than a cycle, and pruning on it fragments the tree;
-    /// 2–3 lets the tree converge (a real cycle keeps producing duplicates and is still pruned).
+    /// Duplicates from one peer before it is pruned. Default 1 (the paper's rule: prune on the first duplicate). With a
+    /// larger value the peer's duplicates are counted from when it last became eager, less one for each new message it
+    /// delivers, and it is pruned when the count reaches this value. With many concurrent senders and uneven link
+    /// latency a single duplicate is often a race between repairs rather than a cycle, and pruning on it fragments the
+    /// shared tree (graft storms); 3 lets the tree settle, while a link that mostly brings duplicates is still pruned.
     /// </summary>
     public int PruneAfterDuplicates { get; init; } = 1;
 

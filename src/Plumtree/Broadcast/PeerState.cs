@@ -35,7 +35,10 @@ internal sealed class PeerState
     /// </summary>
     public bool DroppedByRemote { get; set; }
 
-    /// <summary>Duplicate Gossip received from the peer since it last delivered a new message (see <see cref="BroadcastOptions.PruneAfterDuplicates"/>).</summary>
+    /// <summary>
+    /// Duplicate Gossip received from the peer since it last became eager, less one for every new message it delivered
+    /// (see <see cref="BroadcastOptions.PruneAfterDuplicates"/>).
+    /// </summary>
     public int DuplicateStreak { get; set; }
 
     /// <summary>Smoothed round-trip time, valid when <see cref="HasRtt"/>.</summary>

@@ -83,24 +83,28 @@ public sealed class ProtocolRuleTests
     }
 
     [Fact]
-    public void Rule3_With_PruneAfterDuplicates_a_peer_is_pruned_only_after_that_many_duplicates_in_a_row()
+    public void Rule3_With_PruneAfterDuplicates_a_peer_is_pruned_when_its_duplicates_less_its_new_messages_reach_the_limit()
     {
         var f = Create(Plain(2, 2) with { IHaveInterval = TimeSpan.Zero, PruneAfterDuplicates = 2 }, eager: ["a", "b"], lazy: ["c", "d"]);
         f.Gossip("b", 1, hop: 2, Ms(10));
         f.Gossip("b", 2, hop: 2, Ms(11));
-        f.Gossip("a", 1, hop: 2, Ms(12));
-        f.Gossip("a", 3, hop: 2, Ms(13)); // a new message from a resets its count
-        f.Output.Clear();
-
-        f.Gossip("a", 2, hop: 2, Ms(14));
-        Assert.Empty(f.Output.Lines);
+        f.Gossip("b", 3, hop: 2, Ms(12));
+        f.Gossip("a", 1, hop: 2, Ms(13)); // count 1: kept
+        f.Gossip("a", 4, hop: 2, Ms(14)); // a new message from a: count 0
+        f.Gossip("a", 2, hop: 2, Ms(15)); // count 1: kept
+        Assert.DoesNotContain(f.Output.Lines, l => l.EndsWith("Prune", StringComparison.Ordinal));
         Assert.Contains("a", f.Engine.EagerPeers);
 
-        f.Gossip("b", 3, hop: 2, Ms(15)); // b's first duplicate: kept
-        f.Gossip("a", 3, hop: 2, Ms(16)); // a's second duplicate in a row: pruned
+        f.Gossip("a", 3, hop: 2, Ms(16)); // count 2: pruned
         Assert.Equal(["a: Prune"], f.Output.Lines.Where(l => l.EndsWith("Prune", StringComparison.Ordinal)));
-        Assert.Contains("b", f.Engine.EagerPeers);
-        Assert.DoesNotContain("a", f.Engine.EagerPeers);
+        Assert.Equal(["b"], f.Engine.EagerPeers);
+
+        // Made eager again (a Graft from a), its count starts over.
+        f.Output.Clear();
+        f.Engine.Receive("a", PlumtreeFrame.Graft(MessageId.Empty, 0), Ms(17));
+        f.Gossip("a", 4, hop: 2, Ms(18));
+        Assert.Empty(f.Output.Lines);
+        Assert.Contains("a", f.Engine.EagerPeers);
         Assert.Equal(4, f.Engine.Counters.Duplicates);
     }
 

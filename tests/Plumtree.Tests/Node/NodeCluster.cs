@@ -118,7 +118,8 @@ internal sealed class NodeCluster : IAsyncDisposable
             () => live.All(n =>
                 names.All(name => n.Members.Any(m => m.Name == name && m.State == MemberState.Alive))
                 && (live.Count == 1 || n.EagerPeers.Count + n.LazyPeers.Count > 0)),
-            what);
+            () => what + ": " + string.Join(", ", live.Select(n =>
+                $"{n.Name} sees [{string.Join(" ", n.Members.Select(m => $"{m.Name[^2..]}:{m.State}"))}] peers=[{string.Join(" ", n.EagerPeers.Concat(n.LazyPeers))}] view={n.Snapshot.Broadcast.ViewSize}")));
     }
 
     /// <summary>

@@ -81,7 +81,7 @@ public sealed class NodeFailureTests
     public async Task Every_message_is_delivered_everywhere_despite_frame_and_datagram_loss(double loss)
     {
         // Every node peers with every other (degree 9 for 10 nodes), so a lost Gossip is announced by many lazy peers.
-        var broadcast = BroadcastOptions.Lan with { EagerFanout = 3, LazyFanout = 6, OptimizationThreshold = 7 };
+        var broadcast = new Plumtree.Node.PlumtreeNodeOptions().EffectiveBroadcast with { EagerFanout = 3, LazyFanout = 6 };
         await using var cluster = await NodeCluster.StartAsync(10, broadcast, fastMembership: false, faultSeed: (int)(loss * 100));
         await cluster.WaitOverlayAsync(minPeers: 9);
         cluster.Faults.LossProbability = loss;

@@ -69,13 +69,14 @@ public sealed class NodeRecoveryTests
 
         await cluster.WaitDeliveredAsync(ids);
         var node = cluster.Nodes.First(n => n.EagerPeers.Count < 3);
-        var peers = node.EagerPeers.Concat(node.LazyPeers).Order(StringComparer.Ordinal).ToList();
 
         await node.RebalancePeersAsync(NodeCluster.Ct);
 
+        // Right after the call (the snapshot is published before it returns): the targets hold.
+        var total = node.EagerPeers.Count + node.LazyPeers.Count;
         Assert.Equal(3, node.EagerPeers.Count);
-        Assert.Equal(peers.Count - 3, node.LazyPeers.Count);
-        Assert.Equal(peers, node.EagerPeers.Concat(node.LazyPeers).Order(StringComparer.Ordinal));
+        Assert.Equal(total - 3, node.LazyPeers.Count);
+        Assert.True(total >= 5, $"the peer set is refilled ({total} peers)");
 
         // Both ends agree on the new roles (Graft and Prune told the peers), and broadcasts still reach everyone.
         await NodeCluster.Until(
