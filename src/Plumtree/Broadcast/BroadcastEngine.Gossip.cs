@@ -34,7 +34,7 @@ public sealed partial class BroadcastEngine
         _counters.Delivered++;
         CancelPending(id);
         _output.Deliver(new Delivery(id, payload, 0, null));
-        Push(id, 0, payload, null, now);
+        Push(id, 0, payload, null, null, now);
         Finish();
     }
 
@@ -71,13 +71,13 @@ public sealed partial class BroadcastEngine
                 OnIHave(peer, from, frame, now);
                 break;
             case FrameType.Graft:
-                OnGraft(peer, from, frame, now);
+                OnGraft(peer, from, frame);
                 break;
             case FrameType.Prune:
-                OnPrune(peer, from, now);
+                OnPrune(peer, from);
                 break;
             case FrameType.Neighbor:
-                OnNeighbor(peer, from, frame.Flag, now);
+                OnNeighbor(peer, from, frame.Flag);
                 break;
             case FrameType.Disconnect:
                 OnDisconnect(peer, from, now);
@@ -110,9 +110,10 @@ public sealed partial class BroadcastEngine
         }
 
         var adopted = peer ?? TryAdopt(from, eager: true);
-        if (_messages.TryAdd(id, frame.Payload, hop, from, now))
+        if (_messages.TryAdd(id, frame.Payload, hop, adopted?.Name ?? from, now))
         {
             _counters.Delivered++;
+            var shortcut = FindShortcut(id, hop, from, out var shortcutHop);
             CancelPending(id);
             if (adopted is not null && !adopted.IsEager)
             {
@@ -125,7 +126,17 @@ public sealed partial class BroadcastEngine
             }
 
             _output.Deliver(new Delivery(id, frame.Payload, hop, from));
-            Push(id, hop, frame.Payload, adopted, now);
+
+            // The announcer of a shorter path already has the message: neither push nor announce it there.
+            Push(id, hop, frame.Payload, adopted, shortcut, now);
+            if (shortcut is not null)
+            {
+                ref var entry = ref _messages.Find(id);
+                if (!Unsafe.IsNullRef(ref entry))
+                {
+                    TryOptimize(ref entry, shortcut, shortcutHop, viaAnnouncement: true);
+                }
+            }
         }
         else
         {
@@ -140,6 +151,49 @@ public sealed partial class BroadcastEngine
         {
             SendDisconnect(from);
         }
+    }
+
+    /// <summary>
+    /// Rule 7 at delivery (paper Algorithm 4, called from the Gossip handler): among the peers that announced
+    /// <paramref name="id"/> while it was missing and have not been grafted for it yet, the one with the smallest
+    /// announced hop, when the path through it beats <paramref name="hop"/> by the threshold; else null.
+    /// Announcers already grafted are left to the duplicate check when their copy arrives.
+    /// </summary>
+    private PeerState? FindShortcut(MessageId id, int hop, string sender, out int announcedHop)
+    {
+        announcedHop = 0;
+        if (!_options.Optimization || _pending.Count == 0 || !_pending.TryGetValue(id, out var pending))
+        {
+            return null;
+        }
+
+        PeerState? best = null;
+        var bestHop = int.MaxValue;
+        for (var i = pending.Next; i < pending.Count; i++)
+        {
+            var announced = pending.HopAt(i);
+            if (announced >= bestHop)
+            {
+                continue;
+            }
+
+            var name = pending.AnnouncerAt(i);
+            if (string.Equals(name, sender, StringComparison.Ordinal) || !_peers.TryGetValue(name, out var peer))
+            {
+                continue; // the sender itself, or no longer a peer
+            }
+
+            best = peer;
+            bestHop = announced;
+        }
+
+        if (best is null || hop - ((long)bestHop + 1) < _options.OptimizationThreshold)
+        {
+            return null;
+        }
+
+        announcedHop = bestHop;
+        return best;
     }
 
     private void OnDuplicate(PeerState peer, MessageId id, int hop)
@@ -201,7 +255,7 @@ public sealed partial class BroadcastEngine
     }
 
     // Rule 5.
-    private void OnGraft(PeerState? peer, string from, in PlumtreeFrame frame, TimeSpan now)
+    private void OnGraft(PeerState? peer, string from, in PlumtreeFrame frame)
     {
         var adopted = peer ?? TryAdopt(from, eager: true);
         if (adopted is not null && !adopted.IsEager)
@@ -230,7 +284,7 @@ public sealed partial class BroadcastEngine
     }
 
     // Rule 6.
-    private void OnPrune(PeerState? peer, string from, TimeSpan now)
+    private void OnPrune(PeerState? peer, string from)
     {
         if (peer is null)
         {
@@ -291,15 +345,15 @@ public sealed partial class BroadcastEngine
         return true;
     }
 
-    /// <summary>Gossip(hop + 1) to every eager peer and an announcement to every lazy peer, except <paramref name="except"/>.</summary>
-    private void Push(MessageId id, int hop, ReadOnlyMemory<byte> payload, PeerState? except, TimeSpan now)
+    /// <summary>Gossip(hop + 1) to every eager peer and an announcement to every lazy peer, except <paramref name="except"/> and <paramref name="alsoExcept"/>.</summary>
+    private void Push(MessageId id, int hop, ReadOnlyMemory<byte> payload, PeerState? except, PeerState? alsoExcept, TimeSpan now)
     {
         if (_eager.Count > 0)
         {
             var gossip = PlumtreeFrame.Gossip(id, NextHop(hop), payload);
             foreach (var peer in _eager)
             {
-                if (!ReferenceEquals(peer, except))
+                if (!ReferenceEquals(peer, except) && !ReferenceEquals(peer, alsoExcept))
                 {
                     Send(peer.Name, gossip);
                     _counters.GossipSent++;
@@ -310,7 +364,7 @@ public sealed partial class BroadcastEngine
         IHaveEntry[]? single = null;
         foreach (var peer in _lazy)
         {
-            if (!ReferenceEquals(peer, except))
+            if (!ReferenceEquals(peer, except) && !ReferenceEquals(peer, alsoExcept))
             {
                 Announce(peer, new IHaveEntry(id, hop), ref single, now);
             }

@@ -70,7 +70,7 @@ public sealed partial class BroadcastEngine
         }
     }
 
-    private void OnNeighbor(PeerState? peer, string from, bool highPriority, TimeSpan now)
+    private void OnNeighbor(PeerState? peer, string from, bool highPriority)
     {
         if (peer is not null)
         {

@@ -68,6 +68,12 @@ internal sealed class PendingGraft
         return true;
     }
 
+    /// <summary>The announcer at <paramref name="index"/> in arrival order (0 ≤ index &lt; <see cref="Count"/>).</summary>
+    public string AnnouncerAt(int index) => _announcers[index]!;
+
+    /// <summary>The hop the announcer at <paramref name="index"/> announced.</summary>
+    public int HopAt(int index) => _hops[index];
+
     /// <summary>Forgets announcers <paramref name="remove"/> selects, preserving order and the position of <see cref="Next"/>.</summary>
     public void RemoveWhere(Func<string, bool> remove)
     {

@@ -15,7 +15,7 @@ public sealed partial class PlumtreeNode
     /// <summary>Binds the sockets and starts the event loop. The node then counts as a lone seed (joined, alone) until it joins others.</summary>
     /// <exception cref="InvalidOperationException">Already started, or stopped.</exception>
     /// <exception cref="IOException">The port cannot be bound.</exception>
-    public Task StartAsync(CancellationToken cancellationToken = default)
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lifecycleLock)
@@ -90,10 +90,16 @@ public sealed partial class PlumtreeNode
             transport.Start();
         }
 
-        // Let the loop take in the engine's start-up events and publish a first snapshot.
-        TryPost(new LoopItem(LoopItemKind.Command, null, default, new LoopAction(_ => { })));
+        // Let the loop take in the engine's start-up events and publish a first snapshot before returning,
+        // so Members (which includes this node) and the peer gauges are true as soon as StartAsync completes.
+        await InvokeAsync(
+            now =>
+            {
+                PublishSnapshot(now);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
         NodeLog.Started(_logger, Name, AdvertisedEndPoint, _options.Profile, _options.Compatibility);
-        return Task.CompletedTask;
     }
 
     /// <summary>Leaves (if still joined, with a short timeout), stops the loop and closes the sockets.</summary>

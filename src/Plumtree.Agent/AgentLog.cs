@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Plumtree.Agent;
+
+/// <summary>Log messages of the agent (event ids 2000-2099).</summary>
+internal static partial class AgentLog
+{
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "HTTP admin listening on http://{EndPoint}")]
+    public static partial void AdminListening(ILogger logger, string endPoint);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Handler queue full ({Capacity}): delivery {MessageId} not handed to the handler ({Dropped} dropped so far)")]
+    public static partial void HandlerQueueFull(ILogger logger, int capacity, string messageId, long dropped);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Handler for {MessageId} exited with code {ExitCode}: {Stderr}")]
+    public static partial void HandlerFailed(ILogger logger, string messageId, int exitCode, string stderr);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Handler for {MessageId} ran longer than {Timeout} and was killed")]
+    public static partial void HandlerTimedOut(ILogger logger, string messageId, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Handler for {MessageId} could not be started")]
+    public static partial void HandlerStartFailed(ILogger logger, string messageId, Exception exception);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Debug, Message = "Handler for {MessageId} done: {Stdout}")]
+    public static partial void HandlerDone(ILogger logger, string messageId, string stdout);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Handler: '{Command}' runs for every delivery (timeout {Timeout}, queue {Capacity})")]
+    public static partial void HandlerConfigured(ILogger logger, string command, TimeSpan timeout, int capacity);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Data directory {DataDir} is not usable ({Reason}); continuing without it")]
+    public static partial void DataDirUnusable(ILogger logger, string dataDir, string reason);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Configuration read from {ConfigFile}")]
+    public static partial void ConfigFileRead(ILogger logger, string configFile);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "HTTP admin {Method} {Path} failed")]
+    public static partial void AdminActionFailed(ILogger logger, string method, string path, Exception exception);
+}

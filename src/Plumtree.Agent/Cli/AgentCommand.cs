@@ -1,0 +1,147 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Plumtree.Agent.Configuration;
+using Plumtree.Agent.Hosting;
+
+namespace Plumtree.Agent.Cli;
+
+/// <summary><c>plumtree agent</c>: runs a node with its HTTP admin until SIGTERM/SIGINT, then leaves gracefully.</summary>
+internal static class AgentCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var nodeName = new Option<string?>("--node-name") { Description = "Unique node name (default: host name).", HelpName = "NAME" };
+        var bind = new Option<string?>("--bind") { Description = "Membership address and port, UDP and TCP (default 0.0.0.0:7946).", HelpName = "IP:PORT" };
+        var advertise = new Option<string?>("--advertise") { Description = "Address other members use to reach this node.", HelpName = "IP:PORT" };
+        var http = new Option<string?>("--http") { Description = "HTTP admin listen address (default 127.0.0.1:8080).", HelpName = "IP:PORT" };
+        var join = new Option<string[]>("--join") { Description = "Seed to join; repeat for several.", HelpName = "IP:PORT", Arity = ArgumentArity.ZeroOrMore };
+        var profile = new Option<string?>("--profile") { Description = "Timing preset: local, lan, wan (default lan).", HelpName = "local|lan|wan" };
+        var compat = new Option<string?>("--compat") { Description = "Cluster kind to join: memberlist or serf (default memberlist).", HelpName = "memberlist|serf" };
+        var encrypt = new Option<string?>("--encrypt") { Description = "Base64 AES key (16, 24 or 32 bytes; see 'plumtree keygen').", HelpName = "BASE64KEY" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Data directory (default /var/lib/plumtree/data).", HelpName = "DIR" };
+        var zone = new Option<string?>("--zone") { Description = "Failure zone, published as the 'zone' tag.", HelpName = "NAME" };
+        var handler = new Option<string?>("--handler") { Description = "Command run (/bin/sh -c) for every delivered message, payload on stdin.", HelpName = "CMD" };
+        var config = new Option<string?>("--config") { Description = $"JSON config file (default {AgentConfiguration.DefaultConfigPath}; a missing default file is fine).", HelpName = "FILE" };
+
+        var command = new Command("agent", "Run a node: membership, broadcast, HTTP admin. Stops gracefully (leave) on SIGTERM/SIGINT.")
+        {
+            nodeName, bind, advertise, http, join, profile, compat, encrypt, dataDir, zone, handler, config,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var flags = new AgentFlags
+            {
+                NodeName = parse.GetValue(nodeName),
+                Bind = parse.GetValue(bind),
+                Advertise = parse.GetValue(advertise),
+                Http = parse.GetValue(http),
+                Join = parse.GetValue(join) ?? [],
+                Profile = parse.GetValue(profile),
+                Compat = parse.GetValue(compat),
+                Encrypt = parse.GetValue(encrypt),
+                DataDir = parse.GetValue(dataDir),
+                Zone = parse.GetValue(zone),
+                Handler = parse.GetValue(handler),
+                ConfigFile = parse.GetValue(config),
+            };
+            return RunAsync(flags, env, cancellationToken);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(AgentFlags flags, CliEnvironment env, CancellationToken cancellationToken)
+    {
+        AgentConfiguration config;
+        try
+        {
+            config = AgentConfiguration.Load(flags, env.Environment);
+            PrepareDataDir(config.Settings);
+        }
+        catch (AgentConfigException ex)
+        {
+            await env.Error.WriteLineAsync($"plumtree: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = AgentHost.Build(config);
+        }
+        catch (Exception ex)
+        {
+            await env.Error.WriteLineAsync($"plumtree: cannot set up the agent: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent");
+            if (config.ConfigFile is not null)
+            {
+                AgentLog.ConfigFileRead(logger, config.ConfigFile);
+            }
+
+            if (!config.Settings.DataDirExplicit && !Directory.Exists(config.Settings.DataDir))
+            {
+                AgentLog.DataDirUnusable(logger, config.Settings.DataDir, "it does not exist and could not be created");
+            }
+
+            app.Lifetime.ApplicationStarted.Register(() => AgentLog.AdminListening(logger, config.Settings.Http.ToString()));
+            try
+            {
+                await app.RunAsync(cancellationToken).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+            catch (Exception ex) when (ValidationErrors(ex) is { Count: > 0 } errors)
+            {
+                await env.Error.WriteLineAsync("plumtree: invalid configuration:").ConfigureAwait(false);
+                foreach (var error in errors)
+                {
+                    await env.Error.WriteLineAsync("  " + error).ConfigureAwait(false);
+                }
+
+                return ExitCodes.Usage;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped (SIGTERM/SIGINT) while still starting: stop has run, the node has left if it had joined.
+                return ExitCodes.Ok;
+            }
+            catch (Exception ex)
+            {
+                await env.Error.WriteLineAsync($"plumtree: the agent failed: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+        }
+    }
+
+    /// <summary>Options validation failures (one, or several at once) and the node's own ArgumentException, each naming its key.</summary>
+    private static List<string> ValidationErrors(Exception ex) => ex switch
+    {
+        OptionsValidationException v => [.. v.Failures],
+        AggregateException a => a.InnerExceptions.SelectMany(ValidationErrors).ToList(),
+        ArgumentException { InnerException: null } arg => [arg.Message],
+        _ when ex.InnerException is not null => ValidationErrors(ex.InnerException),
+        _ => [],
+    };
+
+    /// <summary>Creates the data directory; an explicitly configured one that cannot be created is a configuration error.</summary>
+    private static void PrepareDataDir(AgentSettings settings)
+    {
+        try
+        {
+            Directory.CreateDirectory(settings.DataDir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (settings.DataDirExplicit)
+            {
+                throw new AgentConfigException($"Plumtree:DataDir: cannot create '{settings.DataDir}': {ex.Message}{AgentConfiguration.Hint("DataDir")}");
+            }
+        }
+    }
+}

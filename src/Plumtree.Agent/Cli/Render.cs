@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json;
+using Plumtree.Agent.Http;
+using Spectre.Console;
+
+namespace Plumtree.Agent.Cli;
+
+/// <summary>Human output: tables and short sentences (scripts use --json).</summary>
+internal static class Render
+{
+    public static void Members(CliEnvironment env, string body)
+    {
+        var response = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.MembersResponse)!;
+        env.Console.Write(MemberTable(response.Members));
+    }
+
+    public static void Peers(CliEnvironment env, string body)
+    {
+        var peers = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.PeersResponse)!;
+        var grid = new Grid().AddColumn().AddColumn();
+        grid.AddRow("self", Markup.Escape(peers.Self));
+        grid.AddRow("eager", List(peers.Eager));
+        grid.AddRow("lazy", List(peers.Lazy));
+        grid.AddRow("ring neighbours", List(peers.RingNeighbors));
+        env.Console.Write(grid);
+        env.Console.Write(MemberTable(peers.Members));
+    }
+
+    public static void State(CliEnvironment env, string body)
+    {
+        var state = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.StateResponse)!;
+        var table = new Table().AddColumn("field").AddColumn("value");
+        table.AddRow("node", Markup.Escape(state.Node));
+        table.AddRow("eager_peers", $"{state.EagerPeers.Count}: {List(state.EagerPeers)}");
+        table.AddRow("lazy_peers", $"{state.LazyPeers.Count}: {List(state.LazyPeers)}");
+        table.AddRow("ring_neighbors", List(state.RingNeighbors));
+        table.AddRow("cache_size", state.CacheSize.ToString(CultureInfo.InvariantCulture));
+        table.AddRow("pending_grafts", state.PendingGrafts.ToString(CultureInfo.InvariantCulture));
+        table.AddRow("members", Markup.Escape(string.Join(", ", state.Members.Select(p => $"{p.Key}={p.Value}"))));
+        table.AddRow("timestamp", state.Timestamp.ToString("O", CultureInfo.InvariantCulture));
+        env.Console.Write(table);
+    }
+
+    public static void Health(CliEnvironment env, HealthResponse health)
+    {
+        var colour = health.Status switch { "Healthy" => "green", "Degraded" => "yellow", _ => "red" };
+        env.Console.MarkupLine($"[{colour}]{Markup.Escape(health.Status)}[/]: {Markup.Escape(health.Message)}");
+        if (health.Checks.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().AddColumn("check").AddColumn("status").AddColumn("description").AddColumn("data");
+        foreach (var (name, check) in health.Checks)
+        {
+            table.AddRow(Markup.Escape(name), Markup.Escape(check.Status), Markup.Escape(check.Description), Markup.Escape(check.Data.ToJsonString()));
+        }
+
+        env.Console.Write(table);
+    }
+
+    public static void Broadcast(CliEnvironment env, string body)
+    {
+        var response = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.BroadcastResponse)!;
+        env.Console.MarkupLine($"broadcast [bold]{Markup.Escape(response.Id)}[/]");
+    }
+
+    public static void Join(CliEnvironment env, string body)
+    {
+        var response = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.JoinResponse)!;
+        env.Console.MarkupLine($"joined: {response.Contacted.ToString(CultureInfo.InvariantCulture)} seed(s) contacted");
+    }
+
+    public static void Action(CliEnvironment env, string body)
+    {
+        var response = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.ActionResponse)!;
+        env.Console.MarkupLine(Markup.Escape(response.Message));
+    }
+
+    private static Table MemberTable(IReadOnlyList<MemberDto> members)
+    {
+        var table = new Table().AddColumn("name").AddColumn("address").AddColumn("state").AddColumn("tags");
+        foreach (var member in members)
+        {
+            var colour = member.State switch { "alive" => "green", "suspect" => "yellow", "left" => "grey", _ => "red" };
+            table.AddRow(
+                Markup.Escape(member.Name),
+                Markup.Escape(member.Address),
+                $"[{colour}]{Markup.Escape(member.State)}[/]",
+                Markup.Escape(string.Join(",", member.Tags.Select(t => $"{t.Key}={t.Value}"))));
+        }
+
+        return table;
+    }
+
+    private static string List(IReadOnlyList<string> names) => names.Count == 0 ? "(none)" : Markup.Escape(string.Join(", ", names));
+}

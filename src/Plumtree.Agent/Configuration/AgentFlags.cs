@@ -1,0 +1,29 @@
+namespace Plumtree.Agent.Configuration;
+
+/// <summary>The <c>plumtree agent</c> flags as given (null when not given).</summary>
+internal sealed record AgentFlags
+{
+    public string? NodeName { get; init; }
+
+    public string? Bind { get; init; }
+
+    public string? Advertise { get; init; }
+
+    public string? Http { get; init; }
+
+    public IReadOnlyList<string> Join { get; init; } = [];
+
+    public string? Profile { get; init; }
+
+    public string? Compat { get; init; }
+
+    public string? Encrypt { get; init; }
+
+    public string? DataDir { get; init; }
+
+    public string? Zone { get; init; }
+
+    public string? Handler { get; init; }
+
+    public string? ConfigFile { get; init; }
+}

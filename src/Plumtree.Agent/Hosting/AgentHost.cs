@@ -1,0 +1,93 @@
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Plumtree.Agent.Configuration;
+using Plumtree.Agent.Handlers;
+using Plumtree.Agent.Http;
+using Plumtree.Agent.Messages;
+using Plumtree.Hosting;
+using Plumtree.Node;
+
+namespace Plumtree.Agent.Hosting;
+
+/// <summary>Composes the agent: the hosted node, the HTTP admin, metrics export, the message log, the handler, systemd.</summary>
+internal static class AgentHost
+{
+    private static readonly Dictionary<string, string?> LoggingDefaults = new(StringComparer.Ordinal)
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+    };
+
+    /// <summary>Builds the agent; <paramref name="customize"/> runs last (tests swap in a test server or a fake node there).</summary>
+    public static WebApplication Build(AgentConfiguration config, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "plumtree",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(LoggingDefaults);
+        builder.Configuration.AddConfiguration(config.Root);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+
+        var settings = config.Settings;
+        builder.WebHost.ConfigureKestrel(o => o.Listen(settings.Http));
+
+        var services = builder.Services;
+        services.AddSystemd();
+        var leaveTimeout = config.PlumtreeSection.Get<PlumtreeHostingOptions>()?.LeaveTimeout ?? TimeSpan.FromSeconds(10);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = leaveTimeout + TimeSpan.FromSeconds(15));
+
+        services.AddSingleton(settings);
+        services.AddSingleton<MessageLog>();
+        services.AddSingleton(sp => new HandlerRunner(
+            settings,
+            () => sp.GetRequiredService<IOptions<PlumtreeNodeOptions>>().Value.NodeName,
+            sp.GetRequiredService<IMeterFactory>(),
+            sp.GetRequiredService<ILogger<HandlerRunner>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<HandlerRunner>());
+
+        // Registered before the node's hosted service, so it subscribes to deliveries before the node starts.
+        services.AddHostedService<DeliveryHub>();
+        services.AddPlumtree(config.PlumtreeSection);
+        services.PostConfigure<PlumtreeHostingOptions>(o => o.Join = [.. config.Join]);
+        services.PostConfigure<PlumtreeNodeOptions>(o =>
+        {
+            o.EncryptionKeys = [.. config.EncryptionKeys];
+            o.Profile = o.Profile.ToLowerInvariant();
+        });
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddPlumtreeInstrumentation()
+            .AddMeter(HandlerRunner.MeterName)
+            .AddPrometheusExporter(o =>
+            {
+                o.ScrapeEndpointPath = "/metrics";
+                o.ScrapeResponseCacheDurationMilliseconds = 0;
+                o.ScopeInfoEnabled = false;
+                o.TargetInfoEnabled = false;
+            }));
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default));
+
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseOpenTelemetryPrometheusScrapingEndpoint();
+        app.MapAdminEndpoints();
+        return app;
+    }
+}

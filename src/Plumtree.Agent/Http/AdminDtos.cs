@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Plumtree.Agent.Http;
+
+// The JSON shapes of the HTTP admin. They are a contract with operators' scripts (docs/http.md): names are explicit.
+
+/// <summary>One member.</summary>
+internal sealed record MemberDto(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("address")] string Address,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("tags")] IReadOnlyDictionary<string, string> Tags);
+
+/// <summary><c>GET /v1/members</c>.</summary>
+internal sealed record MembersResponse([property: JsonPropertyName("members")] IReadOnlyList<MemberDto> Members);
+
+/// <summary><c>GET /debug/peers</c>.</summary>
+internal sealed record PeersResponse(
+    [property: JsonPropertyName("self")] string Self,
+    [property: JsonPropertyName("eager")] IReadOnlyList<string> Eager,
+    [property: JsonPropertyName("lazy")] IReadOnlyList<string> Lazy,
+    [property: JsonPropertyName("ring_neighbors")] IReadOnlyList<string> RingNeighbors,
+    [property: JsonPropertyName("members")] IReadOnlyList<MemberDto> Members);
+
+/// <summary><c>GET /debug/state</c>: the recovery guide's state export.</summary>
+internal sealed record StateResponse(
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("eager_peers")] IReadOnlyList<string> EagerPeers,
+    [property: JsonPropertyName("lazy_peers")] IReadOnlyList<string> LazyPeers,
+    [property: JsonPropertyName("ring_neighbors")] IReadOnlyList<string> RingNeighbors,
+    [property: JsonPropertyName("cache_size")] int CacheSize,
+    [property: JsonPropertyName("pending_grafts")] int PendingGrafts,
+    [property: JsonPropertyName("members")] IReadOnlyDictionary<string, int> Members,
+    [property: JsonPropertyName("timestamp")] DateTimeOffset Timestamp);
+
+/// <summary>One check in <c>GET /health</c>.</summary>
+internal sealed record HealthCheckDto(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("data")] JsonObject Data);
+
+/// <summary><c>GET /health</c>.</summary>
+internal sealed record HealthResponse(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("checks")] IReadOnlyDictionary<string, HealthCheckDto> Checks);
+
+/// <summary><c>POST /v1/broadcast</c> (202).</summary>
+internal sealed record BroadcastResponse([property: JsonPropertyName("id")] string Id);
+
+/// <summary>One delivery in <c>GET /v1/messages</c> and in the stream.</summary>
+internal sealed record MessageDto(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("payload")] string Payload,
+    [property: JsonPropertyName("hops")] int Hops,
+    [property: JsonPropertyName("from")] string? From,
+    [property: JsonPropertyName("received_at")] DateTimeOffset ReceivedAt);
+
+/// <summary><c>GET /v1/messages</c>.</summary>
+internal sealed record MessagesResponse([property: JsonPropertyName("messages")] IReadOnlyList<MessageDto> Messages);
+
+/// <summary><c>POST /v1/join</c> request.</summary>
+internal sealed record JoinRequest([property: JsonPropertyName("addresses")] IReadOnlyList<string>? Addresses);
+
+/// <summary><c>POST /v1/join</c> response.</summary>
+internal sealed record JoinResponse([property: JsonPropertyName("contacted")] int Contacted);
+
+/// <summary>The answer of <c>POST /v1/leave</c>, <c>/v1/rebalance</c>, <c>/v1/cache/clear</c>.</summary>
+internal sealed record ActionResponse(
+    [property: JsonPropertyName("ok")] bool Ok,
+    [property: JsonPropertyName("message")] string Message);
+
+/// <summary>Every error: 4xx/5xx with a sentence, and per-cause detail when there is some.</summary>
+internal sealed record ErrorResponse(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("details")] IReadOnlyList<string>? Details = null);
+
+/// <summary><c>plumtree keygen --json</c>.</summary>
+internal sealed record KeygenResponse([property: JsonPropertyName("key")] string Key);

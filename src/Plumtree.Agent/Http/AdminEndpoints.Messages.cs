@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Plumtree.Agent.Messages;
+using Plumtree.Node;
+
+namespace Plumtree.Agent.Http;
+
+/// <summary>Broadcast and deliveries: recent ones and a live stream.</summary>
+internal static partial class AdminEndpoints
+{
+    public const int DefaultMessageLimit = 100;
+
+    private static Task<IResult> BroadcastAsync(HttpContext context) => GuardAsync(context, async () =>
+    {
+        var node = Node(context);
+        var max = node.MaxMessageSize;
+        if (context.Request.ContentLength > max)
+        {
+            return TooLarge(context.Request.ContentLength.Value, max);
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // Our own cap below answers 413 with a JSON error; Kestrel's default cap (30 MB) would cut in differently.
+            limit.MaxRequestBodySize = null;
+        }
+
+        var body = await ReadCappedAsync(context.Request.Body, max, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            return TooLarge(null, max);
+        }
+
+        try
+        {
+            var id = await node.BroadcastAsync(body, context.RequestAborted).ConfigureAwait(false);
+            return Json(new BroadcastResponse(id.ToString()), AdminJsonContext.Relaxed.BroadcastResponse, StatusCodes.Status202Accepted);
+        }
+        catch (ArgumentException ex)
+        {
+            return Error(StatusCodes.Status413PayloadTooLarge, ex.Message);
+        }
+    });
+
+    private static IResult TooLarge(long? length, int max) =>
+        Error(StatusCodes.Status413PayloadTooLarge, length is null
+            ? $"payload is larger than the maximum message size ({max} bytes)"
+            : $"payload is {length} bytes; the maximum message size is {max} bytes");
+
+    /// <summary>Reads the body, or returns null as soon as it is longer than <paramref name="max"/>.</summary>
+    private static async Task<byte[]?> ReadCappedAsync(Stream body, int max, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static IResult Messages(HttpContext context)
+    {
+        var log = context.RequestServices.GetRequiredService<MessageLog>();
+        var limit = DefaultMessageLimit;
+        var text = context.Request.Query["limit"].ToString();
+        if (text.Length > 0 && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1))
+        {
+            return Error(StatusCodes.Status400BadRequest, $"limit: '{text}' is not a positive integer");
+        }
+
+        var messages = log.Recent(Math.Min(limit, log.Capacity)).Select(ToDto).ToList();
+        return Json(new MessagesResponse(messages), AdminJsonContext.Relaxed.MessagesResponse);
+    }
+
+    /// <summary>Server-Sent Events, one <c>message</c> event per delivery. Headers go out at once, so a client sees the stream open before the first delivery.</summary>
+    private static async Task Stream(HttpContext context)
+    {
+        var log = context.RequestServices.GetRequiredService<MessageLog>();
+        var aborted = context.RequestAborted;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        try
+        {
+            await context.Response.StartAsync(aborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
+            await SseFormatter.WriteAsync(Events(log, aborted), context.Response.Body, aborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> Events(MessageLog log, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var message in log.SubscribeAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var dto = ToDto(message);
+            yield return new SseItem<string>(JsonSerializer.Serialize(dto, AdminJsonContext.Relaxed.MessageDto), "message") { EventId = dto.Id };
+        }
+    }
+
+    internal static MessageDto ToDto(ReceivedMessage message) =>
+        new(message.Id.ToString(), Convert.ToBase64String(message.Payload.Span), message.Hops, message.From, message.ReceivedAt.ToUniversalTime());
+}

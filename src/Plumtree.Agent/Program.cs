@@ -1,0 +1,3 @@
+using Plumtree.Agent.Cli;
+
+return await CliApp.RunAsync(args, CliEnvironment.FromProcess()).ConfigureAwait(false);

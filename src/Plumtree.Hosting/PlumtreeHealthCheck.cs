@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Plumtree.Node;
+using HealthStatus = Plumtree.Node.HealthStatus;
+using MsHealthStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus;
+
+namespace Plumtree.Hosting;
+
+/// <summary>
+/// Health check over <see cref="PlumtreeNode.GetHealth"/>: the node's status and message, with each of the node's
+/// own checks in <see cref="Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Data"/> as a
+/// <see cref="PlumtreeCheckDetail"/> under its name. Registered by <c>AddPlumtree</c> as <see cref="Name"/>.
+/// </summary>
+internal sealed class PlumtreeHealthCheck(IPlumtreeNodeHandle node, PlumtreeStartupState state) : IHealthCheck
+{
+    /// <summary>The registration name.</summary>
+    public const string Name = "plumtree";
+
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!state.Started)
+        {
+            return Task.FromResult(Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("node not started"));
+        }
+
+        NodeHealth health;
+        try
+        {
+            health = node.GetHealth();
+        }
+        catch (Exception ex)
+        {
+            return Task.FromResult(Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy($"node health unavailable: {ex.Message}", ex));
+        }
+
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (name, check) in health.Checks)
+        {
+            data[name] = new PlumtreeCheckDetail(check.Status, check.Description, check.Data);
+        }
+
+        var message = health.Message;
+        if (state.LastJoinError is { } joinError && !node.IsJoined)
+        {
+            message = $"{message} (last join round: {joinError})";
+        }
+
+        return Task.FromResult(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult(Map(health.Status), message, data: data));
+    }
+
+    internal static MsHealthStatus Map(HealthStatus status) => status switch
+    {
+        HealthStatus.Healthy => MsHealthStatus.Healthy,
+        HealthStatus.Degraded => MsHealthStatus.Degraded,
+        _ => MsHealthStatus.Unhealthy,
+    };
+}
+
+/// <summary>One of the node's own checks, as carried in the health check's data.</summary>
+/// <param name="Status">Its status.</param>
+/// <param name="Description">What it found.</param>
+/// <param name="Data">The figures it looked at.</param>
+internal sealed record PlumtreeCheckDetail(HealthStatus Status, string Description, IReadOnlyDictionary<string, object> Data);

@@ -1,0 +1,66 @@
+namespace Plumtree.Hosting;
+
+/// <summary>
+/// How the host runs the node: which seeds to join and how patiently, and how long a graceful leave may take.
+/// Bound from the same configuration section as the node options (<c>Plumtree</c>): <c>Plumtree:Join</c>,
+/// <c>Plumtree:JoinRetryInitialDelay</c>, ... Documented in <c>docs/configuration.md</c>.
+/// </summary>
+public sealed class PlumtreeHostingOptions
+{
+    /// <summary>The configuration section both option classes bind from.</summary>
+    public const string SectionName = "Plumtree";
+
+    /// <summary>Seeds to join at start: <c>ip:port</c>, <c>host:port</c>, <c>[v6]:port</c>, or a bare host (port 7946). Empty: start as a lone seed.</summary>
+    public IList<string> Join { get; set; } = [];
+
+    /// <summary>Wait after the first failed join round; doubles per failure up to <see cref="JoinRetryMaxDelay"/>. Default 1 s.</summary>
+    public TimeSpan JoinRetryInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between join rounds. Default 30 s.</summary>
+    public TimeSpan JoinRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long start waits for the first successful join before the host reports ready anyway (running alone,
+    /// still retrying in the background). Keeps <c>systemctl start</c> of a seed from hanging while the other
+    /// seeds are down. Default 30 s.
+    /// </summary>
+    public TimeSpan JoinReadyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a graceful leave may take on stop. Default 10 s.</summary>
+    public TimeSpan LeaveTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Returns one message per invalid key, naming it (<c>Plumtree:Join:1: ...</c>); empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        for (var i = 0; i < Join.Count; i++)
+        {
+            if (!SeedAddress.TryParse(Join[i], out _, out var why))
+            {
+                errors.Add($"{SectionName}:{nameof(Join)}:{i}: '{Join[i]}' {why}");
+            }
+        }
+
+        if (JoinRetryInitialDelay <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:{nameof(JoinRetryInitialDelay)}: must be positive");
+        }
+
+        if (JoinRetryMaxDelay < JoinRetryInitialDelay)
+        {
+            errors.Add($"{SectionName}:{nameof(JoinRetryMaxDelay)}: must be at least JoinRetryInitialDelay");
+        }
+
+        if (JoinReadyTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:{nameof(JoinReadyTimeout)}: must not be negative");
+        }
+
+        if (LeaveTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:{nameof(LeaveTimeout)}: must be positive");
+        }
+
+        return errors;
+    }
+}

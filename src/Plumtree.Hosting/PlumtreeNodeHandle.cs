@@ -1,0 +1,51 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Plumtree.Broadcast;
+using Plumtree.Node;
+using Plumtree.Wire;
+
+namespace Plumtree.Hosting;
+
+/// <summary>Forwards every call to the hosted <see cref="PlumtreeNode"/>.</summary>
+internal sealed class PlumtreeNodeHandle(PlumtreeNode node, IOptions<PlumtreeNodeOptions> options) : IPlumtreeNodeHandle
+{
+    public string Name => node.Name;
+
+    public IPEndPoint AdvertisedEndPoint => node.AdvertisedEndPoint;
+
+    public bool IsJoined => node.IsJoined;
+
+    public int MaxMessageSize => (options.Value.Broadcast ?? BroadcastOptions.Lan).MaxMessageSize;
+
+    public IReadOnlyList<MemberInfo> Members => node.Members;
+
+    public IReadOnlyList<string> EagerPeers => node.EagerPeers;
+
+    public IReadOnlyList<string> LazyPeers => node.LazyPeers;
+
+    public IReadOnlyList<string> RingNeighbors => node.RingNeighbors;
+
+    public int CacheSize => node.CacheSize;
+
+    public event Action<ReceivedMessage>? MessageReceived
+    {
+        add => node.MessageReceived += value;
+        remove => node.MessageReceived -= value;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => node.StartAsync(cancellationToken);
+
+    public Task<int> JoinAsync(IReadOnlyList<IPEndPoint> seeds, CancellationToken cancellationToken) => node.JoinAsync(seeds, cancellationToken);
+
+    public Task LeaveAsync(TimeSpan timeout, CancellationToken cancellationToken) => node.LeaveAsync(timeout, cancellationToken);
+
+    public ValueTask<MessageId> BroadcastAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => node.BroadcastAsync(payload, cancellationToken);
+
+    public Task RebalancePeersAsync(CancellationToken cancellationToken) => node.RebalancePeersAsync(cancellationToken);
+
+    public Task ClearCacheAsync(CancellationToken cancellationToken) => node.ClearCacheAsync(cancellationToken);
+
+    public StateExport ExportState() => node.ExportState();
+
+    public NodeHealth GetHealth() => node.GetHealth();
+}

@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Globalization;
+using Plumtree.Simulator.Metrics;
+using Plumtree.Simulator.Output;
+
+namespace Plumtree.Simulator.Cli;
+
+/// <summary><c>plumtree-sim paper</c>: one run of one paper scenario, printed as JSON or a short summary.</summary>
+internal static class PaperCommand
+{
+    public static Command Create()
+    {
+        var scenario = new Option<string>("--scenario") { Description = "Failure pattern: stable, churn (K kills per cycle), kill (one-shot X% kill after warm-up), partition (groups that heal)", DefaultValueFactory = _ => "stable" };
+        scenario.AcceptOnlyFromAmong("stable", "churn", "kill", "partition");
+        var killPercent = new Option<double>("--kill-percent") { Description = "kill: percentage of nodes killed at the first cycle after warm-up", DefaultValueFactory = _ => 50 };
+        var churnPerCycle = new Option<int>("--churn-per-cycle") { Description = "churn: nodes killed per cycle", DefaultValueFactory = _ => 50 };
+        var churnCycles = new Option<int>("--churn-cycles") { Description = "churn: cycles with kills, from the warm-up end", DefaultValueFactory = _ => 100 };
+        var partition = new Option<string?>("--partition") { Description = "partition: G@C, G random groups for C cycles from the warm-up end (default 2@10)" };
+        var nodes = new Option<int>("--nodes") { Description = "Number of nodes", DefaultValueFactory = _ => 10_000 };
+        var cycles = new Option<int>("--cycles") { Description = "Cycles (one broadcast each), warm-up included", DefaultValueFactory = _ => 250 };
+        var warmup = new Option<int>("--warmup") { Description = "Warm-up cycles excluded from the means", DefaultValueFactory = _ => 50 };
+        var senders = new Option<string>("--senders") { Description = "single: the same source every cycle; many: a random live source each cycle", DefaultValueFactory = _ => "single" };
+        senders.AcceptOnlyFromAmong("single", "many");
+        var mode = new Option<string>("--mode") { Description = "plumtree: the real BroadcastEngine; flood: eager push on every overlay link (the paper's control)", DefaultValueFactory = _ => "plumtree" };
+        mode.AcceptOnlyFromAmong("plumtree", "flood");
+        var optimization = new Option<string>("--optimization") { Description = "Hop-count optimisation (threshold 3 single sender, 7 many)", DefaultValueFactory = _ => "on" };
+        optimization.AcceptOnlyFromAmong("on", "off");
+        var seed = new Option<int>("--seed") { Description = "The one seed everything derives from", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var degree = new Option<int>("--degree") { Description = "Overlay degree (flood graph degree; engine eager fanout)", DefaultValueFactory = _ => 5 };
+        var eventMode = new Option<bool>("--event") { Description = "Event mode: per-link latency in ms (--latency-ms), real graft timers, one broadcast every 1/--rate s, detection after --detection-ms" };
+        var latency = new Option<string>("--latency-ms") { Description = "Event mode: per-link latency, A (constant) or A-B (uniform, fixed per link)", DefaultValueFactory = _ => "10-100" };
+        var loss = new Option<double>("--loss") { Description = "Probability that any frame is lost (both modes)", DefaultValueFactory = _ => 0 };
+        var rate = new Option<double>("--rate") { Description = "Event mode: broadcasts per second", DefaultValueFactory = _ => 2 };
+        var detectionCycles = new Option<int>("--detection-cycles") { Description = "Cycle mode: membership steps before a failed node leaves the view (0: the failure cycle's own step)", DefaultValueFactory = _ => 0 };
+        var detectionMs = new Option<double>("--detection-ms") { Description = "Event mode: failure detection delay in ms", DefaultValueFactory = _ => 1000 };
+        var graftTimeout = new Option<double?>("--graft-timeout-ms") { Description = "Override GraftTimeout (timeout1); default the preset's 200 ms" };
+        var graftRetry = new Option<double?>("--graft-retry-ms") { Description = "Override GraftRetryTimeout (timeout2); default the preset's 100 ms" };
+
+        var command = new Command("paper", "Run one scenario of the Plumtree paper's experiments (cycle mode by default)")
+        {
+            scenario, killPercent, churnPerCycle, churnCycles, partition, nodes, cycles, warmup, senders, mode, optimization, seed, json,
+            degree, eventMode, latency, loss, rate, detectionCycles, detectionMs, graftTimeout, graftRetry,
+        };
+        command.SetAction(parse =>
+        {
+            if (!TryParseRange(parse.GetValue(latency)!, out var latMin, out var latMax))
+            {
+                Console.Error.WriteLine("--latency-ms must be A or A-B (milliseconds)");
+                return 2;
+            }
+
+            var (groups, partitionCycles) = (2, 10);
+            if (parse.GetValue(partition) is { } p && !TryParsePartition(p, out groups, out partitionCycles))
+            {
+                Console.Error.WriteLine("--partition must be G@C (groups @ cycles), e.g. 2@10");
+                return 2;
+            }
+
+            var config = new SimConfig
+            {
+                Scenario = Enum.Parse<Scenario>(parse.GetValue(scenario)!, ignoreCase: true),
+                KillPercent = parse.GetValue(killPercent),
+                ChurnPerCycle = parse.GetValue(churnPerCycle),
+                ChurnCycles = parse.GetValue(churnCycles),
+                PartitionGroups = groups,
+                PartitionCycles = partitionCycles,
+                Nodes = parse.GetValue(nodes),
+                Cycles = parse.GetValue(cycles),
+                Warmup = parse.GetValue(warmup),
+                Senders = parse.GetValue(senders) == "many" ? SenderMode.Many : SenderMode.Single,
+                Mode = parse.GetValue(mode) == "flood" ? SimMode.Flood : SimMode.Plumtree,
+                Optimization = parse.GetValue(optimization) == "on",
+                Seed = parse.GetValue(seed),
+                Degree = parse.GetValue(degree),
+                EventMode = parse.GetValue(eventMode),
+                LatencyMinMs = latMin,
+                LatencyMaxMs = latMax,
+                Loss = parse.GetValue(loss),
+                Rate = parse.GetValue(rate),
+                DetectionCycles = parse.GetValue(detectionCycles),
+                DetectionMs = parse.GetValue(detectionMs),
+                GraftTimeoutMs = parse.GetValue(graftTimeout),
+                GraftRetryTimeoutMs = parse.GetValue(graftRetry),
+            };
+            return Execute(config, parse.GetValue(json));
+        });
+        return command;
+    }
+
+    private static int Execute(SimConfig config, bool json)
+    {
+        var errors = config.Validate();
+        if (errors.Count > 0)
+        {
+            foreach (var error in errors)
+            {
+                Console.Error.WriteLine(error);
+            }
+
+            return 2;
+        }
+
+        SimResult result;
+        try
+        {
+            result = Runner.Run(config);
+        }
+        catch (NotImplementedException ex)
+        {
+            Console.Error.WriteLine($"plumtree-sim: the BroadcastEngine in this build is not implemented ({ex.Message}); flood mode works without it.");
+            return 3;
+        }
+
+        if (json)
+        {
+            Console.Out.WriteLine(ResultJson.Write(result));
+        }
+        else
+        {
+            WriteText(result);
+        }
+
+        return 0;
+    }
+
+    private static void WriteText(SimResult result)
+    {
+        var c = result.Config;
+        var s = RunSummary.From(result);
+        var inv = CultureInfo.InvariantCulture;
+        Console.Out.WriteLine(string.Create(inv, $"{c.Mode} {c.Senders} sender(s), scenario {c.Scenario}, n={c.Nodes}, cycles={c.Cycles} (warm-up {c.Warmup}), seed {c.Seed}, optimisation {(c.Optimization ? "on" : "off")}, {(c.EventMode ? "event" : "cycle")} mode"));
+        Console.Out.WriteLine(string.Create(inv, $"  reliability  mean {s.ReliabilityMean:P3}  min {s.ReliabilityMin:P3}"));
+        Console.Out.WriteLine(string.Create(inv, $"  RMR          mean {s.RmrMean:F4}  max {s.RmrMax:F4}"));
+        Console.Out.WriteLine(string.Create(inv, $"  LDH          mean {s.LdhMean:F2}  max {s.LdhMax}"));
+        Console.Out.WriteLine(string.Create(inv, $"  per broadcast: payload {s.PayloadPerBroadcast:F1}  control {s.ControlPerBroadcast:F1}"));
+        if (s.FirstAfterFailureReliability is { } first)
+        {
+            Console.Out.WriteLine(string.Create(inv, $"  first broadcast after the failure: reliability {first:P3}; healed after {(s.HealingCycles is { } h ? h.ToString(inv) : "never")} cycle(s)"));
+        }
+
+        if (c.EventMode)
+        {
+            Console.Out.WriteLine(string.Create(inv, $"  time to last delivery: mean {s.TimeToLastDeliveryMeanMs:F1} ms  max {s.TimeToLastDeliveryMaxMs:F1} ms"));
+        }
+
+        Console.Out.WriteLine(string.Create(inv, $"  overlay after join: degree {result.OverlayAfterJoin.DegreeMin}..{result.OverlayAfterJoin.DegreeMax} mean {result.OverlayAfterJoin.DegreeMean:F3}, asymmetric links {result.OverlayAfterJoin.AsymmetricLinks}"));
+        Console.Out.WriteLine(string.Create(inv, $"  wall {result.WallSeconds:F2} s, peak memory {result.PeakMemoryBytes / (1024.0 * 1024.0):F0} MiB, {result.EventsProcessed} events"));
+    }
+
+    internal static bool TryParseRange(string text, out double min, out double max)
+    {
+        min = max = 0;
+        var parts = text.Split('-', 2);
+        if (!double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out min))
+        {
+            return false;
+        }
+
+        if (parts.Length == 1)
+        {
+            max = min;
+            return min >= 0;
+        }
+
+        return double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out max) && min >= 0 && max >= min;
+    }
+
+    internal static bool TryParsePartition(string text, out int groups, out int cycles)
+    {
+        groups = cycles = 0;
+        var parts = text.Split('@', 2);
+        return parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out groups)
+            && int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out cycles);
+    }
+}

@@ -1,0 +1,177 @@
+using Plumtree.Broadcast;
+using Plumtree.Simulator.Metrics;
+
+namespace Plumtree.Simulator.Core;
+
+/// <summary>Failure injection (kills, partitions) and membership (detection delay, shared view updates).</summary>
+internal sealed partial class Simulation
+{
+    /// <summary>The scenario's failures for <paramref name="cycle"/>: kills, partition start or heal.</summary>
+    private void FailureStep(int cycle, CycleRecord record)
+    {
+        var start = _config.FailureStart;
+        var kills = _config.Scenario switch
+        {
+            Scenario.Kill when cycle == start => (int)Math.Round(_n * _config.KillPercent / 100.0, MidpointRounding.AwayFromZero),
+            Scenario.Churn when cycle >= start && cycle < start + _config.ChurnCycles => _config.ChurnPerCycle,
+            _ => 0,
+        };
+        if (kills > 0)
+        {
+            record.Killed = KillRandom(kills);
+        }
+
+        if (_config.Scenario == Scenario.Partition)
+        {
+            if (cycle == start)
+            {
+                var group = new int[_n];
+                for (var i = 0; i < _n; i++)
+                {
+                    group[i] = _failureRandom.Next(_config.PartitionGroups);
+                }
+
+                _network.Partition(group);
+            }
+            else if (cycle == start + _config.PartitionCycles)
+            {
+                _network.Heal();
+            }
+        }
+    }
+
+    /// <summary>Kills up to <paramref name="count"/> random live nodes (never the single sender, never the last node).</summary>
+    private int KillRandom(int count)
+    {
+        var protectedNode = _config.Senders == SenderMode.Single ? _fixedSender : -1;
+        var killed = 0;
+        var detectAt = _config.EventMode
+            ? _now + (long)(_config.DetectionMs * TimeSpan.TicksPerMillisecond)
+            : _current!.Cycle + _config.DetectionCycles;
+        while (killed < count && _aliveCount > 1)
+        {
+            var node = _liveList[_failureRandom.Next(_aliveCount)];
+            if (node == protectedNode)
+            {
+                continue;
+            }
+
+            Kill(node);
+            _undetected.Add((node, detectAt));
+            killed++;
+        }
+
+        if (_config.EventMode && killed > 0)
+        {
+            _queue.Enqueue(detectAt, new SimEvent { Kind = EventKind.ViewChange });
+        }
+
+        return killed;
+    }
+
+    private void Kill(int node)
+    {
+        _alive[node] = false;
+        _deathTime[node] = _now;
+        var pos = _livePos[node];
+        var last = _liveList[--_aliveCount];
+        _liveList[pos] = last;
+        _livePos[last] = pos;
+        if (_engines is { } engines)
+        {
+            AddCounters(_deadCounters, engines[node]!.Counters);
+            engines[node] = null;
+            _pendingTotal -= _pending[node];
+            _pending[node] = 0;
+            _scheduledTick[node] = long.MaxValue;
+        }
+    }
+
+    /// <summary>Cycle mode's membership step: failures due for detection leave the view.</summary>
+    private void MembershipStep(int cycle) => DetectFailures(cycle);
+
+    /// <summary>Removes from the view every failed node whose detection time (cycle or ticks) has come, and hands out the new view.</summary>
+    private void DetectFailures(long due)
+    {
+        var detected = new List<int>();
+        _undetected.RemoveAll(entry =>
+        {
+            if (entry.DetectAt > due)
+            {
+                return false;
+            }
+
+            detected.Add(entry.Node);
+            return true;
+        });
+        if (detected.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var node in detected)
+        {
+            _inView[node] = false;
+        }
+
+        ApplyView(detected);
+    }
+
+    /// <summary>Builds ONE shared <see cref="PeerView"/> of the nodes in view and gives it to every live engine (or repairs the flood overlay).</summary>
+    private void ApplyView(List<int> removed)
+    {
+        var members = new List<int>(_aliveCount + _undetected.Count);
+        for (var i = 0; i < _n; i++)
+        {
+            if (_inView[i])
+            {
+                members.Add(i);
+            }
+        }
+
+        var names = new string[members.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = _names[members[i]];
+        }
+
+        _view = PeerView.Create(names, ++_viewVersion);
+        if (_engines is { } engines)
+        {
+            for (var i = 0; i < _n; i++)
+            {
+                if (engines[i] is { } engine)
+                {
+                    engine.SetView(_view, Now);
+                    AfterInput(i);
+                }
+            }
+        }
+        else
+        {
+            foreach (var node in removed)
+            {
+                _overlay!.RemoveNode(node);
+            }
+
+            _overlay!.Fill([.. members], _overlayRandom);
+        }
+    }
+
+    private static void AddCounters(BroadcastCounters into, BroadcastCounters from)
+    {
+        into.Broadcast += from.Broadcast;
+        into.Delivered += from.Delivered;
+        into.Duplicates += from.Duplicates;
+        into.GossipSent += from.GossipSent;
+        into.IHaveSent += from.IHaveSent;
+        into.IHaveFramesSent += from.IHaveFramesSent;
+        into.GraftSent += from.GraftSent;
+        into.PruneSent += from.PruneSent;
+        into.GraftFailed += from.GraftFailed;
+        into.GraftUnserved += from.GraftUnserved;
+        into.Partitioned += from.Partitioned;
+        into.Optimizations += from.Optimizations;
+        into.UnknownSender += from.UnknownSender;
+    }
+}

@@ -1,0 +1,128 @@
+using Plumtree.Broadcast;
+using Plumtree.Simulator.Metrics;
+
+namespace Plumtree.Simulator.Core;
+
+/// <summary>Turning tracks into per-cycle figures, and overlay shape measurements.</summary>
+internal sealed partial class Simulation
+{
+    /// <summary>
+    /// Fills <paramref name="record"/> from a finished broadcast, with the paper's definitions: reliability =
+    /// delivering live nodes / live nodes (live = not dead by the last delivery); RMR = payload received /
+    /// (receivers - 1) - 1 (receivers include the origin); LDH = largest hop at delivery.
+    /// </summary>
+    private void Finalize(MessageTrack track, CycleRecord record)
+    {
+        var cutoff = Math.Max(track.SentAt, track.LastDeliveryAt);
+        int live = 0, delivered = 0;
+        for (var i = 0; i < _n; i++)
+        {
+            if (_deathTime[i] > cutoff)
+            {
+                live++;
+                if (track.Delivered[i])
+                {
+                    delivered++;
+                }
+            }
+        }
+
+        record.Live = live;
+        record.Delivered = delivered;
+        record.Reliability = live == 0 ? 0 : (double)delivered / live;
+        record.Payload = track.PayloadReceived;
+        record.Rmr = track.DeliveredCount >= 2 ? ((double)track.PayloadReceived / (track.DeliveredCount - 1)) - 1 : null;
+        record.Ldh = track.MaxHop;
+        record.TimeToLastDeliveryMs = (track.LastDeliveryAt - track.SentAt) / (double)TimeSpan.TicksPerMillisecond;
+    }
+
+    /// <summary>Degree statistics of the live overlay, and how many directed links lack their reverse.</summary>
+    private OverlayStats MeasureOverlay()
+    {
+        int min = int.MaxValue, max = 0, asymmetric = 0, nodes = 0;
+        long total = 0, eager = 0;
+        if (_engines is { } engines)
+        {
+            var sets = new HashSet<string>?[_n];
+            for (var i = 0; i < _n; i++)
+            {
+                if (engines[i] is { } engine)
+                {
+                    var set = new HashSet<string>(engine.EagerPeers, StringComparer.Ordinal);
+                    eager += set.Count;
+                    set.UnionWith(engine.LazyPeers);
+                    sets[i] = set;
+                }
+            }
+
+            for (var i = 0; i < _n; i++)
+            {
+                if (sets[i] is not { } set)
+                {
+                    continue;
+                }
+
+                nodes++;
+                min = Math.Min(min, set.Count);
+                max = Math.Max(max, set.Count);
+                total += set.Count;
+                foreach (var peer in set)
+                {
+                    if (!_index.TryGetValue(peer, out var j) || sets[j] is not { } back || !back.Contains(_names[i]))
+                    {
+                        asymmetric++;
+                    }
+                }
+            }
+        }
+        else
+        {
+            for (var i = 0; i < _n; i++)
+            {
+                if (!_alive[i])
+                {
+                    continue;
+                }
+
+                nodes++;
+                var degree = _overlay!.Degree(i);
+                min = Math.Min(min, degree);
+                max = Math.Max(max, degree);
+                total += degree;
+                eager += degree;
+                foreach (var j in _overlay.Neighbors(i))
+                {
+                    if (!_alive[j])
+                    {
+                        asymmetric++;
+                    }
+                }
+            }
+        }
+
+        return new OverlayStats(
+            nodes == 0 ? 0 : min,
+            nodes == 0 ? 0 : (double)total / nodes,
+            max,
+            nodes == 0 ? 0 : (double)eager / nodes,
+            asymmetric);
+    }
+
+    private BroadcastCounters SumCounters()
+    {
+        var sum = new BroadcastCounters();
+        AddCounters(sum, _deadCounters);
+        if (_engines is { } engines)
+        {
+            foreach (var engine in engines)
+            {
+                if (engine is not null)
+                {
+                    AddCounters(sum, engine.Counters);
+                }
+            }
+        }
+
+        return sum;
+    }
+}

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using Plumtree.Broadcast;
+using Plumtree.Simulator.Flood;
+using Plumtree.Simulator.Metrics;
+using Plumtree.Wire;
+
+namespace Plumtree.Simulator.Core;
+
+/// <summary>
+/// The deterministic discrete-event simulator. Nodes are real <see cref="BroadcastEngine"/>s (plumtree mode)
+/// or the simulator's own flood forwarding over <see cref="FloodOverlay"/> (flood mode), connected by a
+/// <see cref="NetworkModel"/>. Engines are driven only through their public inputs (SetView, Receive,
+/// Tick, Broadcast); each engine's next tick is kept as an event in the queue and rescheduled after every
+/// input. One seed fixes everything: every random stream (per node, failures, senders, network, overlay)
+/// is derived from it in a fixed order.
+/// </summary>
+internal sealed partial class Simulation
+{
+    /// <summary>Cycle mode's unit link delay: far below the graft timers, so a broadcast drains before any graft timer fires.</summary>
+    internal static readonly TimeSpan CycleLinkDelay = TimeSpan.FromMicroseconds(100);
+
+    /// <summary>Cycle mode: virtual time between cycle starts (a step that runs longer pushes the next cycle back).</summary>
+    internal static readonly TimeSpan CyclePeriod = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest a broadcast or membership step may run before it is cut off (a safety net; never reached in practice).</summary>
+    internal static readonly TimeSpan StepLimit = TimeSpan.FromSeconds(60);
+
+    /// <summary>The join ends once the peer sets have not changed for this much virtual time (longer than the engine's largest repair back-off, 32 × 1 s).</summary>
+    internal static readonly TimeSpan BootstrapSettle = TimeSpan.FromSeconds(40);
+
+    /// <summary>How often the join checks whether the peer sets still change.</summary>
+    internal static readonly TimeSpan BootstrapStep = TimeSpan.FromSeconds(5);
+
+    /// <summary>The join ends at the latest after this much virtual time.</summary>
+    internal static readonly TimeSpan BootstrapLimit = TimeSpan.FromSeconds(600);
+
+    /// <summary>Virtual epoch for message ids (2026-01-01T00:00:00Z).</summary>
+    private const long EpochUnixMs = 1_767_225_600_000;
+
+    private static readonly ReadOnlyMemory<byte> PayloadBytes = new byte[64];
+
+    private readonly SimConfig _config;
+    private readonly int _n;
+    private readonly string[] _names;
+    private readonly Dictionary<string, int> _index;
+    private readonly EventQueue _queue = new();
+    private readonly NetworkModel _network;
+    private readonly Random _failureRandom;
+    private readonly Random _senderRandom;
+    private readonly Random _overlayRandom;
+    private readonly ulong _idSalt;
+
+    private readonly bool[] _alive;
+    private readonly long[] _deathTime;
+    private readonly bool[] _inView;
+    private readonly int[] _liveList;
+    private readonly int[] _livePos;
+    private int _aliveCount;
+    private readonly List<(int Node, long DetectAt)> _undetected = [];
+    private PeerView _view = PeerView.Empty;
+    private long _viewVersion;
+
+    private readonly BroadcastEngine?[]? _engines;
+    private readonly long[] _scheduledTick;
+    private readonly int[] _pending;
+    private long _pendingTotal;
+    private readonly BroadcastCounters _deadCounters = new();
+
+    private readonly FloodOverlay? _overlay;
+
+    private readonly int _fixedSender;
+    private readonly IHaveEntry[] _scratch = new IHaveEntry[1];
+    private readonly Dictionary<MessageId, MessageTrack> _tracks = [];
+    private readonly List<MessageTrack> _trackOrder = [];
+    private readonly List<CycleRecord> _records = [];
+
+    private long _now;
+    private int _inFlight;
+    private Phase _phase = Phase.Bootstrap;
+    private CycleRecord? _current;
+    private readonly long[] _sentByType = new long[8];
+    private readonly long[] _receivedByType = new long[8];
+    private readonly long[] _bootstrapControl = new long[CycleRecord.ControlTypes.Length];
+    private long _toDead;
+    private long _unknownPeer;
+    private long _untrackedDeliveries;
+    private long _duplicateDeliveries;
+    private long _eventsProcessed;
+    private int _cutSteps;
+    private double _joinSeconds;
+
+    private enum Phase
+    {
+        Bootstrap,
+        Broadcast,
+        Membership,
+        Idle,
+    }
+
+    /// <summary>Builds the nodes and network for <paramref name="config"/> (engines are created here; the join runs in <see cref="Run"/>).</summary>
+    public Simulation(SimConfig config)
+    {
+        var errors = config.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(config));
+        }
+
+        _config = config;
+        _n = config.Nodes;
+
+        // Every random stream comes from the one seed, drawn in a fixed order.
+        var master = new Random(config.Seed);
+        var nodeSeeds = new int[_n];
+        for (var i = 0; i < _n; i++)
+        {
+            nodeSeeds[i] = master.Next();
+        }
+
+        _failureRandom = new Random(master.Next());
+        _senderRandom = new Random(master.Next());
+        _overlayRandom = new Random(master.Next());
+        var networkRandom = new Random(master.Next());
+        _idSalt = (ulong)master.NextInt64();
+
+        var linkMin = config.EventMode ? TimeSpan.FromMilliseconds(config.LatencyMinMs) : CycleLinkDelay;
+        var linkMax = config.EventMode ? TimeSpan.FromMilliseconds(config.LatencyMaxMs) : CycleLinkDelay;
+        _network = new NetworkModel(linkMin, linkMax, config.Loss, networkRandom);
+
+        var digits = (_n - 1).ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+        _names = new string[_n];
+        _index = new Dictionary<string, int>(_n, StringComparer.Ordinal);
+        _alive = new bool[_n];
+        _deathTime = new long[_n];
+        _inView = new bool[_n];
+        _liveList = new int[_n];
+        _livePos = new int[_n];
+        _scheduledTick = new long[_n];
+        _pending = new int[_n];
+        for (var i = 0; i < _n; i++)
+        {
+            _names[i] = "n" + i.ToString("D" + digits, System.Globalization.CultureInfo.InvariantCulture);
+            _index.Add(_names[i], i);
+            _alive[i] = true;
+            _deathTime[i] = long.MaxValue;
+            _inView[i] = true;
+            _liveList[i] = i;
+            _livePos[i] = i;
+            _scheduledTick[i] = long.MaxValue;
+        }
+
+        _aliveCount = _n;
+        _fixedSender = _senderRandom.Next(_n);
+
+        if (config.Mode == SimMode.Plumtree)
+        {
+            var options = EngineOptions(config);
+            _engines = new BroadcastEngine?[_n];
+            for (var i = 0; i < _n; i++)
+            {
+                _engines[i] = new BroadcastEngine(_names[i], options, new NodeOutput(this, i), new Random(nodeSeeds[i]));
+            }
+        }
+        else
+        {
+            _overlay = FloodOverlay.RandomRegular(_n, config.Degree, _overlayRandom);
+        }
+    }
+
+    /// <summary>The engine options a config implies: the paper preset (threshold 3 single sender, 7 many) plus overrides.</summary>
+    public static BroadcastOptions EngineOptions(SimConfig config)
+    {
+        var options = BroadcastOptions.Paper(config.Senders == SenderMode.Many) with
+        {
+            Optimization = config.Optimization,
+            EagerFanout = config.Degree,
+        };
+        if (config.GraftTimeoutMs is { } t1)
+        {
+            options = options with { GraftTimeout = TimeSpan.FromMilliseconds(t1) };
+        }
+
+        if (config.GraftRetryTimeoutMs is { } t2)
+        {
+            options = options with { GraftRetryTimeout = TimeSpan.FromMilliseconds(t2) };
+        }
+
+        return options.ThrowIfInvalid();
+    }
+
+    /// <summary>Node names, by index.</summary>
+    internal IReadOnlyList<string> Names => _names;
+
+    /// <summary>The engine of node <paramref name="node"/> (plumtree mode; null once the node is dead).</summary>
+    internal BroadcastEngine? EngineOf(int node) => _engines?[node];
+
+    /// <summary>The flood overlay (flood mode).</summary>
+    internal FloodOverlay? Overlay => _overlay;
+
+    private TimeSpan Now => new(_now);
+
+    /// <summary>Runs the whole scenario and returns the measurements.</summary>
+    public SimResult Run()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        Bootstrap();
+        var overlayAfterJoin = MeasureOverlay();
+        if (_config.EventMode)
+        {
+            RunEventMode();
+        }
+        else
+        {
+            RunCycleMode();
+        }
+
+        var overlayAtEnd = MeasureOverlay();
+        stopwatch.Stop();
+        return new SimResult
+        {
+            Config = _config,
+            Records = _records,
+            BootstrapControl = _bootstrapControl,
+            OverlayAfterJoin = overlayAfterJoin,
+            OverlayAtEnd = overlayAtEnd,
+            FramesSent = _sentByType.Sum(),
+            FramesLost = _network.Lost,
+            FramesCut = _network.Cut,
+            FramesToDead = _toDead,
+            UnknownPeer = _unknownPeer,
+            UntrackedDeliveries = _untrackedDeliveries,
+            DuplicateDeliveries = _duplicateDeliveries,
+            EventsProcessed = _eventsProcessed,
+            CutSteps = _cutSteps,
+            JoinSeconds = _joinSeconds,
+            EngineCounters = SumCounters(),
+            FixedSender = _config.Senders == SenderMode.Single ? _fixedSender : null,
+            WallSeconds = stopwatch.Elapsed.TotalSeconds,
+        };
+    }
+}

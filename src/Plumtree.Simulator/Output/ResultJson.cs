@@ -1,0 +1,214 @@
+using System.Text;
+using System.Text.Json;
+using Plumtree.Simulator.Metrics;
+
+namespace Plumtree.Simulator.Output;
+
+/// <summary>
+/// Writes a run as one JSON object with a fixed property order. Doubles are rounded (reliability to 6
+/// places, RMR to 4, means to 3) so the same run gives the same bytes; only <c>wall_seconds</c> and
+/// <c>peak_memory_bytes</c> vary between identical runs.
+/// </summary>
+internal static class ResultJson
+{
+    /// <summary>Property names that vary between identical runs.</summary>
+    public static readonly string[] VolatileProperties = ["wall_seconds", "peak_memory_bytes"];
+
+    public static string Write(SimResult result, bool indented = false)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented }))
+        {
+            Write(writer, result);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    public static void Write(Utf8JsonWriter w, SimResult result)
+    {
+        var c = result.Config;
+        var s = RunSummary.From(result);
+        w.WriteStartObject();
+        w.WriteNumber("nodes", c.Nodes);
+        w.WriteNumber("cycles", c.Cycles);
+        w.WriteNumber("warmup", c.Warmup);
+        w.WriteNumber("seed", c.Seed);
+        w.WriteString("mode", c.Mode == SimMode.Plumtree ? "plumtree" : "flood");
+        w.WriteString("senders", c.Senders == SenderMode.Single ? "single" : "many");
+        w.WriteString("scenario", c.Scenario.ToString().ToLowerInvariant());
+        w.WriteString("optimization", c.Optimization ? "on" : "off");
+        w.WriteString("time_model", c.EventMode ? "event" : "cycle");
+        w.WriteNumber("degree", c.Degree);
+        if (c.Scenario == Scenario.Kill)
+        {
+            w.WriteNumber("kill_percent", Round(c.KillPercent, 3));
+        }
+
+        if (c.Scenario == Scenario.Churn)
+        {
+            w.WriteNumber("churn_per_cycle", c.ChurnPerCycle);
+            w.WriteNumber("churn_cycles", c.ChurnCycles);
+        }
+
+        if (c.Scenario == Scenario.Partition)
+        {
+            w.WriteNumber("partition_groups", c.PartitionGroups);
+            w.WriteNumber("partition_cycles", c.PartitionCycles);
+        }
+
+        if (c.EventMode)
+        {
+            w.WriteNumber("latency_min_ms", Round(c.LatencyMinMs, 3));
+            w.WriteNumber("latency_max_ms", Round(c.LatencyMaxMs, 3));
+            w.WriteNumber("rate", Round(c.Rate, 3));
+            w.WriteNumber("detection_ms", Round(c.DetectionMs, 3));
+        }
+        else
+        {
+            w.WriteNumber("detection_cycles", c.DetectionCycles);
+        }
+
+        w.WriteNumber("loss", Round(c.Loss, 6));
+
+        w.WriteNumber("reliability_min", Round(s.ReliabilityMin, 6));
+        w.WriteNumber("reliability_mean", Round(s.ReliabilityMean, 6));
+        WriteNullable(w, "rmr_mean", s.RmrMean, 4);
+        WriteNullable(w, "rmr_max", s.RmrMax, 4);
+        w.WriteNumber("ldh_mean", Round(s.LdhMean, 3));
+        w.WriteNumber("ldh_max", s.LdhMax);
+        w.WriteNumber("payload_per_broadcast", Round(s.PayloadPerBroadcast, 3));
+        w.WriteNumber("control_per_broadcast", Round(s.ControlPerBroadcast, 3));
+        w.WriteStartObject("control_by_type");
+        for (var t = 0; t < CycleRecord.ControlTypes.Length; t++)
+        {
+            w.WriteNumber(CycleRecord.ControlTypes[t].ToString().ToLowerInvariant(), Round(s.ControlByType[t], 3));
+        }
+
+        w.WriteEndObject();
+        w.WriteNumber("membership_control_per_cycle", Round(s.MembershipControlPerCycle, 3));
+        if (c.EventMode)
+        {
+            w.WriteNumber("time_to_last_delivery_mean_ms", Round(s.TimeToLastDeliveryMeanMs, 3));
+            w.WriteNumber("time_to_last_delivery_max_ms", Round(s.TimeToLastDeliveryMaxMs, 3));
+        }
+
+        WriteNullable(w, "pre_failure_reliability", s.PreFailureReliability, 6);
+        WriteNullable(w, "first_after_failure_reliability", s.FirstAfterFailureReliability, 6);
+        if (s.HealingCycles is { } healing)
+        {
+            w.WriteNumber("healing_cycles", healing);
+        }
+        else
+        {
+            w.WriteNull("healing_cycles");
+        }
+
+        if (c.Scenario == Scenario.Churn)
+        {
+            WriteNullable(w, "ldh_during_failures_mean", s.LdhDuringFailuresMean, 3);
+            WriteNullable(w, "ldh_during_failures_max", s.LdhDuringFailuresMax, 0);
+            WriteNullable(w, "ldh_after_failures_mean", s.LdhAfterFailuresMean, 3);
+            WriteNullable(w, "ldh_after_failures_max", s.LdhAfterFailuresMax, 0);
+        }
+
+        w.WriteStartArray("bootstrap_rmr");
+        foreach (var r in result.Records.Take(4))
+        {
+            WriteNullableValue(w, r.Rmr, 4);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartObject("join");
+        w.WriteNumber("control", result.BootstrapControl.Sum());
+        w.WriteNumber("virtual_seconds", Round(result.JoinSeconds, 3));
+        WriteOverlay(w, "overlay", result.OverlayAfterJoin);
+        w.WriteEndObject();
+        WriteOverlay(w, "overlay_at_end", result.OverlayAtEnd);
+        w.WriteStartObject("diagnostics");
+        w.WriteNumber("events", result.EventsProcessed);
+        w.WriteNumber("frames_sent", result.FramesSent);
+        w.WriteNumber("frames_lost", result.FramesLost);
+        w.WriteNumber("frames_cut_by_partition", result.FramesCut);
+        w.WriteNumber("frames_to_dead", result.FramesToDead);
+        w.WriteNumber("unknown_peer", result.UnknownPeer);
+        w.WriteNumber("untracked_deliveries", result.UntrackedDeliveries);
+        w.WriteNumber("duplicate_deliveries", result.DuplicateDeliveries);
+        w.WriteNumber("cut_steps", result.CutSteps);
+        if (c.Mode == SimMode.Plumtree)
+        {
+            var e = result.EngineCounters;
+            w.WriteNumber("engine_optimizations", e.Optimizations);
+            w.WriteNumber("engine_graft_sent", e.GraftSent);
+            w.WriteNumber("engine_graft_failed", e.GraftFailed);
+            w.WriteNumber("engine_graft_unserved", e.GraftUnserved);
+            w.WriteNumber("engine_prune_sent", e.PruneSent);
+            w.WriteNumber("engine_unknown_sender", e.UnknownSender);
+        }
+
+        w.WriteEndObject();
+        w.WriteNumber("wall_seconds", Round(result.WallSeconds, 3));
+        w.WriteNumber("peak_memory_bytes", result.PeakMemoryBytes);
+
+        w.WriteStartArray("per_cycle");
+        foreach (var r in result.Records)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("cycle", r.Cycle);
+            w.WriteNumber("reliability", Round(r.Reliability, 6));
+            WriteNullable(w, "rmr", r.Rmr, 4);
+            w.WriteNumber("ldh", r.Ldh);
+            w.WriteNumber("payload", r.Payload);
+            w.WriteNumber("control", r.Control);
+            w.WriteNumber("ihave", r.ControlByType[0]);
+            w.WriteNumber("graft", r.ControlByType[1]);
+            w.WriteNumber("prune", r.ControlByType[2]);
+            w.WriteNumber("overlay", r.ControlByType[3] + r.ControlByType[4]);
+            w.WriteNumber("membership_control", r.MembershipControl);
+            w.WriteNumber("live", r.Live);
+            w.WriteNumber("killed", r.Killed);
+            if (c.EventMode)
+            {
+                w.WriteNumber("ttl_ms", Round(r.TimeToLastDeliveryMs, 3));
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteOverlay(Utf8JsonWriter w, string name, OverlayStats o)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("degree_min", o.DegreeMin);
+        w.WriteNumber("degree_mean", Round(o.DegreeMean, 4));
+        w.WriteNumber("degree_max", o.DegreeMax);
+        w.WriteNumber("eager_mean", Round(o.EagerMean, 4));
+        w.WriteNumber("asymmetric_links", o.AsymmetricLinks);
+        w.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, double? value, int digits)
+    {
+        w.WritePropertyName(name);
+        WriteNullableValue(w, value, digits);
+    }
+
+    private static void WriteNullableValue(Utf8JsonWriter w, double? value, int digits)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumberValue(Round(v, digits));
+        }
+        else
+        {
+            w.WriteNullValue();
+        }
+    }
+
+    /// <summary>Rounds half away from zero and folds -0 into 0, so equal runs print equal text.</summary>
+    public static double Round(double value, int digits) =>
+        double.IsFinite(value) ? Math.Round(value, digits, MidpointRounding.AwayFromZero) + 0.0 : 0.0;
+}

@@ -1,0 +1,148 @@
+namespace Plumtree.Simulator;
+
+/// <summary>Which protocol the simulated nodes run.</summary>
+internal enum SimMode
+{
+    /// <summary>The real <c>BroadcastEngine</c> on every node.</summary>
+    Plumtree,
+
+    /// <summary>The paper's "eager" control: push on every overlay link except the arrival link (no engine).</summary>
+    Flood,
+}
+
+/// <summary>Who broadcasts each cycle.</summary>
+internal enum SenderMode
+{
+    /// <summary>The same node every cycle (never killed).</summary>
+    Single,
+
+    /// <summary>A random live node every cycle.</summary>
+    Many,
+}
+
+/// <summary>The failure pattern.</summary>
+internal enum Scenario
+{
+    /// <summary>No failures.</summary>
+    Stable,
+
+    /// <summary>K kills per cycle for a range of cycles.</summary>
+    Churn,
+
+    /// <summary>One-shot kill of X% of the nodes at the first cycle after warm-up.</summary>
+    Kill,
+
+    /// <summary>Live nodes split into groups that cannot talk, healed later.</summary>
+    Partition,
+}
+
+/// <summary>Everything that defines one simulation run. The same config and seed give the same result.</summary>
+internal sealed record SimConfig
+{
+    /// <summary>Number of nodes.</summary>
+    public int Nodes { get; init; } = 10_000;
+
+    /// <summary>Number of cycles (broadcasts), warm-up included.</summary>
+    public int Cycles { get; init; } = 250;
+
+    /// <summary>Cycles 0..Warmup-1 are stabilisation and are excluded from the means.</summary>
+    public int Warmup { get; init; } = 50;
+
+    /// <summary>The one seed everything derives from.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Protocol.</summary>
+    public SimMode Mode { get; init; } = SimMode.Plumtree;
+
+    /// <summary>Single or many senders.</summary>
+    public SenderMode Senders { get; init; } = SenderMode.Single;
+
+    /// <summary>Failure pattern.</summary>
+    public Scenario Scenario { get; init; } = Scenario.Stable;
+
+    /// <summary>Kill scenario: percentage of nodes killed at once.</summary>
+    public double KillPercent { get; init; } = 50;
+
+    /// <summary>Churn scenario: nodes killed per cycle.</summary>
+    public int ChurnPerCycle { get; init; } = 50;
+
+    /// <summary>Churn scenario: number of cycles with kills, starting at <see cref="FailureStart"/>.</summary>
+    public int ChurnCycles { get; init; } = 100;
+
+    /// <summary>First cycle with failures; null means the warm-up end.</summary>
+    public int? FailureStartCycle { get; init; }
+
+    /// <summary>Partition scenario: number of groups.</summary>
+    public int PartitionGroups { get; init; } = 2;
+
+    /// <summary>Partition scenario: cycles the partition lasts (it heals at the start of cycle start + this).</summary>
+    public int PartitionCycles { get; init; } = 10;
+
+    /// <summary>The hop-count optimisation (plumtree mode).</summary>
+    public bool Optimization { get; init; } = true;
+
+    /// <summary>Overlay degree: the flood graph's degree and the engine's eager fanout.</summary>
+    public int Degree { get; init; } = 5;
+
+    /// <summary>Event mode (latency in ms, real timers, broadcasts at a rate) instead of the paper's cycle mode.</summary>
+    public bool EventMode { get; init; }
+
+    /// <summary>Event mode: smallest per-link latency in ms.</summary>
+    public double LatencyMinMs { get; init; } = 10;
+
+    /// <summary>Event mode: largest per-link latency in ms (equal to the minimum for a constant latency).</summary>
+    public double LatencyMaxMs { get; init; } = 100;
+
+    /// <summary>Probability that a frame is lost.</summary>
+    public double Loss { get; init; }
+
+    /// <summary>Event mode: broadcasts per second (one per cycle; the cycle period is 1/rate).</summary>
+    public double Rate { get; init; } = 2;
+
+    /// <summary>Cycle mode: membership steps between a failure and its removal from the view (0 = the same cycle's membership step).</summary>
+    public int DetectionCycles { get; init; }
+
+    /// <summary>Event mode: delay between a failure and the view update, in ms.</summary>
+    public double DetectionMs { get; init; } = 1000;
+
+    /// <summary>Graft timeout1 override in ms (null: the preset's).</summary>
+    public double? GraftTimeoutMs { get; init; }
+
+    /// <summary>Graft timeout2 override in ms (null: the preset's).</summary>
+    public double? GraftRetryTimeoutMs { get; init; }
+
+    /// <summary>The cycle at which failures start (kill, churn, partition).</summary>
+    public int FailureStart => FailureStartCycle ?? Warmup;
+
+    /// <summary>Returns one message per invalid setting; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                errors.Add(message);
+            }
+        }
+
+        Check(Nodes >= 2, "--nodes must be at least 2");
+        Check(Cycles >= 1, "--cycles must be at least 1");
+        Check(Warmup >= 0 && Warmup < Cycles, "--warmup must be between 0 and cycles - 1");
+        Check(Degree is >= 1 and <= 64, "--degree must be between 1 and 64");
+        Check(Degree < Nodes, "--degree must be smaller than --nodes");
+        Check(KillPercent is >= 0 and <= 100, "--kill-percent must be between 0 and 100");
+        Check(ChurnPerCycle >= 0, "--churn-per-cycle must be 0 or more");
+        Check(ChurnCycles >= 0, "--churn-cycles must be 0 or more");
+        Check(PartitionGroups >= 2, "--partition groups must be at least 2");
+        Check(PartitionCycles >= 1, "--partition cycles must be at least 1");
+        Check(LatencyMinMs >= 0 && LatencyMaxMs >= LatencyMinMs, "--latency-ms must be A or A-B with 0 <= A <= B");
+        Check(Loss is >= 0 and < 1, "--loss must be in [0, 1)");
+        Check(Rate > 0, "--rate must be positive");
+        Check(DetectionCycles >= 0, "--detection-cycles must be 0 or more");
+        Check(DetectionMs >= 0, "--detection-ms must be 0 or more");
+        Check(GraftTimeoutMs is null or > 0, "--graft-timeout-ms must be positive");
+        Check(GraftRetryTimeoutMs is null or > 0, "--graft-retry-ms must be positive");
+        return errors;
+    }
+}

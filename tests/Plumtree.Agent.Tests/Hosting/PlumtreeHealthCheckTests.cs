@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Plumtree.Agent.Tests.Support;
+using Plumtree.Hosting;
+using Plumtree.Node;
+using MsStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus;
+using NodeCheck = Plumtree.Node.HealthCheckResult;
+using NodeStatus = Plumtree.Node.HealthStatus;
+
+namespace Plumtree.Agent.Tests.Hosting;
+
+public sealed class PlumtreeHealthCheckTests
+{
+    private static Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> Check(IPlumtreeNodeHandle node, PlumtreeStartupState state) =>
+        new PlumtreeHealthCheck(node, state).CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
+
+    private static PlumtreeStartupState Started()
+    {
+        var state = new PlumtreeStartupState();
+        state.MarkStarted();
+        return state;
+    }
+
+    [Theory]
+    [InlineData(NodeStatus.Healthy, MsStatus.Healthy)]
+    [InlineData(NodeStatus.Degraded, MsStatus.Degraded)]
+    [InlineData(NodeStatus.Unhealthy, MsStatus.Unhealthy)]
+    public async Task The_nodes_status_and_message_are_reported_as_they_are(NodeStatus status, MsStatus expected)
+    {
+        var node = new FakeNode { IsJoined = true, Health = new NodeHealth(status, "the message", new Dictionary<string, NodeCheck>()) };
+
+        var result = await Check(node, Started());
+
+        Assert.Equal(expected, result.Status);
+        Assert.Equal("the message", result.Description);
+    }
+
+    [Fact]
+    public async Task Each_node_check_is_carried_in_the_data_under_its_name()
+    {
+        var checks = new Dictionary<string, NodeCheck>
+        {
+            ["eager_peers"] = new(NodeStatus.Degraded, "no eager peers", new Dictionary<string, object> { ["eager"] = 0 }),
+            ["peers"] = new(NodeStatus.Healthy, "3 peers", new Dictionary<string, object> { ["total"] = 3 }),
+        };
+        var node = new FakeNode { IsJoined = true, Health = new NodeHealth(NodeStatus.Degraded, "no eager peers", checks) };
+
+        var result = await Check(node, Started());
+
+        var eager = Assert.IsType<PlumtreeCheckDetail>(result.Data["eager_peers"]);
+        Assert.Equal(NodeStatus.Degraded, eager.Status);
+        Assert.Equal("no eager peers", eager.Description);
+        Assert.Equal(0, eager.Data["eager"]);
+        Assert.Equal(3, Assert.IsType<PlumtreeCheckDetail>(result.Data["peers"]).Data["total"]);
+    }
+
+    [Fact]
+    public async Task A_node_not_started_yet_is_unhealthy()
+    {
+        var result = await Check(new FakeNode(), new PlumtreeStartupState());
+
+        Assert.Equal(MsStatus.Unhealthy, result.Status);
+        Assert.Contains("not started", result.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_node_whose_health_throws_is_unhealthy_with_the_reason()
+    {
+        var node = new ThrowingHealthNode();
+
+        var result = await Check(node, Started());
+
+        Assert.Equal(MsStatus.Unhealthy, result.Status);
+        Assert.Contains("loop stopped", result.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task While_not_joined_the_last_join_failure_is_part_of_the_message()
+    {
+        var state = Started();
+        state.MarkJoinFailed("10.0.0.9:7946: connection refused");
+        var node = new FakeNode { IsJoined = false, Health = new NodeHealth(NodeStatus.Unhealthy, "no peers", new Dictionary<string, NodeCheck>()) };
+
+        var result = await Check(node, state);
+
+        Assert.Contains("no peers", result.Description, StringComparison.Ordinal);
+        Assert.Contains("connection refused", result.Description, StringComparison.Ordinal);
+    }
+
+    private sealed class ThrowingHealthNode : IPlumtreeNodeHandle
+    {
+        private readonly FakeNode _inner = new();
+
+        public string Name => _inner.Name;
+
+        public System.Net.IPEndPoint AdvertisedEndPoint => _inner.AdvertisedEndPoint;
+
+        public bool IsJoined => false;
+
+        public int MaxMessageSize => 1;
+
+        public IReadOnlyList<MemberInfo> Members => [];
+
+        public IReadOnlyList<string> EagerPeers => [];
+
+        public IReadOnlyList<string> LazyPeers => [];
+
+        public IReadOnlyList<string> RingNeighbors => [];
+
+        public int CacheSize => 0;
+
+        public event Action<ReceivedMessage>? MessageReceived
+        {
+            add { }
+            remove { }
+        }
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<int> JoinAsync(IReadOnlyList<System.Net.IPEndPoint> seeds, CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public Task LeaveAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public ValueTask<Plumtree.Wire.MessageId> BroadcastAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => default;
+
+        public Task RebalancePeersAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task ClearCacheAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public StateExport ExportState() => throw new InvalidOperationException("loop stopped");
+
+        public NodeHealth GetHealth() => throw new InvalidOperationException("loop stopped");
+    }
+}

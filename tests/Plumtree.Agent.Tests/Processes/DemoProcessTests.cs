@@ -1,0 +1,50 @@
+using System.Net;
+using System.Text.Json;
+using Plumtree.Agent.Cli;
+using Plumtree.Agent.Tests.Cli;
+using Plumtree.Agent.Tests.Support;
+
+namespace Plumtree.Agent.Tests.Processes;
+
+public sealed class DemoProcessTests
+{
+    [Theory]
+    [InlineData("0")]
+    [InlineData("51")]
+    public async Task A_node_count_out_of_range_is_a_usage_error(string nodes)
+    {
+        var result = await CliRunner.RunAsync(null, "demo", "--nodes", nodes);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("--nodes", result.Error, StringComparison.Ordinal);
+    }
+
+    // Needs the real node.
+    [Fact]
+    public async Task The_demo_runs_a_local_cluster_that_broadcasts_and_stops_cleanly_on_SIGTERM()
+    {
+        var basePort = PortFinder.FreeTcpPort(IPAddress.Loopback);
+        using var demo = AgentProcess.Start(["demo", "--nodes", "3", "--interval", "0.5", "--http-base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await Eventually.UntilAsync(() => Task.FromResult(demo.Stdout), o => o.Contains("Demo cluster running", StringComparison.Ordinal) || demo.HasExited, TimeSpan.FromSeconds(60), "demo started");
+        Assert.False(demo.HasExited, demo.ToString());
+
+        var firstAdmin = $"127.0.0.1:{basePort}";
+        Assert.Contains($"curl -s http://{firstAdmin}/v1/members", demo.Stdout, StringComparison.Ordinal);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.UntilAsync(
+            async () => JsonDocument.Parse(await http.GetStringAsync($"http://{firstAdmin}/v1/members", TestContext.Current.CancellationToken)).RootElement.GetProperty("members").GetArrayLength(),
+            n => n == 3,
+            TimeSpan.FromSeconds(60),
+            "demo-1 sees three members");
+        await Eventually.UntilAsync(
+            async () => JsonDocument.Parse(await http.GetStringAsync($"http://{firstAdmin}/v1/messages", TestContext.Current.CancellationToken)).RootElement.GetProperty("messages").GetArrayLength(),
+            n => n >= 2,
+            TimeSpan.FromSeconds(60),
+            "demo broadcasts delivered on demo-1");
+
+        demo.Terminate();
+
+        Assert.Equal(0, await demo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("stopping the demo cluster", demo.Stdout, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,144 @@
+using System.Net;
+using Plumtree.Hosting;
+using Plumtree.Membership;
+using Plumtree.Node;
+using Plumtree.Wire;
+
+namespace Plumtree.Agent.Tests.Support;
+
+/// <summary>A scriptable node for the hosted service and the HTTP admin: records every call, answers what it is told.</summary>
+internal sealed class FakeNode : IPlumtreeNodeHandle
+{
+    private readonly Lock _gate = new();
+    private ulong _nextId = 1;
+
+    public string Name { get; set; } = "node-a";
+
+    public IPEndPoint AdvertisedEndPoint { get; set; } = new(IPAddress.Parse("10.0.0.1"), 7946);
+
+    public bool IsJoined { get; set; }
+
+    public int MaxMessageSize { get; set; } = 1024;
+
+    public List<MemberInfo> MemberList { get; } = [];
+
+    public IReadOnlyList<MemberInfo> Members => MemberList;
+
+    public List<string> Eager { get; } = [];
+
+    public List<string> Lazy { get; } = [];
+
+    public List<string> Ring { get; } = [];
+
+    public IReadOnlyList<string> EagerPeers => Eager;
+
+    public IReadOnlyList<string> LazyPeers => Lazy;
+
+    public IReadOnlyList<string> RingNeighbors => Ring;
+
+    public int CacheSize { get; set; }
+
+    public int PendingGrafts { get; set; }
+
+    public DateTimeOffset Now { get; set; } = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    public NodeHealth Health { get; set; } = new(HealthStatus.Healthy, "all good", new Dictionary<string, Plumtree.Node.HealthCheckResult>());
+
+    /// <summary>Answers each join round: a count, or throws.</summary>
+    public Func<IReadOnlyList<IPEndPoint>, int> OnJoin { get; set; } = seeds => seeds.Count;
+
+    public List<IReadOnlyList<IPEndPoint>> JoinCalls { get; } = [];
+
+    public List<TimeSpan> LeaveCalls { get; } = [];
+
+    public int StartCalls { get; private set; }
+
+    public int RebalanceCalls { get; private set; }
+
+    public int ClearCacheCalls { get; private set; }
+
+    public List<byte[]> Broadcasts { get; } = [];
+
+    public event Action<ReceivedMessage>? MessageReceived;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        StartCalls++;
+        return Task.CompletedTask;
+    }
+
+    public Task<int> JoinAsync(IReadOnlyList<IPEndPoint> seeds, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            JoinCalls.Add(seeds);
+        }
+
+        var contacted = OnJoin(seeds);
+        IsJoined = true;
+        return Task.FromResult(contacted);
+    }
+
+    public int JoinCallCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return JoinCalls.Count;
+            }
+        }
+    }
+
+    public Task LeaveAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        LeaveCalls.Add(timeout);
+        IsJoined = false;
+        return Task.CompletedTask;
+    }
+
+    public ValueTask<MessageId> BroadcastAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (payload.Length > MaxMessageSize)
+        {
+            throw new ArgumentException($"payload of {payload.Length} bytes exceeds {MaxMessageSize}", nameof(payload));
+        }
+
+        MessageId id;
+        lock (_gate)
+        {
+            Broadcasts.Add(payload.ToArray());
+            id = new MessageId(0x0190_0000_0000_0000UL, _nextId++);
+        }
+
+        // Like the real node: an own broadcast is delivered locally too, with 0 hops.
+        Deliver(new ReceivedMessage(id, payload.ToArray(), 0, null, Now));
+        return ValueTask.FromResult(id);
+    }
+
+    public void Deliver(ReceivedMessage message) => MessageReceived?.Invoke(message);
+
+    public Task RebalancePeersAsync(CancellationToken cancellationToken)
+    {
+        RebalanceCalls++;
+        return Task.CompletedTask;
+    }
+
+    public Task ClearCacheAsync(CancellationToken cancellationToken)
+    {
+        ClearCacheCalls++;
+        CacheSize = 0;
+        return Task.CompletedTask;
+    }
+
+    public StateExport ExportState()
+    {
+        var counts = MemberList.GroupBy(m => m.State).ToDictionary(g => g.Key, g => g.Count());
+        return new StateExport(Name, Eager, Lazy, Ring, CacheSize, PendingGrafts, counts, Now);
+    }
+
+    public NodeHealth GetHealth() => Health;
+
+    public static MemberInfo Member(string name, string address, MemberState state, params (string Key, string Value)[] tags) =>
+        new(name, IPEndPoint.Parse(address), state, tags.ToDictionary(t => t.Key, t => t.Value), 1, tags.Any(t => t.Key == "pt"));
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Plumtree.Agent.Cli;
+
+namespace Plumtree.Agent.Tests.Support;
+
+/// <summary>A real agent process on loopback with free ports, and an HTTP client for its admin API.</summary>
+internal sealed class LiveAgent : IDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private LiveAgent(string name, int port, int httpPort, AgentProcess process)
+    {
+        Name = name;
+        Port = port;
+        HttpPort = httpPort;
+        Process = process;
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    public int HttpPort { get; }
+
+    public string HttpAddress => $"127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}";
+
+    public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+    public AgentProcess Process { get; }
+
+    public static LiveAgent Start(string name, TempDir dir, IEnumerable<LiveAgent> seeds, string? handler = null, string? shellScript = null, IDictionary<string, string>? environment = null)
+    {
+        var port = PortFinder.FreeTcpAndUdpPort(IPAddress.Loopback);
+        var httpPort = PortFinder.FreeTcpPort(IPAddress.Loopback);
+        var config = Path.Combine(dir.Path, "empty.json");
+        if (!File.Exists(config))
+        {
+            File.WriteAllText(config, "{}");
+        }
+
+        var args = new List<string>
+        {
+            "agent",
+            "--config", config,
+            "--node-name", name,
+            "--bind", $"127.0.0.1:{port}",
+            "--advertise", $"127.0.0.1:{port}",
+            "--http", $"127.0.0.1:{httpPort}",
+            "--profile", "local",
+            "--data-dir", Path.Combine(dir.Path, name),
+        };
+        foreach (var seed in seeds)
+        {
+            args.AddRange(["--join", seed.Address]);
+        }
+
+        if (handler is not null)
+        {
+            args.AddRange(["--handler", handler]);
+        }
+
+        return new LiveAgent(name, port, httpPort, AgentProcess.Start(args, environment, shellScript: shellScript));
+    }
+
+    public async Task<JsonElement> GetAsync(string path)
+    {
+        using var response = await Http.GetAsync($"http://{HttpAddress}/{path.TrimStart('/')}", TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>Members this agent reports in <paramref name="state"/>.</summary>
+    public async Task<IReadOnlyList<string>> MembersAsync(string state = "alive") =>
+        (await GetAsync("v1/members")).GetProperty("members").EnumerateArray()
+            .Where(m => m.GetProperty("state").GetString() == state)
+            .Select(m => m.GetProperty("name").GetString()!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    public Task WaitForMembersAsync(IEnumerable<string> names, TimeSpan timeout)
+    {
+        var expected = names.Order(StringComparer.Ordinal).ToList();
+        return Eventually.UntilAsync(
+            async () =>
+            {
+                if (Process.HasExited)
+                {
+                    throw new InvalidOperationException($"agent {Name} exited: {Process}");
+                }
+
+                return await MembersAsync();
+            },
+            alive => expected.All(alive.Contains),
+            timeout,
+            $"{Name} sees {string.Join(", ", expected)} alive");
+    }
+
+    public async Task<IReadOnlyList<string>> PayloadsAsync()
+    {
+        var messages = (await GetAsync("v1/messages?limit=1000")).GetProperty("messages");
+        return messages.EnumerateArray().Select(m => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(m.GetProperty("payload").GetString()!))).ToList();
+    }
+
+    public void Dispose() => Process.Dispose();
+
+    public override string ToString() => $"{Name} ({Address}, http {HttpAddress}): {Process}";
+}

@@ -1,0 +1,142 @@
+using System.Text.Json;
+
+namespace Plumtree.Simulator.Tests;
+
+[CollectionDefinition("Console", DisableParallelization = true)]
+public sealed class ConsoleCollection;
+
+/// <summary>The command-line contract scripts depend on. These redirect the process console, so they run alone.</summary>
+[Collection("Console")]
+public sealed class CliTests
+{
+    private static (int Exit, string Out, string Err) Invoke(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        try
+        {
+            var main = typeof(Program).GetMethod("Main", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+            var exit = (int)main.Invoke(null, [args])!;
+            return (exit, stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    [Fact]
+    public void Paper_json_prints_one_object_with_every_contract_property()
+    {
+        var (exit, output, error) = Invoke("paper", "--scenario", "kill", "--kill-percent", "20", "--nodes", "200", "--cycles", "14", "--warmup", "10",
+            "--senders", "many", "--mode", "flood", "--optimization", "off", "--seed", "3", "--json");
+
+        Assert.True(exit == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        string[] required =
+        [
+            "nodes", "cycles", "warmup", "seed", "mode", "senders", "scenario", "reliability_min", "reliability_mean", "rmr_mean", "rmr_max",
+            "ldh_mean", "ldh_max", "payload_per_broadcast", "control_per_broadcast", "first_after_failure_reliability", "healing_cycles",
+            "wall_seconds", "peak_memory_bytes", "per_cycle",
+        ];
+        Assert.All(required, name => Assert.True(root.TryGetProperty(name, out _), $"missing {name}"));
+        Assert.Equal(200, root.GetProperty("nodes").GetInt32());
+        Assert.Equal("flood", root.GetProperty("mode").GetString());
+        Assert.Equal("many", root.GetProperty("senders").GetString());
+        Assert.Equal("kill", root.GetProperty("scenario").GetString());
+        Assert.Equal(14, root.GetProperty("per_cycle").GetArrayLength());
+        foreach (var cycle in root.GetProperty("per_cycle").EnumerateArray())
+        {
+            Assert.All(["cycle", "reliability", "rmr", "ldh", "payload", "control"], name => Assert.True(cycle.TryGetProperty(name, out _), $"per_cycle lacks {name}"));
+        }
+
+        Assert.Single(output.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void The_same_command_prints_the_same_bytes_apart_from_wall_time_and_memory()
+    {
+        string[] args = ["paper", "--scenario", "churn", "--churn-per-cycle", "2", "--nodes", "150", "--cycles", "20", "--warmup", "5", "--senders", "many", "--mode", "flood", "--seed", "9", "--json"];
+
+        static string Strip(string json)
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+            node.Remove("wall_seconds");
+            node.Remove("peak_memory_bytes");
+            return node.ToJsonString();
+        }
+
+        Assert.Equal(Strip(Invoke(args).Out), Strip(Invoke(args).Out));
+    }
+
+    [Fact]
+    public void Help_documents_the_event_mode_options()
+    {
+        var (_, output, _) = Invoke("paper", "--help");
+
+        Assert.Contains("--latency-ms", output, StringComparison.Ordinal);
+        Assert.Contains("--loss", output, StringComparison.Ordinal);
+        Assert.Contains("--event", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--mode", "gossip")]
+    [InlineData("--senders", "few")]
+    [InlineData("--scenario", "meteor")]
+    public void Unknown_choices_are_refused(string option, string value)
+    {
+        var (exit, _, error) = Invoke("paper", option, value, "--nodes", "50", "--cycles", "2", "--warmup", "0");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(value, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invalid_values_are_refused_with_the_option_named()
+    {
+        var (exit, _, error) = Invoke("paper", "--mode", "flood", "--nodes", "50", "--cycles", "5", "--warmup", "9");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--warmup", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_writes_markdown_tables_and_well_formed_svg_plots()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "plumtree-sim-report-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (exit, _, error) = Invoke("report", "--out", dir, "--seeds", "2", "--nodes", "200", "--cycles", "30", "--warmup", "5",
+                "--kill-cycles", "3", "--kill-percents", "20,60", "--variants", "eager");
+
+            Assert.True(exit == 0, error);
+            var markdown = File.ReadAllText(Path.Combine(dir, "report.md"));
+            Assert.Contains("## 1. Stable environment", markdown, StringComparison.Ordinal);
+            Assert.Contains("## 2. Constant churn", markdown, StringComparison.Ordinal);
+            Assert.Contains("## 3. Massive failure", markdown, StringComparison.Ordinal);
+            Assert.Contains("*39,984*", markdown, StringComparison.Ordinal); // the paper's eager payload beside ours
+            var svgs = Directory.GetFiles(dir, "*.svg");
+            Assert.True(svgs.Length >= 6);
+            Assert.All(svgs, svg =>
+            {
+                var xml = System.Xml.Linq.XDocument.Load(svg);
+                Assert.Equal("svg", xml.Root!.Name.LocalName);
+                Assert.Contains(Path.GetFileName(svg), markdown, StringComparison.Ordinal);
+            });
+            Assert.Contains("## 4. Event mode", markdown, StringComparison.Ordinal);
+            Assert.Equal(2 * 5, Directory.GetFiles(Path.Combine(dir, "runs"), "*.json").Length); // (stable, churn, kill 20, kill 60, event) × 2 seeds
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+}
