@@ -84,6 +84,7 @@ public sealed class NodeFailureTests
         var broadcast = new Plumtree.Node.PlumtreeNodeOptions().EffectiveBroadcast with { EagerFanout = 3, LazyFanout = 6 };
         await using var cluster = await NodeCluster.StartAsync(10, broadcast, fastMembership: false, faultSeed: (int)(loss * 100));
         await cluster.WaitOverlayAsync(minPeers: 9);
+        var probes = cluster.Nodes.Select(n => new MetricsProbe(n.Name)).ToList();
         cluster.Faults.LossProbability = loss;
         var random = new Random(11);
         var ids = new List<MessageId>();
@@ -96,6 +97,12 @@ public sealed class NodeFailureTests
 
         Assert.True(cluster.Faults.Dropped > 0, "the injector dropped something");
         Assert.All(cluster.Nodes, n => Assert.All(cluster.Deliveries[n.Name].Values, count => Assert.Equal(1, count)));
+
+        // Lost Gossip was repaired by grafts, and their latency was recorded.
+        var repaired = probes.Sum(p => p.HistogramCount(Plumtree.Diagnostics.MetricNames.GraftLatency));
+        probes.ForEach(p => p.Dispose());
+        Assert.True(cluster.Sum(c => c.GraftSent) > 0);
+        Assert.True(repaired > 0, "plumtree_graft_latency_seconds recorded the repairs");
     }
 
     [Fact]
