@@ -111,6 +111,12 @@ internal sealed record SimConfig
     /// <summary>Graft timeout2 override in ms (null: the preset's).</summary>
     public double? GraftRetryTimeoutMs { get; init; }
 
+    /// <summary>OptimizationThreshold override (null: the preset's, 3).</summary>
+    public int? OptimizationThreshold { get; init; }
+
+    /// <summary>OptimizationConfirmations override (null: the preset's, 1 single sender, 3 many).</summary>
+    public int? OptimizationConfirmations { get; init; }
+
     /// <summary>The cycle at which failures start (kill, churn, partition).</summary>
     public int FailureStart => FailureStartCycle ?? Warmup;
 
@@ -143,6 +149,8 @@ internal sealed record SimConfig
         Check(DetectionMs >= 0, "--detection-ms must be 0 or more");
         Check(GraftTimeoutMs is null or > 0, "--graft-timeout-ms must be positive");
         Check(GraftRetryTimeoutMs is null or > 0, "--graft-retry-ms must be positive");
+        Check(OptimizationThreshold is null or >= 1, "--opt-threshold must be at least 1");
+        Check(OptimizationConfirmations is null or (>= 1 and <= 64), "--opt-confirmations must be between 1 and 64");
         return errors;
     }
 }

@@ -66,6 +66,25 @@ public sealed class PlumtreeScenarioTests
     }
 
     [Fact]
+    public void Many_senders_with_the_damped_optimisation_settle_where_the_papers_rule_keeps_swapping()
+    {
+        const int n = 400;
+        var damped = Plumtree(n, cycles: 150, warmup: 50, senders: SenderMode.Many, seed: 1);
+        var undamped = damped with { OptimizationConfirmations = 1 };
+
+        var (settled, settledSummary) = Sim.Run(damped);
+        var (oscillating, oscillatingSummary) = Sim.Run(undamped);
+
+        // Swapped on single messages the shared tree never settles: every origin finds shortcuts past the parents
+        // the previous origin chose (thousands of swaps in 150 broadcasts). With the shortcut required on three
+        // consecutive messages from the same parent the swaps stop and the tree is shallower.
+        Assert.True(oscillating.EngineCounters.Optimizations > 50 * n / 10, $"undamped swaps {oscillating.EngineCounters.Optimizations}");
+        Assert.True(settled.EngineCounters.Optimizations * 20 < oscillating.EngineCounters.Optimizations, $"damped swaps {settled.EngineCounters.Optimizations}");
+        Assert.True(settledSummary.LdhMean < oscillatingSummary.LdhMean, $"LDH damped {settledSummary.LdhMean}, undamped {oscillatingSummary.LdhMean}");
+        Assert.All(settled.Records, r => Assert.Equal(1.0, r.Reliability));
+    }
+
+    [Fact]
     public void Unbatched_IHave_costs_about_n_times_degree_minus_2_control_frames_per_broadcast()
     {
         const int n = 300;

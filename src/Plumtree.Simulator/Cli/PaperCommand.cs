@@ -23,7 +23,7 @@ internal static class PaperCommand
         senders.AcceptOnlyFromAmong("single", "many");
         var mode = new Option<string>("--mode") { Description = "plumtree: the real BroadcastEngine; flood: eager push on every overlay link (the paper's control)", DefaultValueFactory = _ => "plumtree" };
         mode.AcceptOnlyFromAmong("plumtree", "flood");
-        var optimization = new Option<string>("--optimization") { Description = "Hop-count optimisation (threshold 3 single sender, 7 many)", DefaultValueFactory = _ => "on" };
+        var optimization = new Option<string>("--optimization") { Description = "Hop-count optimisation (threshold 3; many senders: a shortcut must show on 3 consecutive messages)", DefaultValueFactory = _ => "on" };
         optimization.AcceptOnlyFromAmong("on", "off");
         var seed = new Option<int>("--seed") { Description = "The one seed everything derives from", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
@@ -36,11 +36,14 @@ internal static class PaperCommand
         var detectionMs = new Option<double>("--detection-ms") { Description = "Event mode: failure detection delay in ms", DefaultValueFactory = _ => 1000 };
         var graftTimeout = new Option<double?>("--graft-timeout-ms") { Description = "Override GraftTimeout (timeout1); default the preset's 200 ms" };
         var graftRetry = new Option<double?>("--graft-retry-ms") { Description = "Override GraftRetryTimeout (timeout2); default the preset's 100 ms" };
+        var optThreshold = new Option<int?>("--opt-threshold") { Description = "Override OptimizationThreshold; default the preset's (3)" };
+        var optConfirmations = new Option<int?>("--opt-confirmations") { Description = "Override OptimizationConfirmations (consecutive messages showing a shortcut before the swap); default the preset's (1 single sender, 3 many)" };
 
         var command = new Command("paper", "Run one scenario of the Plumtree paper's experiments (cycle mode by default)")
         {
             scenario, killPercent, churnPerCycle, churnCycles, partition, nodes, cycles, warmup, senders, mode, optimization, seed, json,
             degree, eventMode, latency, loss, rate, detectionCycles, detectionMs, graftTimeout, graftRetry,
+            optThreshold, optConfirmations,
         };
         command.SetAction(parse =>
         {
@@ -82,6 +85,8 @@ internal static class PaperCommand
                 DetectionMs = parse.GetValue(detectionMs),
                 GraftTimeoutMs = parse.GetValue(graftTimeout),
                 GraftRetryTimeoutMs = parse.GetValue(graftRetry),
+                OptimizationThreshold = parse.GetValue(optThreshold),
+                OptimizationConfirmations = parse.GetValue(optConfirmations),
             };
             return Execute(config, parse.GetValue(json));
         });

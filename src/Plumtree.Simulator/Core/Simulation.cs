@@ -167,7 +167,7 @@ internal sealed partial class Simulation
         }
     }
 
-    /// <summary>The engine options a config implies: the paper preset (threshold 3 single sender, 7 many) plus overrides.</summary>
+    /// <summary>The engine options a config implies: the paper preset (threshold 3; many senders: 3 confirmations) plus overrides.</summary>
     public static BroadcastOptions EngineOptions(SimConfig config)
     {
         var options = BroadcastOptions.Paper(config.Senders == SenderMode.Many) with
@@ -178,6 +178,16 @@ internal sealed partial class Simulation
         if (config.GraftTimeoutMs is { } t1)
         {
             options = options with { GraftTimeout = TimeSpan.FromMilliseconds(t1) };
+        }
+
+        if (config.OptimizationThreshold is { } threshold)
+        {
+            options = options with { OptimizationThreshold = threshold };
+        }
+
+        if (config.OptimizationConfirmations is { } k)
+        {
+            options = options with { OptimizationConfirmations = k };
         }
 
         if (config.GraftRetryTimeoutMs is { } t2)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Plumtree.Simulator.Core;
 using Plumtree.Simulator.Metrics;
 
 namespace Plumtree.Simulator.Output;
@@ -38,6 +39,13 @@ internal static class ResultJson
         w.WriteString("senders", c.Senders == SenderMode.Single ? "single" : "many");
         w.WriteString("scenario", c.Scenario.ToString().ToLowerInvariant());
         w.WriteString("optimization", c.Optimization ? "on" : "off");
+        if (c.Mode == SimMode.Plumtree && c.Optimization)
+        {
+            var engine = Simulation.EngineOptions(c);
+            w.WriteNumber("optimization_threshold", engine.OptimizationThreshold);
+            w.WriteNumber("optimization_confirmations", engine.OptimizationConfirmations);
+        }
+
         w.WriteString("time_model", c.EventMode ? "event" : "cycle");
         w.WriteNumber("degree", c.Degree);
         if (c.Scenario == Scenario.Kill)

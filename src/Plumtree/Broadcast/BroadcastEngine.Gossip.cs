@@ -134,7 +134,7 @@ public sealed partial class BroadcastEngine
                 ref var entry = ref _messages.Find(id);
                 if (!Unsafe.IsNullRef(ref entry))
                 {
-                    TryOptimize(ref entry, shortcut, shortcutHop, viaAnnouncement: true);
+                    TryOptimize(ref entry, id, shortcut, shortcutHop, viaAnnouncement: true);
                 }
             }
         }
@@ -157,7 +157,8 @@ public sealed partial class BroadcastEngine
     /// Rule 7 at delivery (paper Algorithm 4, called from the Gossip handler): among the peers that announced
     /// <paramref name="id"/> while it was missing and have not been grafted for it yet, the one with the smallest
     /// announced hop, when the path through it beats <paramref name="hop"/> by the threshold; else null.
-    /// Announcers already grafted are left to the duplicate check when their copy arrives.
+    /// Announcers already grafted are left to the duplicate check when their copy arrives. With
+    /// <see cref="BroadcastOptions.OptimizationConfirmations"/> above 1 every announcer's evidence is counted.
     /// </summary>
     private PeerState? FindShortcut(MessageId id, int hop, string sender, out int announcedHop)
     {
@@ -167,12 +168,13 @@ public sealed partial class BroadcastEngine
             return null;
         }
 
+        var counting = _options.OptimizationConfirmations > 1;
         PeerState? best = null;
         var bestHop = int.MaxValue;
         for (var i = pending.Next; i < pending.Count; i++)
         {
             var announced = pending.HopAt(i);
-            if (announced >= bestHop)
+            if (announced >= bestHop && !counting)
             {
                 continue;
             }
@@ -183,8 +185,16 @@ public sealed partial class BroadcastEngine
                 continue; // the sender itself, or no longer a peer
             }
 
-            best = peer;
-            bestHop = announced;
+            if (counting)
+            {
+                NoteShortcut(peer, id, sender, hop - ((long)announced + 1) >= _options.OptimizationThreshold);
+            }
+
+            if (announced < bestHop)
+            {
+                best = peer;
+                bestHop = announced;
+            }
         }
 
         if (best is null || hop - ((long)bestHop + 1) < _options.OptimizationThreshold)
@@ -196,11 +206,50 @@ public sealed partial class BroadcastEngine
         return best;
     }
 
+    /// <summary>
+    /// Records whether <paramref name="peer"/> offered a shorter path for <paramref name="id"/> and returns true when
+    /// the shortcut is confirmed: on <see cref="BroadcastOptions.OptimizationConfirmations"/> distinct messages in a
+    /// row (a message without the shortcut starts the count again).
+    /// </summary>
+    private bool NoteShortcut(PeerState peer, MessageId id, string parent, bool shorter)
+    {
+        var needed = _options.OptimizationConfirmations;
+        if (needed <= 1)
+        {
+            return shorter;
+        }
+
+        var sameParent = string.Equals(peer.ShortcutParent, parent, StringComparison.Ordinal);
+        if (!shorter)
+        {
+            if (sameParent)
+            {
+                peer.ShortcutStreak = 0;
+            }
+
+            return false;
+        }
+
+        if (!sameParent)
+        {
+            peer.ShortcutParent = parent;
+            peer.ShortcutStreak = 0;
+        }
+
+        if (peer.ShortcutMessage != id)
+        {
+            peer.ShortcutMessage = id;
+            peer.ShortcutStreak++;
+        }
+
+        return peer.ShortcutStreak >= needed;
+    }
+
     private void OnDuplicate(PeerState peer, MessageId id, int hop)
     {
         // The sender delivered at hop - 1: a much shorter path than ours swaps our parent for it.
         ref var entry = ref _messages.Find(id);
-        if (!Unsafe.IsNullRef(ref entry) && TryOptimize(ref entry, peer, hop - 1, viaAnnouncement: false))
+        if (!Unsafe.IsNullRef(ref entry) && TryOptimize(ref entry, id, peer, hop - 1, viaAnnouncement: false))
         {
             return;
         }
@@ -239,7 +288,7 @@ public sealed partial class BroadcastEngine
             {
                 if (adopted is not null)
                 {
-                    TryOptimize(ref entry, adopted, announcement.Hop, viaAnnouncement: true);
+                    TryOptimize(ref entry, announcement.Id, adopted, announcement.Hop, viaAnnouncement: true);
                 }
 
                 continue;
@@ -307,9 +356,11 @@ public sealed partial class BroadcastEngine
     /// Rule 7 (paper Algorithm 4): <paramref name="announcer"/> delivered the message at <paramref name="announcedHop"/>,
     /// so through it we would have delivered at announcedHop + 1. When that beats our delivery hop by the threshold,
     /// make it eager (Graft with an empty id when it only announced) and prune the peer we got the message from.
-    /// The entry then records the shorter path, so one message swaps at most once per better path.
+    /// The entry then records the shorter path, so one message swaps at most once per better path. Damped by
+    /// <see cref="BroadcastOptions.OptimizationConfirmations"/>: the shortcut past the same parent must hold on
+    /// consecutive messages from it.
     /// </summary>
-    private bool TryOptimize(ref MessageStore.Entry entry, PeerState announcer, int announcedHop, bool viaAnnouncement)
+    private bool TryOptimize(ref MessageStore.Entry entry, MessageId id, PeerState announcer, int announcedHop, bool viaAnnouncement)
     {
         if (!_options.Optimization || entry.From is null || string.Equals(entry.From, announcer.Name, StringComparison.Ordinal))
         {
@@ -317,7 +368,7 @@ public sealed partial class BroadcastEngine
         }
 
         var throughAnnouncer = (long)announcedHop + 1;
-        if (entry.Hop - throughAnnouncer < _options.OptimizationThreshold)
+        if (!NoteShortcut(announcer, id, entry.From, entry.Hop - throughAnnouncer >= _options.OptimizationThreshold))
         {
             return false;
         }
@@ -338,6 +389,8 @@ public sealed partial class BroadcastEngine
             MoveToLazy(parent);
             SendPrune(parent.Name);
         }
+
+        announcer.ShortcutStreak = 0;
 
         entry.From = announcer.Name;
         entry.Hop = (int)throughAnnouncer;

@@ -33,8 +33,22 @@ public sealed record BroadcastOptions
     /// <summary>The hop-count optimisation (paper Algorithm 4). Default on.</summary>
     public bool Optimization { get; init; } = true;
 
-    /// <summary>Hop difference that triggers the optimisation's link swap. Default 3 (the paper: 3 single sender, 7 many senders).</summary>
+    /// <summary>
+    /// Hop difference that triggers the optimisation's link swap. Default 3 (the paper: 3 single sender, 7 many senders;
+    /// with many senders <see cref="OptimizationConfirmations"/> is the better damping, see <see cref="Paper"/>).
+    /// </summary>
     public int OptimizationThreshold { get; init; } = 3;
+
+    /// <summary>
+    /// Damping of the optimisation: distinct messages, all delivered by the same parent, on which one peer must offer a
+    /// path shorter by at least <see cref="OptimizationThreshold"/> before that parent is swapped for it; a message from
+    /// that parent on which the peer's path is not that much shorter starts the count again (messages from other peers
+    /// come from the other side of the tree and do not count). Default 1: the paper's rule, swap on the first shorter
+    /// path. With one sender every message shows the same shortcut, so k only delays the swap by k − 1 messages; with
+    /// many senders a shortcut for one origin is often a detour for the next, and one shared tree swapped on single
+    /// messages never settles. 3 is used by <see cref="Paper"/> for many senders.
+    /// </summary>
+    public int OptimizationConfirmations { get; init; } = 1;
 
     /// <summary>
     /// Duplicates from one peer before it is pruned. Default 1 (the paper's rule: prune on the first duplicate). With a
@@ -105,6 +119,7 @@ public sealed record BroadcastOptions
         Check(MaxGraftAttempts is >= 1 and <= 1000, nameof(MaxGraftAttempts), "must be between 1 and 1000");
         Check(MaxAnnouncers is >= 1 and <= 64, nameof(MaxAnnouncers), "must be between 1 and 64");
         Check(OptimizationThreshold >= 1, nameof(OptimizationThreshold), "must be at least 1");
+        Check(OptimizationConfirmations is >= 1 and <= 64, nameof(OptimizationConfirmations), "must be between 1 and 64");
         Check(PruneAfterDuplicates is >= 1 and <= 16, nameof(PruneAfterDuplicates), "must be between 1 and 16");
         Check(CacheTtl > TimeSpan.Zero, nameof(CacheTtl), "must be positive");
         Check(CacheMaxEntries >= 1, nameof(CacheMaxEntries), "must be at least 1");
@@ -155,7 +170,9 @@ public sealed record BroadcastOptions
 
     /// <summary>
     /// The paper's setting: a symmetric degree-5 overlay with every link initially eager, unbatched IHave,
-    /// no ring protection. <paramref name="manySenders"/> selects the threshold the paper used (7, else 3).
+    /// no ring protection, threshold 3. <paramref name="manySenders"/> adds the damping of the optimisation
+    /// (<see cref="OptimizationConfirmations"/> = 3) that stands in for the paper's many-senders threshold of 7:
+    /// measured at 10,000 nodes it keeps the shared tree from oscillating and gives a lower LDH than threshold 7.
     /// </summary>
     public static BroadcastOptions Paper(bool manySenders) => new()
     {
@@ -163,8 +180,12 @@ public sealed record BroadcastOptions
         LazyFanout = 0,
         IHaveInterval = TimeSpan.Zero,
         ProtectRingNeighbors = false,
-        OptimizationThreshold = manySenders ? 7 : 3,
+        OptimizationThreshold = 3,
+        OptimizationConfirmations = manySenders ? ManySendersOptimizationConfirmations : 1,
     };
+
+    /// <summary>The damping <see cref="Paper"/> uses for many senders: a shortcut must show on 3 consecutive messages.</summary>
+    public const int ManySendersOptimizationConfirmations = 3;
 
     /// <summary>Looks a preset up by name: <c>lan</c>, <c>wan</c>, <c>large_cluster</c>, <c>paper</c>.</summary>
     public static BroadcastOptions FromPreset(string name) => name switch

@@ -41,6 +41,18 @@ internal sealed class PeerState
     /// </summary>
     public int DuplicateStreak { get; set; }
 
+    /// <summary>
+    /// Consecutive distinct messages on which this peer offered a path shorter by the optimisation threshold
+    /// (see <see cref="BroadcastOptions.OptimizationConfirmations"/>).
+    /// </summary>
+    public int ShortcutStreak { get; set; }
+
+    /// <summary>The parent the shortcuts in <see cref="ShortcutStreak"/> bypass (messages from other peers do not count).</summary>
+    public string? ShortcutParent { get; set; }
+
+    /// <summary>The last message counted in <see cref="ShortcutStreak"/>, so one message counts once.</summary>
+    public MessageId ShortcutMessage { get; set; }
+
     /// <summary>Smoothed round-trip time, valid when <see cref="HasRtt"/>.</summary>
     public TimeSpan Rtt { get; set; }
 

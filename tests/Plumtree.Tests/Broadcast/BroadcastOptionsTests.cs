@@ -21,6 +21,8 @@ public sealed class BroadcastOptionsTests
             { nameof(BroadcastOptions.MaxAnnouncers), d with { MaxAnnouncers = 0 } },
             { nameof(BroadcastOptions.MaxAnnouncers), d with { MaxAnnouncers = 65 } },
             { nameof(BroadcastOptions.OptimizationThreshold), d with { OptimizationThreshold = 0 } },
+            { nameof(BroadcastOptions.OptimizationConfirmations), d with { OptimizationConfirmations = 0 } },
+            { nameof(BroadcastOptions.OptimizationConfirmations), d with { OptimizationConfirmations = 65 } },
             { nameof(BroadcastOptions.CacheTtl), d with { CacheTtl = TimeSpan.Zero } },
             { nameof(BroadcastOptions.CacheMaxEntries), d with { CacheMaxEntries = 0 } },
             { nameof(BroadcastOptions.DedupHorizon), d with { DedupHorizon = TimeSpan.FromSeconds(59) } },
@@ -66,13 +68,14 @@ public sealed class BroadcastOptionsTests
     public void Every_preset_is_valid(string name) => Assert.Empty(BroadcastOptions.FromPreset(name).Validate());
 
     [Fact]
-    public void The_paper_preset_is_a_degree_5_all_eager_unbatched_overlay_with_the_papers_thresholds()
+    public void The_paper_preset_is_a_degree_5_all_eager_unbatched_overlay_with_damping_for_many_senders()
     {
         var single = BroadcastOptions.Paper(manySenders: false);
         var many = BroadcastOptions.Paper(manySenders: true);
 
         Assert.Equal((5, 0, TimeSpan.Zero, false), (single.EagerFanout, single.LazyFanout, single.IHaveInterval, single.ProtectRingNeighbors));
-        Assert.Equal((3, 7), (single.OptimizationThreshold, many.OptimizationThreshold));
+        Assert.Equal((3, 1), (single.OptimizationThreshold, single.OptimizationConfirmations));
+        Assert.Equal((3, 3), (many.OptimizationThreshold, many.OptimizationConfirmations));
         Assert.Empty(many.Validate());
     }
 
