@@ -117,6 +117,9 @@ internal sealed record SimConfig
     /// <summary>OptimizationConfirmations override (null: the preset's, 1 single sender, 3 many).</summary>
     public int? OptimizationConfirmations { get; init; }
 
+    /// <summary>OptimizationRepairWindow override in ms (null: the preset's).</summary>
+    public double? OptimizationRepairWindowMs { get; init; }
+
     /// <summary>The cycle at which failures start (kill, churn, partition).</summary>
     public int FailureStart => FailureStartCycle ?? Warmup;
 
@@ -150,6 +153,7 @@ internal sealed record SimConfig
         Check(GraftTimeoutMs is null or > 0, "--graft-timeout-ms must be positive");
         Check(GraftRetryTimeoutMs is null or > 0, "--graft-retry-ms must be positive");
         Check(OptimizationThreshold is null or >= 1, "--opt-threshold must be at least 1");
+        Check(OptimizationRepairWindowMs is null or >= 0, "--opt-repair-window-ms must be 0 or more");
         Check(OptimizationConfirmations is null or (>= 1 and <= 64), "--opt-confirmations must be between 1 and 64");
         return errors;
     }

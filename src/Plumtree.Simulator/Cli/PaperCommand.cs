@@ -37,13 +37,14 @@ internal static class PaperCommand
         var graftTimeout = new Option<double?>("--graft-timeout-ms") { Description = "Override GraftTimeout (timeout1); default the preset's 200 ms" };
         var graftRetry = new Option<double?>("--graft-retry-ms") { Description = "Override GraftRetryTimeout (timeout2); default the preset's 100 ms" };
         var optThreshold = new Option<int?>("--opt-threshold") { Description = "Override OptimizationThreshold; default the preset's (3)" };
+        var optRepairWindow = new Option<double?>("--opt-repair-window-ms") { Description = "Override OptimizationRepairWindow in ms (after a view change, swap on the first shortcut for this long); default the preset's" };
         var optConfirmations = new Option<int?>("--opt-confirmations") { Description = "Override OptimizationConfirmations (consecutive messages showing a shortcut before the swap); default the preset's (1 single sender, 3 many)" };
 
         var command = new Command("paper", "Run one scenario of the Plumtree paper's experiments (cycle mode by default)")
         {
             scenario, killPercent, churnPerCycle, churnCycles, partition, nodes, cycles, warmup, senders, mode, optimization, seed, json,
             degree, eventMode, latency, loss, rate, detectionCycles, detectionMs, graftTimeout, graftRetry,
-            optThreshold, optConfirmations,
+            optThreshold, optConfirmations, optRepairWindow,
         };
         command.SetAction(parse =>
         {
@@ -87,6 +88,7 @@ internal static class PaperCommand
                 GraftRetryTimeoutMs = parse.GetValue(graftRetry),
                 OptimizationThreshold = parse.GetValue(optThreshold),
                 OptimizationConfirmations = parse.GetValue(optConfirmations),
+                OptimizationRepairWindowMs = parse.GetValue(optRepairWindow),
             };
             return Execute(config, parse.GetValue(json));
         });

@@ -185,6 +185,11 @@ internal sealed partial class Simulation
             options = options with { OptimizationThreshold = threshold };
         }
 
+        if (config.OptimizationRepairWindowMs is { } window)
+        {
+            options = options with { OptimizationRepairWindow = TimeSpan.FromMilliseconds(window) };
+        }
+
         if (config.OptimizationConfirmations is { } k)
         {
             options = options with { OptimizationConfirmations = k };

@@ -8,6 +8,9 @@ public sealed partial class BroadcastEngine
 {
     private readonly bool _announceImmediately;
 
+    /// <summary>Until when the optimisation swaps without confirmations (a view change opened the repair window).</summary>
+    private TimeSpan _undampedUntil;
+
     /// <summary>Broadcast a new message with a caller-minted id: deliver locally, cache, push and announce.</summary>
     /// <exception cref="ArgumentException">The id is empty or already known, or the payload exceeds <see cref="BroadcastOptions.MaxMessageSize"/>.</exception>
     public void Broadcast(MessageId id, ReadOnlyMemory<byte> payload, TimeSpan now)
@@ -134,7 +137,7 @@ public sealed partial class BroadcastEngine
                 ref var entry = ref _messages.Find(id);
                 if (!Unsafe.IsNullRef(ref entry))
                 {
-                    TryOptimize(ref entry, id, shortcut, shortcutHop, viaAnnouncement: true);
+                    TryOptimize(ref entry, id, shortcut, shortcutHop, viaAnnouncement: true, now);
                 }
             }
         }
@@ -143,7 +146,7 @@ public sealed partial class BroadcastEngine
             _counters.Duplicates++;
             if (adopted is not null)
             {
-                OnDuplicate(adopted, id, hop);
+                OnDuplicate(adopted, id, hop, now);
             }
         }
 
@@ -187,7 +190,7 @@ public sealed partial class BroadcastEngine
 
             if (counting)
             {
-                NoteShortcut(peer, id, sender, hop - ((long)announced + 1) >= _options.OptimizationThreshold);
+                NoteShortcut(peer, id, sender, hop - ((long)announced + 1) >= _options.OptimizationThreshold, _options.OptimizationConfirmations);
             }
 
             if (announced < bestHop)
@@ -207,14 +210,14 @@ public sealed partial class BroadcastEngine
     }
 
     /// <summary>
-    /// Records whether <paramref name="peer"/> offered a shorter path for <paramref name="id"/> and returns true when
-    /// the shortcut is confirmed: on <see cref="BroadcastOptions.OptimizationConfirmations"/> distinct messages in a
-    /// row (a message without the shortcut starts the count again).
+    /// Records whether <paramref name="peer"/> offered a shorter path past <paramref name="parent"/> for
+    /// <paramref name="id"/> and returns true when the shortcut is confirmed: on <paramref name="needed"/> distinct
+    /// messages from that parent in a row (one from it without the shortcut starts the count again). Without damping
+    /// (<see cref="BroadcastOptions.OptimizationConfirmations"/> = 1) nothing is recorded.
     /// </summary>
-    private bool NoteShortcut(PeerState peer, MessageId id, string parent, bool shorter)
+    private bool NoteShortcut(PeerState peer, MessageId id, string parent, bool shorter, int needed)
     {
-        var needed = _options.OptimizationConfirmations;
-        if (needed <= 1)
+        if (_options.OptimizationConfirmations <= 1)
         {
             return shorter;
         }
@@ -245,11 +248,11 @@ public sealed partial class BroadcastEngine
         return peer.ShortcutStreak >= needed;
     }
 
-    private void OnDuplicate(PeerState peer, MessageId id, int hop)
+    private void OnDuplicate(PeerState peer, MessageId id, int hop, TimeSpan now)
     {
         // The sender delivered at hop - 1: a much shorter path than ours swaps our parent for it.
         ref var entry = ref _messages.Find(id);
-        if (!Unsafe.IsNullRef(ref entry) && TryOptimize(ref entry, id, peer, hop - 1, viaAnnouncement: false))
+        if (!Unsafe.IsNullRef(ref entry) && TryOptimize(ref entry, id, peer, hop - 1, viaAnnouncement: false, now))
         {
             return;
         }
@@ -288,7 +291,7 @@ public sealed partial class BroadcastEngine
             {
                 if (adopted is not null)
                 {
-                    TryOptimize(ref entry, announcement.Id, adopted, announcement.Hop, viaAnnouncement: true);
+                    TryOptimize(ref entry, announcement.Id, adopted, announcement.Hop, viaAnnouncement: true, now);
                 }
 
                 continue;
@@ -358,9 +361,9 @@ public sealed partial class BroadcastEngine
     /// make it eager (Graft with an empty id when it only announced) and prune the peer we got the message from.
     /// The entry then records the shorter path, so one message swaps at most once per better path. Damped by
     /// <see cref="BroadcastOptions.OptimizationConfirmations"/>: the shortcut past the same parent must hold on
-    /// consecutive messages from it.
+    /// consecutive messages from it, except within <see cref="BroadcastOptions.OptimizationRepairWindow"/> of a view change.
     /// </summary>
-    private bool TryOptimize(ref MessageStore.Entry entry, MessageId id, PeerState announcer, int announcedHop, bool viaAnnouncement)
+    private bool TryOptimize(ref MessageStore.Entry entry, MessageId id, PeerState announcer, int announcedHop, bool viaAnnouncement, TimeSpan now)
     {
         if (!_options.Optimization || entry.From is null || string.Equals(entry.From, announcer.Name, StringComparison.Ordinal))
         {
@@ -368,7 +371,8 @@ public sealed partial class BroadcastEngine
         }
 
         var throughAnnouncer = (long)announcedHop + 1;
-        if (!NoteShortcut(announcer, id, entry.From, entry.Hop - throughAnnouncer >= _options.OptimizationThreshold))
+        var needed = now < _undampedUntil ? 1 : _options.OptimizationConfirmations;
+        if (!NoteShortcut(announcer, id, entry.From, entry.Hop - throughAnnouncer >= _options.OptimizationThreshold, needed))
         {
             return false;
         }

@@ -34,6 +34,7 @@ public sealed partial class BroadcastEngine
         }
 
         _view = view;
+        _undampedUntil = now + _options.OptimizationRepairWindow;
         DropDeparted();
         _ring = _options.HashRing ? RingTopology.Compute(view, _self, _options.MaxProtectedNeighbors) : [];
         EnsureRingNeighbors();

@@ -51,6 +51,14 @@ public sealed record BroadcastOptions
     public int OptimizationConfirmations { get; init; } = 1;
 
     /// <summary>
+    /// After a view change (members joined or left), how long the optimisation swaps on the first shortcut even when
+    /// <see cref="OptimizationConfirmations"/> is above 1. Failures and joins break and re-link the tree, and the detours
+    /// that repair makes are what the optimisation is for; once the membership is quiet the damping applies again.
+    /// Default 20 s. Has no effect when <see cref="OptimizationConfirmations"/> is 1.
+    /// </summary>
+    public TimeSpan OptimizationRepairWindow { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
     /// Duplicates from one peer before it is pruned. Default 1 (the paper's rule: prune on the first duplicate). With a
     /// larger value the peer's duplicates are counted from when it last became eager, less one for each new message it
     /// delivers, and it is pruned when the count reaches this value. With many concurrent senders and uneven link
@@ -120,6 +128,7 @@ public sealed record BroadcastOptions
         Check(MaxAnnouncers is >= 1 and <= 64, nameof(MaxAnnouncers), "must be between 1 and 64");
         Check(OptimizationThreshold >= 1, nameof(OptimizationThreshold), "must be at least 1");
         Check(OptimizationConfirmations is >= 1 and <= 64, nameof(OptimizationConfirmations), "must be between 1 and 64");
+        Check(OptimizationRepairWindow >= TimeSpan.Zero && OptimizationRepairWindow <= TimeSpan.FromDays(1), nameof(OptimizationRepairWindow), "must be between 0 and 1 day");
         Check(PruneAfterDuplicates is >= 1 and <= 16, nameof(PruneAfterDuplicates), "must be between 1 and 16");
         Check(CacheTtl > TimeSpan.Zero, nameof(CacheTtl), "must be positive");
         Check(CacheMaxEntries >= 1, nameof(CacheMaxEntries), "must be at least 1");
