@@ -23,6 +23,8 @@ public sealed class BroadcastOptionsTests
             { nameof(BroadcastOptions.OptimizationThreshold), d with { OptimizationThreshold = 0 } },
             { nameof(BroadcastOptions.OptimizationConfirmations), d with { OptimizationConfirmations = 0 } },
             { nameof(BroadcastOptions.OptimizationConfirmations), d with { OptimizationConfirmations = 65 } },
+            { nameof(BroadcastOptions.OptimizationRepairWindow), d with { OptimizationRepairWindow = TimeSpan.FromSeconds(-1) } },
+            { nameof(BroadcastOptions.OptimizationRepairWindow), d with { OptimizationRepairWindow = TimeSpan.FromDays(2) } },
             { nameof(BroadcastOptions.CacheTtl), d with { CacheTtl = TimeSpan.Zero } },
             { nameof(BroadcastOptions.CacheMaxEntries), d with { CacheMaxEntries = 0 } },
             { nameof(BroadcastOptions.DedupHorizon), d with { DedupHorizon = TimeSpan.FromSeconds(59) } },

@@ -5,12 +5,18 @@ namespace Plumtree.Tests.Broadcast;
 
 /// <summary>
 /// The damping of rule 7 (<see cref="BroadcastOptions.OptimizationConfirmations"/>): a lazy peer's shortcut past the
-/// current parent must show on consecutive messages from that parent before the link swap is made.
+/// current parent must show on consecutive messages from that parent before the link swap is made, except within
+/// <see cref="BroadcastOptions.OptimizationRepairWindow"/> of a view change.
 /// </summary>
 public sealed class HopOptimizationDampingTests
 {
-    private static BroadcastOptions Options(int confirmations) =>
-        Plain(2, 2) with { IHaveInterval = TimeSpan.Zero, OptimizationThreshold = 3, OptimizationConfirmations = confirmations };
+    private static BroadcastOptions Options(int confirmations, double repairWindowMs = 0) => Plain(2, 2) with
+    {
+        IHaveInterval = TimeSpan.Zero,
+        OptimizationThreshold = 3,
+        OptimizationConfirmations = confirmations,
+        OptimizationRepairWindow = Ms(repairWindowMs),
+    };
 
     /// <summary>
     /// Two origins on opposite sides of this node, as under many senders. Origin X is near c: a message from X
@@ -142,5 +148,52 @@ public sealed class HopOptimizationDampingTests
 
         Assert.Equal(1, f.Engine.Counters.Optimizations);
         Assert.Equal(["c: Graft - hop 1", "a: Prune"], f.Output.Lines);
+    }
+
+    [Fact]
+    public void Within_the_repair_window_of_a_view_change_the_first_shortcut_swaps()
+    {
+        var f = Create(Options(confirmations: 3, repairWindowMs: 10_000), eager: ["a", "b"], lazy: ["c", "d"]); // view set at 0
+
+        Deliver(f, 1, fromX: true, Ms(1000));
+
+        Assert.Equal(1, f.Engine.Counters.Optimizations);
+        Assert.Equal(["b", "c"], f.Engine.EagerPeers.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void After_the_repair_window_the_damping_applies_again_and_a_new_view_reopens_it()
+    {
+        var f = Create(Options(confirmations: 3, repairWindowMs: 10_000), eager: ["a", "b"], lazy: ["c", "d"], others: ["z"]);
+
+        Deliver(f, 1, fromX: true, Ms(10_000));  // the window [0, 10 s) has closed: 1 of 3
+        Deliver(f, 2, fromX: true, Ms(11_000));  // 2 of 3
+        Deliver(f, 3, fromX: false, Ms(11_200)); // no shortcut from a: back to 0
+        Assert.Equal(0, f.Engine.Counters.Optimizations);
+
+        f.Engine.SetView(PeerView.Create([SelfName, "a", "b", "c", "d"]), Ms(11_500)); // z left: the window reopens
+        Deliver(f, 4, fromX: true, Ms(12_000)); // 1 of 3, but within the window one is enough
+        Assert.Equal(1, f.Engine.Counters.Optimizations);
+        Assert.Equal(["b", "c"], f.Engine.EagerPeers.Order(StringComparer.Ordinal));
+
+        // Alternating origins after the window: the damping holds the tree again.
+        for (var i = 5; i <= 20; i++)
+        {
+            Deliver(f, i, fromX: i % 2 == 0, Ms(30_000 + (i * 1000)));
+        }
+
+        Assert.Equal(1, f.Engine.Counters.Optimizations);
+    }
+
+    [Fact]
+    public void Without_damping_the_repair_window_changes_nothing()
+    {
+        var f = Create(Options(confirmations: 1, repairWindowMs: 10_000), eager: ["a", "b"], lazy: ["c", "d"]);
+
+        Deliver(f, 1, fromX: false, Ms(1000)); // no shortcut: no swap, window or not
+        Assert.Equal(0, f.Engine.Counters.Optimizations);
+
+        Deliver(f, 2, fromX: true, Ms(20_000)); // the paper's rule swaps on the first shortcut anyway
+        Assert.Equal(1, f.Engine.Counters.Optimizations);
     }
 }
