@@ -75,6 +75,28 @@ public sealed class AgentProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_data_dir_that_is_not_writable_exits_2_naming_the_key()
+    {
+        // Not writable even for root: /proc/self exists but takes no new files.
+        var (code, _, stderr) = await AgentProcess.RunAsync(["agent", "--config", _dir.File("plumtree.json", "{}"), "--data-dir", "/proc/self"]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("Plumtree:DataDir: '/proc/self' is not writable", stderr, StringComparison.Ordinal);
+        Assert.Contains("--data-dir", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_data_dir_that_cannot_be_created_exits_2_naming_the_key()
+    {
+        var underAFile = Path.Combine(_dir.File("a-file", "x"), "data");
+
+        var (code, _, stderr) = await AgentProcess.RunAsync(["agent", "--config", _dir.File("plumtree.json", "{}"), "--data-dir", underAFile]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains($"Plumtree:DataDir: '{underAFile}' cannot be created", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_flag_exits_2()
     {
         var (code, _, stderr) = await AgentProcess.RunAsync(["agent", "--no-such-flag"]);
