@@ -81,6 +81,7 @@ internal static class DemoCommand
                     ["Plumtree:JoinReadyTimeout"] = "00:00:10",
                     ["Plumtree:LeaveTimeout"] = "00:00:03",
                     ["Logging:LogLevel:Default"] = "Warning",
+                    ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
                 };
                 if (i > 0)
                 {

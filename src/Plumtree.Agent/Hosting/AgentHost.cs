@@ -25,7 +25,7 @@ internal static class AgentHost
     {
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
     };
 
     /// <summary>Builds the agent; <paramref name="customize"/> runs last (tests swap in a test server or a fake node there).</summary>

@@ -82,7 +82,7 @@ internal static partial class AdminEndpoints
         var node = Node(context);
         var timeout = context.RequestServices.GetRequiredService<IOptions<PlumtreeHostingOptions>>().Value.LeaveTimeout;
         await node.LeaveAsync(timeout, context.RequestAborted).ConfigureAwait(false);
-        return Json(new ActionResponse(true, $"{node.Name} left the cluster; POST /v1/join to rejoin"), AdminJsonContext.Relaxed.ActionResponse);
+        return Json(new ActionResponse(true, $"{node.Name} left the cluster; rejoin with 'plumtree join ADDR' (POST /v1/join)"), AdminJsonContext.Relaxed.ActionResponse);
     });
 
     private static Task<IResult> RebalanceAsync(HttpContext context) => GuardAsync(context, async () =>

@@ -148,6 +148,19 @@ public sealed class AgentProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Output_piped_to_another_program_is_not_wrapped_at_80_columns()
+    {
+        var reason = "No Plumtree peers: the node is isolated and cannot deliver broadcasts (check connectivity to the seeds, then leave and join again).";
+        var node = new FakeNode { Health = new NodeHealth(NodeStatus.Unhealthy, reason, new Dictionary<string, NodeCheck>()) };
+        await using var agent = await TestAgent.StartAsync(node, kestrel: true);
+
+        var health = await AgentProcess.RunAsync(["health", "--http", agent.HttpAddress]);
+
+        Assert.Equal(ExitCodes.Failure, health.ExitCode);
+        Assert.Contains("Unhealthy: " + reason + "\n", health.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_health_verb_exits_1_for_an_unhealthy_agent_and_3_for_an_absent_one()
     {
         var node = new FakeNode { Health = new NodeHealth(NodeStatus.Unhealthy, "isolated: no peers", new Dictionary<string, NodeCheck>()) };
