@@ -158,7 +158,7 @@ internal static class AgentCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return $"is not writable: {ex.Message}";
+            return $"is not writable (creating a file in it failed: {ex.Message})";
         }
     }
 }

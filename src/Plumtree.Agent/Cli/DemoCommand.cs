@@ -149,6 +149,8 @@ internal static class DemoCommand
             {
                 await env.Error.WriteLineAsync($"plumtree: could not remove {dataRoot}: {ex.Message}").ConfigureAwait(false);
             }
+
+            env.Console.MarkupLine($"demo stopped ({apps.Count.ToString(CultureInfo.InvariantCulture)} node(s) left the cluster)");
         }
     }
 

@@ -37,20 +37,23 @@ internal static class AgentPeerStore
             {
                 var movedTo = SqlitePeerStore.MoveAside(path, timeProvider.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
                 var store = SqlitePeerStore.Open(path);
-                AgentLog.PeerStoreCorrupt(logger, path, ex.Message, movedTo);
+                AgentLog.PeerStoreCorrupt(logger, path, Cause(ex), movedTo);
                 return store;
             }
             catch (Exception again) when (again is PeerStoreException or IOException or UnauthorizedAccessException)
             {
-                AgentLog.PeerStoreUnusable(logger, path, $"{ex.Message}; then: {again.Message}");
+                AgentLog.PeerStoreUnusable(logger, path, $"{Cause(ex)}; then: {Cause(again)}");
                 return new InMemoryPeerStore();
             }
         }
         catch (PeerStoreException ex)
         {
             metrics.Error("open");
-            AgentLog.PeerStoreUnusable(logger, path, ex.Message);
+            AgentLog.PeerStoreUnusable(logger, path, Cause(ex));
             return new InMemoryPeerStore();
         }
     }
+
+    /// <summary>The underlying error's message (the store's own message repeats the path the log line already names).</summary>
+    private static string Cause(Exception ex) => ex is PeerStoreException { InnerException: { } inner } ? inner.Message : ex.Message;
 }

@@ -81,7 +81,7 @@ public sealed class AgentProcessTests : IDisposable
         var (code, _, stderr) = await AgentProcess.RunAsync(["agent", "--config", _dir.File("plumtree.json", "{}"), "--data-dir", "/proc/self"]);
 
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("Plumtree:DataDir: '/proc/self' is not writable", stderr, StringComparison.Ordinal);
+        Assert.Contains("Plumtree:DataDir: '/proc/self' is not writable (creating a file in it failed", stderr, StringComparison.Ordinal);
         Assert.Contains("--data-dir", stderr, StringComparison.Ordinal);
     }
 

@@ -46,6 +46,7 @@ public sealed class DemoProcessTests
 
         Assert.Equal(0, await demo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("stopping the demo cluster", demo.Stdout, StringComparison.Ordinal);
+        Assert.Contains("demo stopped (3 node(s) left the cluster)", demo.Stdout, StringComparison.Ordinal);
 
         // Piped output is neither wrapped at 80 columns nor cluttered with the host's lifetime lines.
         Assert.Matches(@"(?m)^demo-\d broadcast [0-9a-f]{32}: ""demo message #\d+ from demo-\d""$", demo.Stdout);
