@@ -16,6 +16,13 @@ public sealed class RecoveryProcessTests : IDisposable
     private readonly TempDir _dir = new();
     private readonly List<LiveAgent> _agents = [];
 
+    // A key of this test's own: the isolated node keeps retrying the dead members' addresses (ReconnectInterval),
+    // and a port freed by a killed agent may be reused by another test's agent; encrypted clusters cannot merge.
+    private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal)
+    {
+        ["PLUMTREE_ENCRYPTION_KEYS"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+    };
+
     public void Dispose()
     {
         foreach (var agent in Enumerable.Reverse(_agents))
@@ -28,7 +35,7 @@ public sealed class RecoveryProcessTests : IDisposable
 
     private LiveAgent Start(string name, IEnumerable<string> join, int? port = null, int? httpPort = null, IReadOnlyCollection<int>? avoidPorts = null)
     {
-        var agent = LiveAgent.StartJoining(name, _dir, join, port, httpPort, avoidPorts: avoidPorts);
+        var agent = LiveAgent.StartJoining(name, _dir, join, port, httpPort, environment: _environment, avoidPorts: avoidPorts);
         _agents.Add(agent);
         return agent;
     }
