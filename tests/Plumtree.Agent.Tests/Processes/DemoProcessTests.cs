@@ -28,7 +28,10 @@ public sealed class DemoProcessTests
         await Eventually.UntilAsync(() => Task.FromResult(demo.Stdout), o => o.Contains("Demo cluster running", StringComparison.Ordinal) || demo.HasExited, TimeSpan.FromSeconds(60), "demo started");
         Assert.False(demo.HasExited, demo.ToString());
 
-        var firstAdmin = $"127.0.0.1:{basePort}";
+        // Normally the base port itself; another process may have taken it since it was found free, and then the
+        // demo picks a free one and says which.
+        var firstAdmin = System.Text.RegularExpressions.Regex.Match(demo.Stdout, @"started demo-1: membership \S+, admin http://(\S+)").Groups[1].Value;
+        Assert.NotEmpty(firstAdmin);
         Assert.Contains($"curl -s http://{firstAdmin}/v1/members", demo.Stdout, StringComparison.Ordinal);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.UntilAsync(
