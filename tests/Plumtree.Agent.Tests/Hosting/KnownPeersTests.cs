@@ -25,7 +25,7 @@ public sealed class KnownPeersTests
     private readonly PeerStoreMetrics _metrics = Metrics();
 
     internal static PeerStoreMetrics Metrics() =>
-        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), Options.Create(new PlumtreeNodeOptions { NodeName = "node-a" }));
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -49,6 +49,21 @@ public sealed class AgentPeerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task The_agent_starts_over_a_corrupt_database_and_counts_it_in_metrics()
+    {
+        var dataDir = _dir.Combine("agent-data");
+        Directory.CreateDirectory(dataDir);
+        await File.WriteAllTextAsync(Path.Combine(dataDir, SqlitePeerStore.FileName), "garbage, not SQLite", Ct);
+        await using var agent = await TestAgent.StartAsync(settings: new Dictionary<string, string?> { ["Plumtree:DataDir"] = dataDir });
+
+        using var response = await agent.Client.GetAsync("/metrics", Ct);
+        var metrics = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Contains("plumtree_storage_errors_total{node=\"node-a\",operation=\"open\",store=\"peers\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(dataDir, SqlitePeerStore.FileName + ".corrupt-*"));
+    }
+
+    [Fact]
     public void A_data_directory_that_cannot_be_used_leaves_the_agent_with_an_in_memory_store()
     {
         var file = _dir.File("a-file", "x");
