@@ -34,4 +34,13 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "HTTP admin {Method} {Path} failed")]
     public static partial void AdminActionFailed(ILogger logger, string method, string path, Exception exception);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Known peers are stored in {Path}")]
+    public static partial void PeerStoreOpened(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Peer store {Path} is damaged ({Reason}): moved aside to {MovedTo}; starting with an empty one")]
+    public static partial void PeerStoreCorrupt(ILogger logger, string path, string reason, string movedTo);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "Peer store {Path} cannot be used ({Reason}): known peers are kept in memory only until the next start")]
+    public static partial void PeerStoreUnusable(ILogger logger, string path, string reason);
 }

@@ -41,4 +41,22 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Node {Node} was not joined at stop: no leave needed")]
     public static partial void NotJoinedAtStop(ILogger logger, string node);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Could not record the known peers; retrying every interval (logged again only after a success)")]
+    public static partial void KnownPeersRecordFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Recording the known peers works again")]
+    public static partial void KnownPeersRecordRecovered(ILogger logger);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "Could not read the known peers: {Reason}")]
+    public static partial void KnownPeersReadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "Trying {Count} known peer(s) from the peer store: {Peers}")]
+    public static partial void TryingKnownPeers(ILogger logger, int count, string peers);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Information, Message = "Joined the cluster through known peers: {Contacted} answered (round {Attempt})")]
+    public static partial void JoinedThroughKnownPeers(ILogger logger, int contacted, int attempt);
+
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Information, Message = "No known peer answered either: node {Node} runs as a lone seed")]
+    public static partial void KnownPeersUnreachableLoneSeed(ILogger logger, string node);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Plumtree.Node;
+using Plumtree.Storage;
 
 namespace Plumtree.Hosting;
 
@@ -10,12 +11,15 @@ namespace Plumtree.Hosting;
 /// Starts the node, joins the configured seeds (rounds with exponential backoff while none answers, each failure
 /// logged) and leaves gracefully on stop. The host's "started" moment (and so systemd's READY=1) waits in
 /// <see cref="StartedAsync"/> until the node has joined, is a lone seed, or <see cref="PlumtreeHostingOptions.JoinReadyTimeout"/>
-/// passed; other hosted services (the HTTP admin) are already serving by then.
+/// passed; other hosted services (the HTTP admin) are already serving by then. When no seed answers (or none is
+/// configured), a round also tries the known peers of the <see cref="IPeerStore"/>, most recently seen first.
 /// </summary>
 internal sealed class PlumtreeHostedService(
     IPlumtreeNodeHandle node,
     IOptions<PlumtreeHostingOptions> options,
     PlumtreeStartupState state,
+    IPeerStore peerStore,
+    PeerStoreMetrics storeMetrics,
     TimeProvider timeProvider,
     ILogger<PlumtreeHostedService> logger) : IHostedLifecycleService, IDisposable
 {
@@ -42,6 +46,13 @@ internal sealed class PlumtreeHostedService(
 
         if (seeds.Count == 0)
         {
+            if (options.Value.KnownPeersJoinLimit > 0)
+            {
+                // A lone seed that knew a cluster before its restart tries it once, in the background.
+                _joinLoop = JoinKnownPeersOnceAsync(_stopping.Token);
+                return;
+            }
+
             HostingLog.LoneSeed(logger, node.Name);
             state.MarkReady(ReadyReason.LoneSeed);
             return;
@@ -137,13 +148,19 @@ internal sealed class PlumtreeHostedService(
             {
                 var attempt = state.CountAttempt();
                 string reason;
+                var tried = new List<IPEndPoint>();
                 try
                 {
                     var (endPoints, unresolved) = await ResolveAsync(seeds, cancellationToken).ConfigureAwait(false);
+                    tried.AddRange(endPoints);
                     if (endPoints.Count == 0 && unresolved.Count == 0)
                     {
                         HostingLog.OnlySelfSeeds(logger, node.Name);
-                        state.MarkReady(ReadyReason.LoneSeed);
+                        if (await TryKnownPeersAsync([], attempt, cancellationToken).ConfigureAwait(false) is not null)
+                        {
+                            state.MarkReady(ReadyReason.LoneSeed);
+                        }
+
                         return;
                     }
 
@@ -172,6 +189,15 @@ internal sealed class PlumtreeHostedService(
                     reason = $"{ex.GetType().Name}: {ex.Message}";
                 }
 
+                if (await TryKnownPeersAsync(tried, attempt, cancellationToken).ConfigureAwait(false) is { } knownFailure)
+                {
+                    reason = knownFailure.Length == 0 ? reason : $"{reason}; {knownFailure}";
+                }
+                else
+                {
+                    return;
+                }
+
                 state.MarkJoinFailed(reason);
                 HostingLog.JoinFailed(logger, attempt, reason, delay);
                 await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
@@ -185,6 +211,100 @@ internal sealed class PlumtreeHostedService(
         catch (Exception ex)
         {
             HostingLog.JoinLoopCrashed(logger, ex);
+        }
+    }
+
+    /// <summary>No seed configured: one round over the known peers, then ready (joined, or a lone seed).</summary>
+    private async Task JoinKnownPeersOnceAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            var attempt = state.CountAttempt();
+            var failure = await TryKnownPeersAsync([], attempt, cancellationToken).ConfigureAwait(false);
+            if (failure is null)
+            {
+                return;
+            }
+
+            if (failure.Length == 0)
+            {
+                HostingLog.LoneSeed(logger, node.Name);
+            }
+            else
+            {
+                HostingLog.KnownPeersUnreachableLoneSeed(logger, node.Name);
+            }
+
+            state.MarkReady(ReadyReason.LoneSeed);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception ex)
+        {
+            HostingLog.JoinLoopCrashed(logger, ex);
+            state.MarkReady(ReadyReason.LoneSeed);
+        }
+    }
+
+    /// <summary>
+    /// Joins through up to <see cref="PlumtreeHostingOptions.KnownPeersJoinLimit"/> stored peers (this node and the
+    /// addresses in <paramref name="alreadyTried"/> left out). Null when it joined (and marked ready); otherwise why
+    /// not, empty when there was no known peer to try.
+    /// </summary>
+    private async Task<string?> TryKnownPeersAsync(IReadOnlyCollection<IPEndPoint> alreadyTried, int attempt, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.KnownPeersJoinLimit;
+        if (limit <= 0)
+        {
+            return "";
+        }
+
+        IReadOnlyList<KnownPeer> known;
+        try
+        {
+            // Read a few more than the limit: some may be this node or seeds already tried.
+            known = await peerStore.GetRecentAsync(limit + alreadyTried.Count + 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            storeMetrics.Error("read");
+            HostingLog.KnownPeersReadFailed(logger, ex.Message);
+            return $"known peers unreadable: {ex.Message}";
+        }
+
+        var self = node.AdvertisedEndPoint;
+        var candidates = known
+            .Where(p => !string.Equals(p.Name, node.Name, StringComparison.Ordinal) && !p.Address.Equals(self) && !alreadyTried.Contains(p.Address))
+            .DistinctBy(p => p.Address)
+            .Take(limit)
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return "";
+        }
+
+        HostingLog.TryingKnownPeers(logger, candidates.Count, string.Join(", ", candidates.Select(p => $"{p.Name} ({p.Address})")));
+        try
+        {
+            var contacted = await node.JoinAsync([.. candidates.Select(p => p.Address)], cancellationToken).ConfigureAwait(false);
+            HostingLog.JoinedThroughKnownPeers(logger, contacted, attempt);
+            state.MarkReady(ReadyReason.Joined);
+            return null;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (PlumtreeJoinException ex)
+        {
+            return $"known peers: {ex.Message}" + (ex.Errors.Count == 0 ? "" : " (" + string.Join("; ", ex.Errors.Select(e => e.Message)) + ")");
+        }
+        catch (Exception ex)
+        {
+            return $"known peers: {ex.GetType().Name}: {ex.Message}";
         }
     }
 

@@ -29,6 +29,16 @@ public sealed class PlumtreeHostingOptions
     /// <summary>How long a graceful leave may take on stop. Default 10 s.</summary>
     public TimeSpan LeaveTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How many known peers (members seen alive before, kept by the <see cref="Plumtree.Storage.IPeerStore"/>, most
+    /// recently seen first) a join round tries when none of the <see cref="Join"/> seeds answers, or once at start when
+    /// no seed is configured. 0 turns this off. Default 5.
+    /// </summary>
+    public int KnownPeersJoinLimit { get; set; } = 5;
+
+    /// <summary>How often the alive members are recorded in the peer store (and once more before the leave on stop). Default 10 s.</summary>
+    public TimeSpan KnownPeersRecordInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Returns one message per invalid key, naming it (<c>Plumtree:Join:1: ...</c>); empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -59,6 +69,16 @@ public sealed class PlumtreeHostingOptions
         if (LeaveTimeout <= TimeSpan.Zero)
         {
             errors.Add($"{SectionName}:{nameof(LeaveTimeout)}: must be positive");
+        }
+
+        if (KnownPeersJoinLimit is < 0 or > 100)
+        {
+            errors.Add($"{SectionName}:{nameof(KnownPeersJoinLimit)}: must be between 0 and 100");
+        }
+
+        if (KnownPeersRecordInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:{nameof(KnownPeersRecordInterval)}: must be positive");
         }
 
         return errors;

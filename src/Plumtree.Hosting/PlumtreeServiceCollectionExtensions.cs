@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Plumtree.Hosting;
 using Plumtree.Node;
+using Plumtree.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -17,7 +18,9 @@ public static class PlumtreeServiceCollectionExtensions
     /// <see cref="PlumtreeNodeOptions"/> and <see cref="PlumtreeHostingOptions"/> (<c>Join</c>, retry and leave timings)
     /// both bind from it and are validated when the host starts. The node is a singleton built with the host's
     /// <see cref="ILoggerFactory"/>, <see cref="IMeterFactory"/> and <see cref="TimeProvider"/>; a hosted service
-    /// starts it, joins the seeds and leaves on stop; a health check named <c>plumtree</c> reports its health.
+    /// starts it, joins the seeds and leaves on stop; a health check named <c>plumtree</c> reports its health. Known
+    /// peers are recorded in the registered <see cref="IPeerStore"/> (in memory unless one was added before) and tried
+    /// when no seed answers.
     /// </summary>
     public static IServiceCollection AddPlumtree(this IServiceCollection services, IConfiguration configuration)
     {
@@ -54,7 +57,11 @@ public static class PlumtreeServiceCollectionExtensions
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton<IPlumtreeNodeHandle, PlumtreeNodeHandle>();
         services.TryAddSingleton<PlumtreeStartupState>();
+        services.TryAddSingleton<IPeerStore>(_ => new InMemoryPeerStore());
+        services.TryAddSingleton<PeerStoreMetrics>();
+        services.TryAddSingleton<KnownPeersRecorder>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PlumtreeHostedService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KnownPeersRecorderService>());
 
         var registered = services.Any(d => d.ServiceType == typeof(PlumtreeHealthCheckMarker));
         if (!registered)

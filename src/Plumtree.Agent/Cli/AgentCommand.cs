@@ -85,11 +85,6 @@ internal static class AgentCommand
                 AgentLog.ConfigFileRead(logger, config.ConfigFile);
             }
 
-            if (!config.Settings.DataDirExplicit && !Directory.Exists(config.Settings.DataDir))
-            {
-                AgentLog.DataDirUnusable(logger, config.Settings.DataDir, "it does not exist and could not be created");
-            }
-
             app.Lifetime.ApplicationStarted.Register(() => AgentLog.AdminListening(logger, config.Settings.Http.ToString()));
             try
             {
@@ -129,19 +124,41 @@ internal static class AgentCommand
         _ => [],
     };
 
-    /// <summary>Creates the data directory; an explicitly configured one that cannot be created is a configuration error.</summary>
-    private static void PrepareDataDir(AgentSettings settings)
+    /// <summary>
+    /// Creates the data directory and checks that it is writable. An explicitly configured one that is not usable is a
+    /// configuration error (exit 2, naming <c>Plumtree:DataDir</c>); the default one is only warned about later (the
+    /// agent then keeps its known peers in memory).
+    /// </summary>
+    internal static void PrepareDataDir(AgentSettings settings)
+    {
+        if (DataDirProblem(settings.DataDir) is { } problem && settings.DataDirExplicit)
+        {
+            throw new AgentConfigException($"Plumtree:DataDir: '{settings.DataDir}' {problem}{AgentConfiguration.Hint("DataDir")}");
+        }
+    }
+
+    /// <summary>Creates <paramref name="dataDir"/> if missing and writes (then deletes) a probe file; null when usable, else why not.</summary>
+    internal static string? DataDirProblem(string dataDir)
     {
         try
         {
-            Directory.CreateDirectory(settings.DataDir);
+            Directory.CreateDirectory(dataDir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return $"cannot be created: {ex.Message}";
+        }
+
+        var probe = Path.Combine(dataDir, $".plumtree-write-check-{Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        try
+        {
+            File.WriteAllText(probe, "ok");
+            File.Delete(probe);
+            return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            if (settings.DataDirExplicit)
-            {
-                throw new AgentConfigException($"Plumtree:DataDir: cannot create '{settings.DataDir}': {ex.Message}{AgentConfiguration.Hint("DataDir")}");
-            }
+            return $"is not writable (creating a file in it failed: {ex.Message})";
         }
     }
 }

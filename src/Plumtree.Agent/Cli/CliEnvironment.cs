@@ -23,15 +23,28 @@ internal sealed class CliEnvironment
     /// <summary>Tests route HTTP through an in-memory server; null uses real sockets.</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
 
-    public static CliEnvironment FromProcess() => new()
+    public static CliEnvironment FromProcess()
     {
-        Out = System.Console.Out,
-        Error = System.Console.Error,
-        OpenInput = System.Console.OpenStandardInput,
-        InputRedirected = System.Console.IsInputRedirected,
-        Environment = System.Environment.GetEnvironmentVariables(),
-        Console = AnsiConsole.Console,
-    };
+        var console = AnsiConsole.Console;
+        if (System.Console.IsOutputRedirected)
+        {
+            // Piped or logged (journald, a file, a test): Spectre would wrap every line at 80 columns.
+            console.Profile.Width = RedirectedWidth;
+        }
+
+        return new()
+        {
+            Out = System.Console.Out,
+            Error = System.Console.Error,
+            OpenInput = System.Console.OpenStandardInput,
+            InputRedirected = System.Console.IsInputRedirected,
+            Environment = System.Environment.GetEnvironmentVariables(),
+            Console = console,
+        };
+    }
+
+    /// <summary>Line width when standard output is not a terminal: wide enough that nothing is wrapped in practice.</summary>
+    public const int RedirectedWidth = 400;
 
     /// <summary>A plain (no colour, fixed width) console over <paramref name="writer"/>.</summary>
     public static IAnsiConsole PlainConsole(TextWriter writer)

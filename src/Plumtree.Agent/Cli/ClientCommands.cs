@@ -135,6 +135,12 @@ internal static class ClientCommands
                 }
 
                 payload = buffer.ToArray();
+                if (payload.Length == 0)
+                {
+                    // Almost always a mistake (</dev/null, an empty pipe); an empty message can still be sent as TEXT "".
+                    await env.Error.WriteLineAsync("plumtree: nothing to broadcast: standard input was empty (give TEXT, --file FILE, or pipe a payload)").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
             }
             else
             {
@@ -253,7 +259,8 @@ internal static class ClientCommands
         }
 
         await env.Error.WriteLineAsync($"plumtree: the agent answered {reply.Status}: {message}").ConfigureAwait(false);
-        foreach (var detail in details ?? [])
+        // Details already quoted in the message (a single seed's failure, say) are not repeated.
+        foreach (var detail in (details ?? []).Where(d => !message.Contains(d, StringComparison.Ordinal)))
         {
             await env.Error.WriteLineAsync("  " + detail).ConfigureAwait(false);
         }

@@ -56,6 +56,10 @@ internal static class DemoCommand
         });
 
         var apps = new List<(string Name, WebApplication App, IPEndPoint Http, int Port)>();
+
+        // A fresh data directory per run: stored peers of an earlier demo must not be joined (their ports may now
+        // belong to something else).
+        var dataRoot = Directory.CreateTempSubdirectory("plumtree-demo-").FullName;
         try
         {
             var loopback = IPAddress.Loopback;
@@ -73,10 +77,11 @@ internal static class DemoCommand
                     ["Plumtree:BindPort"] = port.ToString(CultureInfo.InvariantCulture),
                     ["Plumtree:Profile"] = "local",
                     ["Plumtree:Http"] = $"127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}",
-                    ["Plumtree:DataDir"] = Path.Combine(Path.GetTempPath(), "plumtree-demo", name),
+                    ["Plumtree:DataDir"] = Path.Combine(dataRoot, name),
                     ["Plumtree:JoinReadyTimeout"] = "00:00:10",
                     ["Plumtree:LeaveTimeout"] = "00:00:03",
                     ["Logging:LogLevel:Default"] = "Warning",
+                    ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
                 };
                 if (i > 0)
                 {
@@ -135,6 +140,17 @@ internal static class DemoCommand
 
                 await apps[i].App.DisposeAsync().ConfigureAwait(false);
             }
+
+            try
+            {
+                Directory.Delete(dataRoot, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await env.Error.WriteLineAsync($"plumtree: could not remove {dataRoot}: {ex.Message}").ConfigureAwait(false);
+            }
+
+            env.Console.MarkupLine($"demo stopped ({apps.Count.ToString(CultureInfo.InvariantCulture)} node(s) left the cluster)");
         }
     }
 

@@ -44,7 +44,11 @@ internal static class Render
     public static void Health(CliEnvironment env, HealthResponse health)
     {
         var colour = health.Status switch { "Healthy" => "green", "Degraded" => "yellow", _ => "red" };
-        env.Console.MarkupLine($"[{colour}]{Markup.Escape(health.Status)}[/]: {Markup.Escape(health.Message)}");
+        // The node's message may already start with the status ("Healthy: 2 eager ..."): do not say it twice.
+        var message = health.Message.StartsWith(health.Status + ":", StringComparison.Ordinal)
+            ? health.Message[(health.Status.Length + 1)..].TrimStart()
+            : health.Message;
+        env.Console.MarkupLine($"[{colour}]{Markup.Escape(health.Status)}[/]: {Markup.Escape(message)}");
         if (health.Checks.Count == 0)
         {
             return;

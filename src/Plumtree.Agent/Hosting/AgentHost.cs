@@ -11,8 +11,10 @@ using Plumtree.Agent.Configuration;
 using Plumtree.Agent.Handlers;
 using Plumtree.Agent.Http;
 using Plumtree.Agent.Messages;
+using Plumtree.Agent.Storage;
 using Plumtree.Hosting;
 using Plumtree.Node;
+using Plumtree.Storage;
 
 namespace Plumtree.Agent.Hosting;
 
@@ -23,7 +25,7 @@ internal static class AgentHost
     {
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
     };
 
     /// <summary>Builds the agent; <paramref name="customize"/> runs last (tests swap in a test server or a fake node there).</summary>
@@ -63,6 +65,11 @@ internal static class AgentHost
 
         // Registered before the node's hosted service, so it subscribes to deliveries before the node starts.
         services.AddHostedService<DeliveryHub>();
+        services.AddSingleton<IPeerStore>(sp => AgentPeerStore.Open(
+            settings.DataDir,
+            sp.GetRequiredService<PeerStoreMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Storage")));
         services.AddPlumtree(config.PlumtreeSection);
         services.PostConfigure<PlumtreeHostingOptions>(o => o.Join = [.. config.Join]);
         services.PostConfigure<PlumtreeNodeOptions>(o =>

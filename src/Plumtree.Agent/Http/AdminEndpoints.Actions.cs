@@ -80,9 +80,15 @@ internal static partial class AdminEndpoints
     private static Task<IResult> LeaveAsync(HttpContext context) => GuardAsync(context, async () =>
     {
         var node = Node(context);
+        if (!node.IsJoined)
+        {
+            // Already left (or never joined): nothing to announce, and saying "left" again would mislead.
+            return Json(new ActionResponse(true, $"{node.Name} is not in a cluster (already left, or not joined yet): nothing to do; join with 'plumtree join ADDR' (POST /v1/join)"), AdminJsonContext.Relaxed.ActionResponse);
+        }
+
         var timeout = context.RequestServices.GetRequiredService<IOptions<PlumtreeHostingOptions>>().Value.LeaveTimeout;
         await node.LeaveAsync(timeout, context.RequestAborted).ConfigureAwait(false);
-        return Json(new ActionResponse(true, $"{node.Name} left the cluster; POST /v1/join to rejoin"), AdminJsonContext.Relaxed.ActionResponse);
+        return Json(new ActionResponse(true, $"{node.Name} left the cluster; rejoin with 'plumtree join ADDR' (POST /v1/join)"), AdminJsonContext.Relaxed.ActionResponse);
     });
 
     private static Task<IResult> RebalanceAsync(HttpContext context) => GuardAsync(context, async () =>

@@ -57,6 +57,9 @@ public static class MetricNames
     /// <summary>Counter: messages cut off from this node by a partition.</summary>
     public const string MessagesPartitioned = "plumtree_messages_partitioned_total";
 
+    /// <summary>Counter: failures of a store (label <c>store</c>: <c>peers</c>; <c>operation</c>: <c>open</c>, <c>read</c>, <c>write</c>); the node goes on without it.</summary>
+    public const string StorageErrors = "plumtree_storage_errors_total";
+
     /// <summary>Counter: anti-entropy rounds.</summary>
     public const string SyncRounds = "plumtree_sync_rounds_total";
 

@@ -84,6 +84,19 @@ public sealed class CliCommandsTests
     }
 
     [Fact]
+    public async Task Health_does_not_repeat_a_status_the_nodes_message_already_starts_with()
+    {
+        var node = Cluster();
+        node.Health = new NodeHealth(NodeStatus.Healthy, "Healthy: 2 eager and 0 lazy peer(s), 3 alive member(s).", new Dictionary<string, NodeCheck>());
+        await using var agent = await TestAgent.StartAsync(node);
+
+        var human = await CliRunner.RunAsync(agent, "health");
+
+        Assert.Equal(0, human.ExitCode);
+        Assert.Equal("Healthy: 2 eager and 0 lazy peer(s), 3 alive member(s).", human.Out.Split('\n')[0].Trim());
+    }
+
+    [Fact]
     public async Task Broadcast_sends_text_a_file_or_stdin_as_the_payload()
     {
         var node = Cluster();
@@ -123,6 +136,21 @@ public sealed class CliCommandsTests
     }
 
     [Fact]
+    public async Task Broadcast_refuses_an_empty_stdin_but_sends_an_explicit_empty_text()
+    {
+        var node = Cluster();
+        await using var agent = await TestAgent.StartAsync(node);
+
+        var emptyStdin = await CliRunner.RunAsync(agent, ["broadcast"], stdin: []);
+        var emptyText = await CliRunner.RunAsync(agent, "broadcast", "");
+
+        Assert.Equal(ExitCodes.Usage, emptyStdin.ExitCode);
+        Assert.Contains("standard input was empty", emptyStdin.Error, StringComparison.Ordinal);
+        Assert.Equal(0, emptyText.ExitCode);
+        Assert.Empty(Assert.Single(node.Broadcasts));
+    }
+
+    [Fact]
     public async Task A_payload_the_agent_refuses_exits_1_with_its_error()
     {
         var node = Cluster();
@@ -157,6 +185,19 @@ public sealed class CliCommandsTests
     }
 
     [Fact]
+    public async Task A_join_failure_quoted_in_the_error_is_not_listed_again_as_a_detail()
+    {
+        var node = Cluster();
+        node.OnJoin = _ => throw new PlumtreeJoinException("Could not join through any of 1 seed(s): 10.0.0.9:7946: refused", [new IOException("10.0.0.9:7946: refused")]);
+        await using var agent = await TestAgent.StartAsync(node);
+
+        var failed = await CliRunner.RunAsync(agent, "join", "10.0.0.9:7946");
+
+        Assert.Equal(ExitCodes.Failure, failed.ExitCode);
+        Assert.Equal(1, failed.Error.Split("10.0.0.9:7946: refused").Length - 1);
+    }
+
+    [Fact]
     public async Task Leave_rebalance_and_cache_clear_reach_the_node()
     {
         var node = Cluster();
@@ -170,7 +211,7 @@ public sealed class CliCommandsTests
         Assert.Single(node.LeaveCalls);
         Assert.Equal(1, node.RebalanceCalls);
         Assert.Equal(1, node.ClearCacheCalls);
-        Assert.Contains("left the cluster", leave.Out, StringComparison.Ordinal);
+        Assert.Contains("left the cluster; rejoin with 'plumtree join ADDR'", leave.Out, StringComparison.Ordinal);
         Assert.Contains("5 entries", clear.Out, StringComparison.Ordinal);
     }
 

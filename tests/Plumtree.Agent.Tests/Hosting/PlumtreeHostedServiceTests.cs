@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Plumtree.Agent.Tests.Support;
 using Plumtree.Hosting;
 using Plumtree.Node;
+using Plumtree.Storage;
 
 namespace Plumtree.Agent.Tests.Hosting;
 
@@ -16,7 +17,7 @@ public sealed class PlumtreeHostedServiceTests
     private readonly FakeLogger<PlumtreeHostedService> _logger = new();
     private readonly PlumtreeStartupState _state = new();
 
-    private PlumtreeHostedService Create(PlumtreeHostingOptions options) => new(_node, Options.Create(options), _state, _time, _logger);
+    private PlumtreeHostedService Create(PlumtreeHostingOptions options) => new(_node, Options.Create(options), _state, new InMemoryPeerStore(), KnownPeersTests.Metrics(), _time, _logger);
 
     private static PlumtreeHostingOptions Seeds(params string[] join) => new()
     {

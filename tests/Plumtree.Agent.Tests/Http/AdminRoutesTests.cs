@@ -356,6 +356,20 @@ public sealed class AdminRoutesTests
     }
 
     [Fact]
+    public async Task Leave_on_a_node_that_is_not_joined_does_nothing_and_says_so()
+    {
+        var node = ThreeMembers();
+        node.IsJoined = false;
+        await using var agent = await TestAgent.StartAsync(node);
+
+        using var leave = await agent.Client.PostAsync("/v1/leave", null, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, leave.StatusCode);
+        Assert.Empty(node.LeaveCalls);
+        Assert.Contains("is not in a cluster", (await JsonAsync(leave)).GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_node_in_the_wrong_state_gives_a_409_not_a_crash()
     {
         var node = new WrongStateNode();

@@ -35,6 +35,7 @@ public sealed class MetricsEndpointTests
             MetricNames.IHaveSent, MetricNames.GraftSent, MetricNames.PruneSent, MetricNames.GraftFailed, MetricNames.MessagesPartitioned,
             MetricNames.SyncRounds, MetricNames.SyncMessagesRecovered, MetricNames.SyncFailures, MetricNames.MembershipProbes,
             MetricNames.MembershipProbeFailures, MetricNames.MembershipSuspicions, MetricNames.MembershipRefutes, MetricNames.MembershipPushPulls,
+            MetricNames.StorageErrors,
         })
         {
             meter.CreateCounter<long>(counter, description: "test counter").Add(5, tag);

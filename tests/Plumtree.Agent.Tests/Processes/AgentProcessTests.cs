@@ -75,6 +75,28 @@ public sealed class AgentProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_data_dir_that_is_not_writable_exits_2_naming_the_key()
+    {
+        // Not writable even for root: /proc/self exists but takes no new files.
+        var (code, _, stderr) = await AgentProcess.RunAsync(["agent", "--config", _dir.File("plumtree.json", "{}"), "--data-dir", "/proc/self"]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("Plumtree:DataDir: '/proc/self' is not writable (creating a file in it failed", stderr, StringComparison.Ordinal);
+        Assert.Contains("--data-dir", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_data_dir_that_cannot_be_created_exits_2_naming_the_key()
+    {
+        var underAFile = Path.Combine(_dir.File("a-file", "x"), "data");
+
+        var (code, _, stderr) = await AgentProcess.RunAsync(["agent", "--config", _dir.File("plumtree.json", "{}"), "--data-dir", underAFile]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains($"Plumtree:DataDir: '{underAFile}' cannot be created", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_flag_exits_2()
     {
         var (code, _, stderr) = await AgentProcess.RunAsync(["agent", "--no-such-flag"]);
@@ -123,6 +145,19 @@ public sealed class AgentProcessTests : IDisposable
         Assert.Equal("piped payload", System.Text.Encoding.UTF8.GetString(Assert.Single(node.Broadcasts)));
         Assert.Equal(0, table.ExitCode);
         Assert.Contains("node-b", table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Output_piped_to_another_program_is_not_wrapped_at_80_columns()
+    {
+        var reason = "No Plumtree peers: the node is isolated and cannot deliver broadcasts (check connectivity to the seeds, then leave and join again).";
+        var node = new FakeNode { Health = new NodeHealth(NodeStatus.Unhealthy, reason, new Dictionary<string, NodeCheck>()) };
+        await using var agent = await TestAgent.StartAsync(node, kestrel: true);
+
+        var health = await AgentProcess.RunAsync(["health", "--http", agent.HttpAddress]);
+
+        Assert.Equal(ExitCodes.Failure, health.ExitCode);
+        Assert.Contains("Unhealthy: " + reason + "\n", health.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

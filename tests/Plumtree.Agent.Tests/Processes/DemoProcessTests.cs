@@ -28,7 +28,10 @@ public sealed class DemoProcessTests
         await Eventually.UntilAsync(() => Task.FromResult(demo.Stdout), o => o.Contains("Demo cluster running", StringComparison.Ordinal) || demo.HasExited, TimeSpan.FromSeconds(60), "demo started");
         Assert.False(demo.HasExited, demo.ToString());
 
-        var firstAdmin = $"127.0.0.1:{basePort}";
+        // Normally the base port itself; another process may have taken it since it was found free, and then the
+        // demo picks a free one and says which.
+        var firstAdmin = System.Text.RegularExpressions.Regex.Match(demo.Stdout, @"started demo-1: membership \S+, admin http://(\S+)").Groups[1].Value;
+        Assert.NotEmpty(firstAdmin);
         Assert.Contains($"curl -s http://{firstAdmin}/v1/members", demo.Stdout, StringComparison.Ordinal);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.UntilAsync(
@@ -46,5 +49,10 @@ public sealed class DemoProcessTests
 
         Assert.Equal(0, await demo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("stopping the demo cluster", demo.Stdout, StringComparison.Ordinal);
+        Assert.Contains("demo stopped (3 node(s) left the cluster)", demo.Stdout, StringComparison.Ordinal);
+
+        // Piped output is neither wrapped at 80 columns nor cluttered with the host's lifetime lines.
+        Assert.Matches(@"(?m)^demo-\d broadcast [0-9a-f]{32}: ""demo message #\d+ from demo-\d""$", demo.Stdout);
+        Assert.DoesNotContain("Microsoft.Hosting.Lifetime", demo.Stdout, StringComparison.Ordinal);
     }
 }

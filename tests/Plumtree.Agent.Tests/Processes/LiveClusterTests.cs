@@ -88,14 +88,28 @@ public sealed partial class LiveClusterTests(LiveClusterFixture cluster) : IClas
     public async Task SIGTERM_makes_an_agent_leave_gracefully_and_exit_0()
     {
         using var leaver = LiveAgent.Start("live-sigterm", cluster.Dir, [cluster.A]);
-        await cluster.A.WaitForMembersAsync(["live-sigterm"], Bound);
+
+        // Every fixture agent must know it before it leaves: the leave is gossiped only RetransmitMult x
+        // ceil(log10(n + 1)) = 2 times (local profile), and a member that has not heard of live-sigterm yet
+        // ignores its leave (then sees it fail: dead, not left).
+        foreach (var agent in new[] { cluster.A, cluster.B, cluster.C })
+        {
+            await agent.WaitForMembersAsync(["live-sigterm"], Bound);
+        }
 
         leaver.Process.Terminate();
         var code = await leaver.Process.WaitForExitAsync(Bound);
 
         Assert.True(code == 0, leaver.ToString());
         Assert.Contains("Left the cluster", leaver.Process.Stdout + leaver.Process.Stderr, StringComparison.Ordinal);
-        await Eventually.UntilAsync(() => cluster.A.MembersAsync("left"), left => left.Contains("live-sigterm"), Bound, "live-a sees live-sigterm as left");
+        try
+        {
+            await Eventually.UntilAsync(() => cluster.A.MembersAsync("left"), left => left.Contains("live-sigterm"), Bound, "live-a sees live-sigterm as left");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\nlive-a members: {await cluster.A.GetAsync("v1/members")}\nleaver:\n{leaver}\nlive-a:\n{cluster.A}", ex);
+        }
     }
 
     [Fact]

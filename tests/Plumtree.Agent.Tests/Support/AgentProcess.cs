@@ -11,6 +11,7 @@ namespace Plumtree.Agent.Tests.Support;
 internal sealed class AgentProcess : IDisposable
 {
     private const int SigTerm = 15;
+    private const int SigKill = 9;
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
@@ -127,6 +128,17 @@ internal sealed class AgentProcess : IDisposable
 
         _process.WaitForExit();
         return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGKILL to this process (by PID) and waits (bounded) until it is gone: a crash, no leave.</summary>
+    public async Task KillAsync(TimeSpan timeout)
+    {
+        if (Kill(_process.Id, SigKill) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGKILL) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        await WaitForExitAsync(timeout);
     }
 
     /// <summary>Sends SIGTERM to this process (by PID).</summary>

@@ -30,10 +30,36 @@ internal sealed class LiveAgent : IDisposable
 
     public AgentProcess Process { get; }
 
-    public static LiveAgent Start(string name, TempDir dir, IEnumerable<LiveAgent> seeds, string? handler = null, string? shellScript = null, IDictionary<string, string>? environment = null)
+    public static LiveAgent Start(string name, TempDir dir, IEnumerable<LiveAgent> seeds, string? handler = null, string? shellScript = null, IDictionary<string, string>? environment = null) =>
+        StartJoining(name, dir, seeds.Select(s => s.Address), handler: handler, shellScript: shellScript, environment: environment);
+
+    /// <summary>
+    /// Starts an agent joining <paramref name="join"/> (addresses), on <paramref name="port"/>/<paramref name="httpPort"/>
+    /// when given (a restart on the same addresses) or free ports, with data directory <c>dir/name</c> (kept across restarts).
+    /// </summary>
+    public static LiveAgent StartJoining(string name, TempDir dir, IEnumerable<string> join, int? port = null, int? httpPort = null, string? handler = null, string? shellScript = null, IDictionary<string, string>? environment = null, IReadOnlyCollection<int>? avoidPorts = null)
     {
-        var port = PortFinder.FreeTcpAndUdpPort(IPAddress.Loopback);
-        var httpPort = PortFinder.FreeTcpPort(IPAddress.Loopback);
+        var membershipPort = port ?? FreePort(() => PortFinder.FreeTcpAndUdpPort(IPAddress.Loopback), avoidPorts);
+        var adminPort = httpPort ?? FreePort(() => PortFinder.FreeTcpPort(IPAddress.Loopback), avoidPorts);
+        return StartOn(name, dir, join, membershipPort, adminPort, handler, shellScript, environment);
+    }
+
+    private static int FreePort(Func<int> find, IReadOnlyCollection<int>? avoid)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            var candidate = find();
+            if (avoid is null || !avoid.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("no free port outside the avoided ones");
+    }
+
+    private static LiveAgent StartOn(string name, TempDir dir, IEnumerable<string> join, int port, int httpPort, string? handler, string? shellScript, IDictionary<string, string>? environment)
+    {
         var config = Path.Combine(dir.Path, "empty.json");
         if (!File.Exists(config))
         {
@@ -51,9 +77,9 @@ internal sealed class LiveAgent : IDisposable
             "--profile", "local",
             "--data-dir", Path.Combine(dir.Path, name),
         };
-        foreach (var seed in seeds)
+        foreach (var seed in join)
         {
-            args.AddRange(["--join", seed.Address]);
+            args.AddRange(["--join", seed]);
         }
 
         if (handler is not null)
@@ -79,6 +105,38 @@ internal sealed class LiveAgent : IDisposable
             .Select(m => m.GetProperty("name").GetString()!)
             .Order(StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>The admin's <c>/metrics</c> text.</summary>
+    public async Task<string> MetricsAsync()
+    {
+        using var response = await Http.GetAsync($"http://{HttpAddress}/metrics", TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The value of a gauge for this node in <c>/metrics</c> (the series with <c>node="NAME"</c>).</summary>
+    public async Task<double> GaugeAsync(string metric)
+    {
+        var prefix = metric + "{";
+        foreach (var line in (await MetricsAsync()).Split('\n'))
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal) && line.Contains($"node=\"{Name}\"", StringComparison.Ordinal))
+            {
+                return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException($"{metric} for {Name} not in /metrics");
+    }
+
+    /// <summary><c>GET /health</c>: the HTTP status and the JSON status field.</summary>
+    public async Task<(int Code, string Status, string Message)> HealthAsync()
+    {
+        using var response = await Http.GetAsync($"http://{HttpAddress}/health", TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var doc = JsonDocument.Parse(body);
+        return ((int)response.StatusCode, doc.RootElement.GetProperty("status").GetString()!, doc.RootElement.GetProperty("message").GetString()!);
+    }
 
     public Task WaitForMembersAsync(IEnumerable<string> names, TimeSpan timeout)
     {

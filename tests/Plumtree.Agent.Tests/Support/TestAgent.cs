@@ -18,10 +18,13 @@ namespace Plumtree.Agent.Tests.Support;
 /// </summary>
 internal sealed class TestAgent : IAsyncDisposable
 {
-    private TestAgent(WebApplication app, IPlumtreeNodeHandle node)
+    private readonly TempDir _dir;
+
+    private TestAgent(WebApplication app, IPlumtreeNodeHandle node, TempDir dir)
     {
         App = app;
         Node = node;
+        _dir = dir;
     }
 
     public WebApplication App { get; }
@@ -44,7 +47,7 @@ internal sealed class TestAgent : IAsyncDisposable
             overrides[k] = v;
         }
 
-        using var dir = new TempDir();
+        var dir = new TempDir();
         var empty = dir.File("empty.json", "{}");
         if (kestrel)
         {
@@ -63,7 +66,7 @@ internal sealed class TestAgent : IAsyncDisposable
             builder.Services.Replace(ServiceDescriptor.Singleton<IPlumtreeNodeHandle>(node));
             builder.Services.RemoveAll<IValidateOptions<PlumtreeNodeOptions>>();
         });
-        var agent = new TestAgent(app, node);
+        var agent = new TestAgent(app, node, dir);
         await app.StartAsync(TestContext.Current.CancellationToken);
         agent.HttpAddress = config.Settings.Http.ToString();
         return agent;
@@ -76,5 +79,6 @@ internal sealed class TestAgent : IAsyncDisposable
     {
         await App.StopAsync(CancellationToken.None);
         await App.DisposeAsync();
+        _dir.Dispose();
     }
 }
