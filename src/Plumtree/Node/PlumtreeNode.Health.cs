@@ -25,7 +25,7 @@ public sealed partial class PlumtreeNode
         checks["peers"] = PeersCheck(running, snapshot, eager, lazy, total);
         checks["eager_peers"] = total > 0 && eager == 0
             ? new HealthCheckResult(HealthStatus.Degraded, $"{lazy} lazy peer(s) but no eager peer: every message waits for a graft (rebalance_peers restores the targets).", Data(("eager", eager), ("lazy", lazy)))
-            : new HealthCheckResult(HealthStatus.Healthy, $"{eager} eager peer(s).", Data(("eager", eager), ("lazy", lazy)));
+            : new HealthCheckResult(HealthStatus.Healthy, total == 0 ? "0 eager peer(s): no peers at all (the peers check says why)." : $"{eager} eager peer(s).", Data(("eager", eager), ("lazy", lazy)));
 
         var failures = snapshot.GraftFailuresInWindow;
         var threshold = _options.HealthGraftFailureThreshold;

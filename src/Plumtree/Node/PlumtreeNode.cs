@@ -74,7 +74,12 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
         _membershipRandom = new Random(_seed);
         _runtimeRandom = new Random(unchecked(_seed ^ 0x3C6E_F372));
         _broadcast = new BroadcastEngine(options.NodeName, _broadcastOptions, new BroadcastSink(this), new Random(unchecked(_seed ^ 0x5BD1_E995)));
-        _ids = new MessageIdGenerator(_time, new Random(unchecked(_seed ^ 0x27D4_EB2F)));
+        // Ids must not repeat across restarts of a node with the same name (a clock stepped back would mint ids the
+        // cluster already holds, and they would be dropped as duplicates): without an explicit seed their random part
+        // comes from the OS's entropy, not from the name.
+        _ids = new MessageIdGenerator(_time, new Random(options.RandomSeed is { } fixedSeed
+            ? unchecked(fixedSeed ^ 0x27D4_EB2F)
+            : System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue)));
         _inputs = System.Threading.Channels.Channel.CreateBounded<LoopItem>(new System.Threading.Channels.BoundedChannelOptions(InputQueueCapacity)
         {
             SingleReader = true,

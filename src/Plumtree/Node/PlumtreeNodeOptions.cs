@@ -83,7 +83,11 @@ public sealed class PlumtreeNodeOptions
     /// <summary>How long a failed member is retried by <see cref="ReconnectInterval"/>. Default 24 h.</summary>
     public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Seed for the node's random choices; null derives one from the node name (still deterministic per node).</summary>
+    /// <summary>
+    /// Seed for the node's random choices; null derives one from the node name (peer choices deterministic per node) and
+    /// takes the random part of message ids from the OS's entropy, so ids never repeat across restarts. Set it only for
+    /// reproducible tests.
+    /// </summary>
     public int? RandomSeed { get; set; }
 
     /// <summary>Largest payload a Plumtree stream record can carry in one Gossip frame.</summary>

@@ -65,6 +65,26 @@ public sealed class NodeApiTests
     }
 
     [Fact]
+    public async Task Message_ids_do_not_repeat_when_a_node_restarts_with_the_same_name_and_the_same_clock()
+    {
+        // A restart after the clock stepped back: the same name, the same wall time. Ids derived from the name alone
+        // would repeat, and the cluster would drop the new messages as duplicates.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
+        var ids = new List<MessageId>();
+        for (var run = 0; run < 2; run++)
+        {
+            var options = NodeCluster.Options("restarting", null);
+            options.RandomSeed = null;
+            await using var node = new PlumtreeNode(options, timeProvider: time);
+            await node.StartAsync(Ct);
+            ids.Add(await node.BroadcastAsync(new byte[] { 1 }, Ct));
+        }
+
+        Assert.Equal(ids[0].UnixMilliseconds, ids[1].UnixMilliseconds);
+        Assert.NotEqual(ids[0], ids[1]);
+    }
+
+    [Fact]
     public async Task Join_through_a_dead_seed_throws_PlumtreeJoinException_with_the_reason()
     {
         await using var node = new PlumtreeNode(NodeCluster.Options("no-seed", null));
