@@ -123,6 +123,10 @@ public sealed partial class BroadcastEngine
             if (adopted is { DuplicateStreak: > 0 })
             {
                 adopted.DuplicateStreak--; // a useful link: each new message it brings takes one duplicate back
+                if (adopted.DuplicateStreak == 0)
+                {
+                    adopted.PruneAt = null;
+                }
             }
 
             _output.Deliver(new Delivery(id, frame.Payload, hop, from));
@@ -143,7 +147,7 @@ public sealed partial class BroadcastEngine
             _counters.Duplicates++;
             if (adopted is not null)
             {
-                OnDuplicate(adopted, id, hop);
+                OnDuplicate(adopted, id, hop, now);
             }
         }
 
@@ -196,7 +200,7 @@ public sealed partial class BroadcastEngine
         return best;
     }
 
-    private void OnDuplicate(PeerState peer, MessageId id, int hop)
+    private void OnDuplicate(PeerState peer, MessageId id, int hop, TimeSpan now)
     {
         // The sender delivered at hop - 1: a much shorter path than ours swaps our parent for it.
         ref var entry = ref _messages.Find(id);
@@ -210,16 +214,50 @@ public sealed partial class BroadcastEngine
             return;
         }
 
-        // Damping (PruneAfterDuplicates > 1): with many concurrent senders a single duplicate is often a race
-        // between repairs, not a cycle; a real cycle keeps producing duplicates on the link and is pruned.
-        if (++peer.DuplicateStreak < _options.PruneAfterDuplicates)
+        if (ShouldPrune(peer, now))
         {
-            return;
+            peer.DuplicateStreak = 0;
+            peer.PruneAt = null;
+            MoveToLazy(peer);
+            SendPrune(peer.Name);
+        }
+    }
+
+    /// <summary>
+    /// Counts one duplicate from <paramref name="peer"/> and says whether it is pruned now. Damping
+    /// (<see cref="BroadcastOptions.PruneAfterDuplicates"/> &gt; 1): with many concurrent senders a single duplicate is
+    /// often a race between repairs, not a cycle; a real cycle keeps producing duplicates on the link. Spreading
+    /// (<see cref="BroadcastOptions.PruneDelay"/> &gt; 0): the count only arms the prune for a random later moment, so
+    /// the links of one cycle are not all pruned at once (which would cut the tree apart).
+    /// </summary>
+    private bool ShouldPrune(PeerState peer, TimeSpan now)
+    {
+        var delay = _options.PruneDelay;
+        if (delay > TimeSpan.Zero && peer.DuplicateStreak > 0 && now - peer.LastDuplicateAt > delay)
+        {
+            // The duplicates stopped for a while: whatever cycle brought them was broken; count afresh.
+            peer.DuplicateStreak = 0;
+            peer.PruneAt = null;
         }
 
-        peer.DuplicateStreak = 0;
-        MoveToLazy(peer);
-        SendPrune(peer.Name);
+        peer.LastDuplicateAt = now;
+        if (++peer.DuplicateStreak < _options.PruneAfterDuplicates)
+        {
+            return false;
+        }
+
+        if (delay <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        if (peer.PruneAt is not { } at)
+        {
+            peer.PruneAt = now + delay + TimeSpan.FromTicks((long)(delay.Ticks * _random.NextDouble()));
+            return false;
+        }
+
+        return now >= at;
     }
 
     // Rule 4 (and rule 7 for ids already delivered).

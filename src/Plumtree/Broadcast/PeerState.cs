@@ -41,6 +41,15 @@ internal sealed class PeerState
     /// </summary>
     public int DuplicateStreak { get; set; }
 
+    /// <summary>When the peer's last duplicate arrived (used with <see cref="BroadcastOptions.PruneDelay"/>).</summary>
+    public TimeSpan LastDuplicateAt { get; set; }
+
+    /// <summary>
+    /// With <see cref="BroadcastOptions.PruneDelay"/>: the moment from which the next duplicate prunes the peer; null
+    /// while no prune is armed.
+    /// </summary>
+    public TimeSpan? PruneAt { get; set; }
+
     /// <summary>Smoothed round-trip time, valid when <see cref="HasRtt"/>.</summary>
     public TimeSpan Rtt { get; set; }
 

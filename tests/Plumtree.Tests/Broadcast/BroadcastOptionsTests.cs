@@ -21,6 +21,8 @@ public sealed class BroadcastOptionsTests
             { nameof(BroadcastOptions.MaxAnnouncers), d with { MaxAnnouncers = 0 } },
             { nameof(BroadcastOptions.MaxAnnouncers), d with { MaxAnnouncers = 65 } },
             { nameof(BroadcastOptions.OptimizationThreshold), d with { OptimizationThreshold = 0 } },
+            { nameof(BroadcastOptions.PruneDelay), d with { PruneDelay = TimeSpan.FromMilliseconds(-1) } },
+            { nameof(BroadcastOptions.PruneDelay), d with { PruneDelay = TimeSpan.FromMinutes(2) } },
             { nameof(BroadcastOptions.CacheTtl), d with { CacheTtl = TimeSpan.Zero } },
             { nameof(BroadcastOptions.CacheMaxEntries), d with { CacheMaxEntries = 0 } },
             { nameof(BroadcastOptions.DedupHorizon), d with { DedupHorizon = TimeSpan.FromSeconds(59) } },

@@ -109,6 +109,69 @@ public sealed class ProtocolRuleTests
     }
 
     [Fact]
+    public void Rule3_With_PruneDelay_reaching_the_count_arms_a_prune_that_the_first_duplicate_after_a_random_moment_takes()
+    {
+        var pruneTimes = new HashSet<double>();
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            var f = Create(Plain(2, 2) with { IHaveInterval = TimeSpan.Zero, PruneAfterDuplicates = 2, PruneDelay = Ms(50) }, eager: ["a", "b"], lazy: ["c", "d"], seed: seed);
+
+            // b brings every message first, a a duplicate 1 ms later; the count (2) is reached at 20 ms.
+            double? prunedAt = null;
+            for (var i = 1; prunedAt is null && i <= 20; i++)
+            {
+                f.Gossip("b", i, hop: 1, Ms(10 * i));
+                f.Gossip("a", i, hop: 1, Ms((10 * i) + 1));
+                if (f.Output.Lines.Contains("a: Prune"))
+                {
+                    prunedAt = (10 * i) + 1;
+                }
+            }
+
+            // Armed at 21 ms for a moment in [71, 121) ms; duplicates every 10 ms take it by 131 ms.
+            Assert.NotNull(prunedAt);
+            Assert.InRange(prunedAt.Value, 71, 131);
+            Assert.Equal(["b"], f.Engine.EagerPeers);
+            Assert.Equal(1, f.Engine.Counters.PruneSent);
+            pruneTimes.Add(prunedAt.Value);
+        }
+
+        // The moment is random: links of one cycle armed together are not pruned together.
+        Assert.True(pruneTimes.Count >= 3, string.Join(", ", pruneTimes));
+    }
+
+    [Fact]
+    public void Rule3_With_PruneDelay_a_pause_in_duplicates_longer_than_the_delay_forgets_them()
+    {
+        var f = Create(Plain(2, 2) with { IHaveInterval = TimeSpan.Zero, PruneAfterDuplicates = 2, PruneDelay = Ms(50) }, eager: ["a", "b"], lazy: ["c", "d"]);
+        f.Gossip("b", 1, hop: 1, Ms(10));
+        f.Gossip("a", 1, hop: 1, Ms(11));
+        f.Gossip("b", 2, hop: 1, Ms(20));
+        f.Gossip("a", 2, hop: 1, Ms(21)); // count 2: armed for [71, 121) ms
+
+        // The cycle was broken elsewhere: nothing from a for 200 ms. Its next duplicate counts from 1 again.
+        f.Gossip("b", 3, hop: 1, Ms(221));
+        f.Gossip("a", 3, hop: 1, Ms(222));
+        Assert.DoesNotContain("a: Prune", f.Output.Lines);
+        f.Gossip("b", 4, hop: 1, Ms(230));
+        f.Gossip("a", 4, hop: 1, Ms(231)); // count 2 again: armed for [281, 331) ms, so not pruned yet
+        f.Gossip("b", 5, hop: 1, Ms(240));
+        f.Gossip("a", 5, hop: 1, Ms(241));
+        Assert.DoesNotContain("a: Prune", f.Output.Lines);
+        Assert.Contains("a", f.Engine.EagerPeers);
+
+        // Duplicates that keep coming past the moment prune it.
+        for (var i = 6; i <= 15; i++)
+        {
+            f.Gossip("b", i, hop: 1, Ms(190 + (10 * i)));
+            f.Gossip("a", i, hop: 1, Ms(191 + (10 * i)));
+        }
+
+        Assert.Contains("a: Prune", f.Output.Lines);
+        Assert.Equal(["b"], f.Engine.EagerPeers);
+    }
+
+    [Fact]
     public void Rule3_Duplicate_gossip_from_a_protected_ring_neighbour_neither_demotes_nor_prunes_it()
     {
         var ring = RingFixture.Create(protect: true);

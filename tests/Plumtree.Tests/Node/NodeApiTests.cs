@@ -77,6 +77,45 @@ public sealed class NodeApiTests
     }
 
     [Fact]
+    public async Task JoinAsync_and_LeaveAsync_return_with_members_peers_export_and_gauges_already_showing_their_effect()
+    {
+        await using var cluster = await NodeCluster.StartAsync(3);
+        var node = await cluster.AddAsync(NodeCluster.Options($"{cluster.Prefix}-joiner", cluster.Interceptor), join: false);
+        using var metrics = new MetricsProbe(node.Name);
+        string[] everyone = [.. cluster.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal)];
+        var alive = $"{Diagnostics.MetricNames.Members}{{state=alive}}";
+
+        // Several rounds: the join's push/pull finishes on the node's loop while the caller waits on another thread,
+        // so a caller released before the loop published its state would, now and then, read the old one.
+        for (var round = 0; round < 5; round++)
+        {
+            await node.JoinAsync([cluster.Nodes[0].AdvertisedEndPoint], Ct);
+
+            // No waiting: what the join brought is visible the moment the call returns.
+            Assert.Equal(everyone, node.Members.Where(m => m.State == MemberState.Alive).Select(m => m.Name).Order(StringComparer.Ordinal));
+            Assert.NotEmpty(node.EagerPeers.Concat(node.LazyPeers));
+            var joined = metrics.Observe();
+            Assert.Equal(everyone.Length, joined[alive]);
+            Assert.Equal(node.EagerPeers.Count, joined[Diagnostics.MetricNames.EagerPeers]);
+            Assert.Equal(node.LazyPeers.Count, joined[Diagnostics.MetricNames.LazyPeers]);
+            var export = node.ExportState();
+            Assert.Equal(node.EagerPeers, export.EagerPeers);
+            Assert.Equal(node.LazyPeers, export.LazyPeers);
+            Assert.Equal(everyone.Length, export.Members[MemberState.Alive]);
+
+            await node.LeaveAsync(TimeSpan.FromSeconds(5), Ct);
+
+            Assert.Empty(node.EagerPeers);
+            Assert.Empty(node.LazyPeers);
+            Assert.Empty(node.ExportState().EagerPeers);
+            var left = metrics.Observe();
+            Assert.Equal(0, left[Diagnostics.MetricNames.EagerPeers]);
+            Assert.Equal(0, left[Diagnostics.MetricNames.LazyPeers]);
+            Assert.Equal(HealthStatus.Unhealthy, node.GetHealth().Checks["peers"].Status);
+        }
+    }
+
+    [Fact]
     public async Task Members_carry_the_pt_zone_and_user_tags_from_node_meta()
     {
         await using var cluster = await NodeCluster.StartAsync(2, configure: o =>
