@@ -227,25 +227,18 @@ public sealed partial class BroadcastEngine
     /// Counts one duplicate from <paramref name="peer"/> and says whether it is pruned now. Damping
     /// (<see cref="BroadcastOptions.PruneAfterDuplicates"/> &gt; 1): with many concurrent senders a single duplicate is
     /// often a race between repairs, not a cycle; a real cycle keeps producing duplicates on the link. Spreading
-    /// (<see cref="BroadcastOptions.PruneDelay"/> &gt; 0): the count only arms the prune for a random later moment, so
-    /// the links of one cycle are not all pruned at once (which would cut the tree apart).
+    /// (<see cref="BroadcastOptions.PruneDelay"/> &gt; 0): reaching the count only arms the prune for a random later
+    /// moment, and the first duplicate after it prunes, so the links of one cycle are not all pruned at once (which
+    /// would cut the tree apart). New messages from the peer take the count back; at zero the prune is disarmed.
     /// </summary>
     private bool ShouldPrune(PeerState peer, TimeSpan now)
     {
-        var delay = _options.PruneDelay;
-        if (delay > TimeSpan.Zero && peer.DuplicateStreak > 0 && now - peer.LastDuplicateAt > delay)
-        {
-            // The duplicates stopped for a while: whatever cycle brought them was broken; count afresh.
-            peer.DuplicateStreak = 0;
-            peer.PruneAt = null;
-        }
-
-        peer.LastDuplicateAt = now;
         if (++peer.DuplicateStreak < _options.PruneAfterDuplicates)
         {
             return false;
         }
 
+        var delay = _options.PruneDelay;
         if (delay <= TimeSpan.Zero)
         {
             return true;

@@ -48,8 +48,9 @@ public sealed record BroadcastOptions
     /// <summary>
     /// Spreads prunes out in time. Default zero: a peer is pruned as soon as <see cref="PruneAfterDuplicates"/> is
     /// reached (the paper's rule). When positive, reaching the count only arms the prune for a random moment between
-    /// one and two times this delay later; the peer is pruned by the first duplicate it sends after that moment, and a
-    /// pause in its duplicates longer than this delay forgets them (the cycle was broken elsewhere). With many
+    /// one and two times this delay later; the peer is pruned by the first duplicate it sends after that moment (if the
+    /// cycle was broken elsewhere meanwhile, its duplicates stop, its new messages take the count back to zero and the
+    /// prune is disarmed). With many
     /// concurrent senders every link of a cycle brings duplicates (for different origins) within milliseconds; pruned
     /// at once, several links of the one cycle go together and the shared tree falls apart (graft storms). Armed at
     /// random moments far apart compared with a round trip, the first prune breaks the cycle and the others' duplicates

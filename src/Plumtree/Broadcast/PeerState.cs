@@ -41,12 +41,9 @@ internal sealed class PeerState
     /// </summary>
     public int DuplicateStreak { get; set; }
 
-    /// <summary>When the peer's last duplicate arrived (used with <see cref="BroadcastOptions.PruneDelay"/>).</summary>
-    public TimeSpan LastDuplicateAt { get; set; }
-
     /// <summary>
     /// With <see cref="BroadcastOptions.PruneDelay"/>: the moment from which the next duplicate prunes the peer; null
-    /// while no prune is armed.
+    /// while no prune is armed (cleared when <see cref="DuplicateStreak"/> is taken back to zero or the peer is made eager).
     /// </summary>
     public TimeSpan? PruneAt { get; set; }
 

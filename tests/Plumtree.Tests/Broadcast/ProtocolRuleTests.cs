@@ -141,30 +141,33 @@ public sealed class ProtocolRuleTests
     }
 
     [Fact]
-    public void Rule3_With_PruneDelay_a_pause_in_duplicates_longer_than_the_delay_forgets_them()
+    public void Rule3_With_PruneDelay_new_messages_that_take_the_count_back_to_zero_disarm_the_prune()
     {
         var f = Create(Plain(2, 2) with { IHaveInterval = TimeSpan.Zero, PruneAfterDuplicates = 2, PruneDelay = Ms(50) }, eager: ["a", "b"], lazy: ["c", "d"]);
         f.Gossip("b", 1, hop: 1, Ms(10));
         f.Gossip("a", 1, hop: 1, Ms(11));
         f.Gossip("b", 2, hop: 1, Ms(20));
-        f.Gossip("a", 2, hop: 1, Ms(21)); // count 2: armed for [71, 121) ms
+        f.Gossip("a", 2, hop: 1, Ms(21)); // count 2: armed for a moment in [71, 121) ms
 
-        // The cycle was broken elsewhere: nothing from a for 200 ms. Its next duplicate counts from 1 again.
-        f.Gossip("b", 3, hop: 1, Ms(221));
-        f.Gossip("a", 3, hop: 1, Ms(222));
-        Assert.DoesNotContain("a: Prune", f.Output.Lines);
-        f.Gossip("b", 4, hop: 1, Ms(230));
-        f.Gossip("a", 4, hop: 1, Ms(231)); // count 2 again: armed for [281, 331) ms, so not pruned yet
-        f.Gossip("b", 5, hop: 1, Ms(240));
-        f.Gossip("a", 5, hop: 1, Ms(241));
+        // The cycle was broken elsewhere: a now brings new messages, which take the count back to 0.
+        f.Gossip("a", 3, hop: 1, Ms(30));
+        f.Gossip("a", 4, hop: 1, Ms(40));
+
+        // Long after the old moment, a duplicate counts from 1 and a second one only arms a new prune.
+        f.Gossip("b", 5, hop: 1, Ms(300));
+        f.Gossip("a", 5, hop: 1, Ms(301));
+        f.Gossip("b", 6, hop: 1, Ms(310));
+        f.Gossip("a", 6, hop: 1, Ms(311)); // armed for [361, 411) ms
+        f.Gossip("b", 7, hop: 1, Ms(320));
+        f.Gossip("a", 7, hop: 1, Ms(321));
         Assert.DoesNotContain("a: Prune", f.Output.Lines);
         Assert.Contains("a", f.Engine.EagerPeers);
 
-        // Duplicates that keep coming past the moment prune it.
-        for (var i = 6; i <= 15; i++)
+        // Duplicates that keep coming past the new moment prune it.
+        for (var i = 8; i <= 20; i++)
         {
-            f.Gossip("b", i, hop: 1, Ms(190 + (10 * i)));
-            f.Gossip("a", i, hop: 1, Ms(191 + (10 * i)));
+            f.Gossip("b", i, hop: 1, Ms(250 + (10 * i)));
+            f.Gossip("a", i, hop: 1, Ms(251 + (10 * i)));
         }
 
         Assert.Contains("a: Prune", f.Output.Lines);
