@@ -42,6 +42,20 @@ public sealed class NodeApiTests
     }
 
     [Fact]
+    public void Without_explicit_broadcast_options_a_node_spreads_its_prunes_and_explicit_options_are_taken_as_they_are()
+    {
+        var lan = new PlumtreeNodeOptions().EffectiveBroadcast;
+        var wan = new PlumtreeNodeOptions { Profile = "wan" }.EffectiveBroadcast;
+
+        Assert.Equal(PlumtreeNodeOptions.ManySendersPruneDelay, lan.PruneDelay);
+        Assert.Equal(PlumtreeNodeOptions.ManySendersPruneDelayWan, wan.PruneDelay);
+        Assert.True(wan.PruneDelay > lan.PruneDelay, "WAN round trips need a longer spread");
+        Assert.Empty(lan.Validate());
+        Assert.Empty(wan.Validate());
+        Assert.Equal(TimeSpan.Zero, new PlumtreeNodeOptions { Broadcast = BroadcastOptions.Lan }.EffectiveBroadcast.PruneDelay);
+    }
+
+    [Fact]
     public async Task A_lone_seed_is_joined_and_healthy_and_broadcasts_to_itself()
     {
         await using var node = new PlumtreeNode(NodeCluster.Options("lone-seed", null));
