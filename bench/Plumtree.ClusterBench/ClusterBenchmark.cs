@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Plumtree.Broadcast;
 using Plumtree.Membership;
@@ -40,9 +41,14 @@ internal sealed class ClusterBenchmark
                 ProtectRingNeighbors = true,
                 MaxProtectedNeighbors = n % 2 == 0 ? n : n + 1,
             }
-            : _settings.Threshold is { } threshold
-                ? new PlumtreeNodeOptions().EffectiveBroadcast with { Optimization = threshold > 0, OptimizationThreshold = Math.Max(1, threshold) }
-                : null;
+            : _settings.Threshold is null && _settings.PruneDelayMs is null
+                ? null
+                : new PlumtreeNodeOptions().EffectiveBroadcast with
+                {
+                    Optimization = _settings.Threshold is > 0,
+                    OptimizationThreshold = Math.Max(1, _settings.Threshold ?? PlumtreeNodeOptions.ManySendersOptimizationThreshold),
+                    PruneDelay = _settings.PruneDelayMs is { } ms ? TimeSpan.FromMilliseconds(ms) : new PlumtreeNodeOptions().EffectiveBroadcast.PruneDelay,
+                };
         try
         {
             // Enough sequence numbers for the warm-up and the run, at the rate asked.
@@ -80,6 +86,8 @@ internal sealed class ClusterBenchmark
             var warmUpEnd = await SendAtRateAsync(0, WarmUp, cancellationToken).ConfigureAwait(false);
             await DrainAsync(0, warmUpEnd, cancellationToken).ConfigureAwait(false);
 
+            using var stopTrace = new CancellationTokenSource();
+            var trace = _settings.Trace ? new ClusterTrace(_nodes).RunAsync(stopTrace.Token) : Task.CompletedTask;
             var before = Totals();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
@@ -89,6 +97,9 @@ internal sealed class ClusterBenchmark
             var totalSeconds = clock.Elapsed.TotalSeconds;
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             var after = Totals();
+            await stopTrace.CancelAsync().ConfigureAwait(false);
+            await trace.ConfigureAwait(false);
+            _tracker.WriteLatencyHistogram(_settings.Trace);
             return Report(warmUpEnd, end, sendSeconds, totalSeconds, cpu, after - before);
         }
         finally
@@ -202,6 +213,8 @@ internal sealed class ClusterBenchmark
             ["seconds"] = _settings.Seconds,
             ["loss"] = _settings.Loss,
             ["optimization_threshold"] = _nodes[0].BroadcastOptions.Optimization ? _nodes[0].BroadcastOptions.OptimizationThreshold : 0,
+            ["prune_after_duplicates"] = _nodes[0].BroadcastOptions.PruneAfterDuplicates,
+            ["prune_delay_ms"] = _nodes[0].BroadcastOptions.PruneDelay.TotalMilliseconds,
             ["messages"] = messages,
             ["delivery_ratio"] = Round(messages == 0 ? 0 : (double)deliveries / ((long)messages * n), 6),
             ["messages_delivered_to_all"] = complete,
@@ -263,7 +276,29 @@ internal sealed class ClusterBenchmark
         private readonly long[] _lastAt = new long[capacity];
         private readonly int[] _maxHop = new int[capacity];
 
+        private static readonly double[] Bounds = [2, 5, 10, 20, 50, 100, 150, 200, 300, 500];
+        private readonly long[] _latency = new long[Bounds.Length + 1];
+
         public int Capacity => capacity;
+
+        /// <summary>With <c>--trace</c>: how long single deliveries took (send to that node's delivery), on stderr.</summary>
+        public void WriteLatencyHistogram(bool enabled)
+        {
+            if (!enabled)
+            {
+                return;
+            }
+
+            var total = Math.Max(1, _latency.Sum());
+            var parts = new List<string>();
+            for (var i = 0; i < _latency.Length; i++)
+            {
+                var label = i < Bounds.Length ? string.Create(CultureInfo.InvariantCulture, $"<{Bounds[i]}ms") : ">=" + Bounds[^1].ToString(CultureInfo.InvariantCulture) + "ms";
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{label}:{100.0 * _latency[i] / total:F2}%"));
+            }
+
+            Console.Error.WriteLine("delivery latency (all deliveries, warm-up included): " + string.Join(' ', parts));
+        }
 
         public void Sent(int sequence) => Volatile.Write(ref _sentAt[sequence], Stopwatch.GetTimestamp());
 
@@ -281,6 +316,9 @@ internal sealed class ClusterBenchmark
             }
 
             var now = Stopwatch.GetTimestamp();
+            var took = Stopwatch.GetElapsedTime(Volatile.Read(ref _sentAt[sequence]), now).TotalMilliseconds;
+            var bucket = Array.FindIndex(Bounds, bound => took < bound);
+            Interlocked.Increment(ref _latency[bucket < 0 ? Bounds.Length : bucket]);
             Max(ref _lastAt[sequence], now);
             Max(ref _maxHop[sequence], message.Hops);
             Interlocked.Increment(ref _count[sequence]);

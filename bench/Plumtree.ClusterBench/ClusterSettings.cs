@@ -3,10 +3,10 @@ using System.Globalization;
 namespace Plumtree.ClusterBench;
 
 /// <summary>The <c>cluster</c> verb's settings.</summary>
-internal sealed record ClusterSettings(int Nodes, double Rate, int Payload, double Seconds, bool Flood, double Loss, int? Threshold = null)
+internal sealed record ClusterSettings(int Nodes, double Rate, int Payload, double Seconds, bool Flood, double Loss, int? Threshold = null, bool Trace = false, double? PruneDelayMs = null)
 {
     public const string Usage =
-        "usage: plumtree-bench cluster --nodes N --rate R --payload BYTES --seconds S [--mode plumtree|flood] [--loss P] [--threshold H (0 = no hop optimisation)]";
+        "usage: plumtree-bench cluster --nodes N --rate R --payload BYTES --seconds S [--mode plumtree|flood] [--loss P] [--threshold H (0 = no hop optimisation)] [--prune-delay MS] [--trace (time series on stderr)]";
 
     /// <summary>Parses <c>cluster</c>'s options; throws <see cref="ArgumentException"/> with the usage on anything wrong.</summary>
     public static ClusterSettings Parse(IReadOnlyList<string> args)
@@ -14,6 +14,8 @@ internal sealed record ClusterSettings(int Nodes, double Rate, int Payload, doub
         int nodes = 16, payload = 1024;
         double rate = 100, seconds = 20, loss = 0;
         var flood = false;
+        var trace = false;
+        double? pruneDelay = null;
         int? threshold = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -34,6 +36,12 @@ internal sealed record ClusterSettings(int Nodes, double Rate, int Payload, doub
                     break;
                 case "--threshold":
                     threshold = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--prune-delay":
+                    pruneDelay = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--trace":
+                    trace = true;
                     break;
                 case "--loss":
                     loss = double.Parse(Value(), CultureInfo.InvariantCulture);
@@ -56,6 +64,6 @@ internal sealed record ClusterSettings(int Nodes, double Rate, int Payload, doub
             throw new ArgumentException($"Need nodes ≥ 2, rate > 0, payload ≥ 8, seconds > 0, 0 ≤ loss < 1. {Usage}");
         }
 
-        return new ClusterSettings(nodes, rate, payload, seconds, flood, loss, threshold);
+        return new ClusterSettings(nodes, rate, payload, seconds, flood, loss, threshold, trace, pruneDelay);
     }
 }

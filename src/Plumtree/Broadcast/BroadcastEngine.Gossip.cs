@@ -126,6 +126,10 @@ public sealed partial class BroadcastEngine
             if (adopted is { DuplicateStreak: > 0 })
             {
                 adopted.DuplicateStreak--; // a useful link: each new message it brings takes one duplicate back
+                if (adopted.DuplicateStreak == 0)
+                {
+                    adopted.PruneAt = null;
+                }
             }
 
             _output.Deliver(new Delivery(id, frame.Payload, hop, from));
@@ -262,16 +266,43 @@ public sealed partial class BroadcastEngine
             return;
         }
 
-        // Damping (PruneAfterDuplicates > 1): with many concurrent senders a single duplicate is often a race
-        // between repairs, not a cycle; a real cycle keeps producing duplicates on the link and is pruned.
+        if (ShouldPrune(peer, now))
+        {
+            peer.DuplicateStreak = 0;
+            peer.PruneAt = null;
+            MoveToLazy(peer);
+            SendPrune(peer.Name);
+        }
+    }
+
+    /// <summary>
+    /// Counts one duplicate from <paramref name="peer"/> and says whether it is pruned now. Damping
+    /// (<see cref="BroadcastOptions.PruneAfterDuplicates"/> &gt; 1): with many concurrent senders a single duplicate is
+    /// often a race between repairs, not a cycle; a real cycle keeps producing duplicates on the link. Spreading
+    /// (<see cref="BroadcastOptions.PruneDelay"/> &gt; 0): reaching the count only arms the prune for a random later
+    /// moment, and the first duplicate after it prunes, so the links of one cycle are not all pruned at once (which
+    /// would cut the tree apart). New messages from the peer take the count back; at zero the prune is disarmed.
+    /// </summary>
+    private bool ShouldPrune(PeerState peer, TimeSpan now)
+    {
         if (++peer.DuplicateStreak < _options.PruneAfterDuplicates)
         {
-            return;
+            return false;
         }
 
-        peer.DuplicateStreak = 0;
-        MoveToLazy(peer);
-        SendPrune(peer.Name);
+        var delay = _options.PruneDelay;
+        if (delay <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        if (peer.PruneAt is not { } at)
+        {
+            peer.PruneAt = now + delay + TimeSpan.FromTicks((long)(delay.Ticks * _random.NextDouble()));
+            return false;
+        }
+
+        return now >= at;
     }
 
     // Rule 4 (and rule 7 for ids already delivered).

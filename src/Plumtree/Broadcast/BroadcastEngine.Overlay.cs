@@ -178,6 +178,7 @@ public sealed partial class BroadcastEngine
             _eager.Add(peer);
             peer.IsEager = true;
             peer.DuplicateStreak = 0;
+            peer.PruneAt = null;
         }
     }
 

@@ -67,6 +67,19 @@ public sealed record BroadcastOptions
     /// </summary>
     public int PruneAfterDuplicates { get; init; } = 1;
 
+    /// <summary>
+    /// Spreads prunes out in time. Default zero: a peer is pruned as soon as <see cref="PruneAfterDuplicates"/> is
+    /// reached (the paper's rule). When positive, reaching the count only arms the prune for a random moment between
+    /// one and two times this delay later; the peer is pruned by the first duplicate it sends after that moment (if the
+    /// cycle was broken elsewhere meanwhile, its duplicates stop, its new messages take the count back to zero and the
+    /// prune is disarmed). With many
+    /// concurrent senders every link of a cycle brings duplicates (for different origins) within milliseconds; pruned
+    /// at once, several links of the one cycle go together and the shared tree falls apart (graft storms). Armed at
+    /// random moments far apart compared with a round trip, the first prune breaks the cycle and the others' duplicates
+    /// stop before their moment comes. Make it many round trips long.
+    /// </summary>
+    public TimeSpan PruneDelay { get; init; }
+
     /// <summary>How long a payload stays cached for Grafts. Default 60 s.</summary>
     public TimeSpan CacheTtl { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -130,6 +143,7 @@ public sealed record BroadcastOptions
         Check(OptimizationConfirmations is >= 1 and <= 64, nameof(OptimizationConfirmations), "must be between 1 and 64");
         Check(OptimizationRepairWindow >= TimeSpan.Zero && OptimizationRepairWindow <= TimeSpan.FromDays(1), nameof(OptimizationRepairWindow), "must be between 0 and 1 day");
         Check(PruneAfterDuplicates is >= 1 and <= 16, nameof(PruneAfterDuplicates), "must be between 1 and 16");
+        Check(PruneDelay >= TimeSpan.Zero && PruneDelay <= TimeSpan.FromMinutes(1), nameof(PruneDelay), "must be between 0 and 1 minute");
         Check(CacheTtl > TimeSpan.Zero, nameof(CacheTtl), "must be positive");
         Check(CacheMaxEntries >= 1, nameof(CacheMaxEntries), "must be at least 1");
         Check(DedupHorizon >= CacheTtl, nameof(DedupHorizon), "must be at least CacheTtl");

@@ -53,6 +53,12 @@ internal sealed class PeerState
     /// <summary>The last message counted in <see cref="ShortcutStreak"/>, so one message counts once.</summary>
     public MessageId ShortcutMessage { get; set; }
 
+    /// <summary>
+    /// With <see cref="BroadcastOptions.PruneDelay"/>: the moment from which the next duplicate prunes the peer; null
+    /// while no prune is armed (cleared when <see cref="DuplicateStreak"/> is taken back to zero or the peer is made eager).
+    /// </summary>
+    public TimeSpan? PruneAt { get; set; }
+
     /// <summary>Smoothed round-trip time, valid when <see cref="HasRtt"/>.</summary>
     public TimeSpan Rtt { get; set; }
 

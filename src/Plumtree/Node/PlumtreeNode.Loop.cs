@@ -16,6 +16,7 @@ public sealed partial class PlumtreeNode
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Channel<LoopItem> _inputs;
+    private readonly List<Action> _afterPublish = [];
     private Task? _loop;
     private long _startTimestamp;
     private ITimer? _timer;
@@ -131,6 +132,9 @@ public sealed partial class PlumtreeNode
         }
         finally
         {
+            // Callers whose operation finished are released even though no further snapshot will be published.
+            RunCompletions();
+
             // Whatever is still queued will never run: fail the waiting callers.
             while (reader.TryRead(out var item))
             {
@@ -175,11 +179,46 @@ public sealed partial class PlumtreeNode
                 PublishSnapshot(now);
                 command.Complete();
             }
+
+            PublishForCompletions(now);
         }
         catch (Exception e)
         {
             NodeLog.LoopInputFailed(_logger, "membership effects", e);
             (item.State as LoopCommand)?.Complete();
+            RunCompletions();
+        }
+    }
+
+    /// <summary>
+    /// Releases an API caller whose operation finished on the loop (a join's push/pull, a leave's broadcast) only
+    /// after the next snapshot is published, so that Members, the peer sets, ExportState and the gauges already
+    /// show its effect when the call returns.
+    /// </summary>
+    private void CompleteAfterPublish(Action completion) => _afterPublish.Add(completion);
+
+    /// <summary>Publishes a snapshot and then releases the callers waiting for one (nothing when none waits).</summary>
+    private void PublishForCompletions(TimeSpan now)
+    {
+        if (_afterPublish.Count > 0)
+        {
+            PublishSnapshot(now);
+            RunCompletions();
+        }
+    }
+
+    private void RunCompletions()
+    {
+        if (_afterPublish.Count == 0)
+        {
+            return;
+        }
+
+        var completions = _afterPublish.ToArray();
+        _afterPublish.Clear();
+        foreach (var completion in completions)
+        {
+            completion();
         }
     }
 
@@ -190,11 +229,13 @@ public sealed partial class PlumtreeNode
         {
             RunDueTimers(now);
             PublishSnapshot(now);
+            RunCompletions();
             ArmTimer(now);
         }
         catch (Exception e)
         {
             NodeLog.LoopInputFailed(_logger, "timers", e);
+            RunCompletions();
             ArmTimer(now);
         }
     }

@@ -200,7 +200,8 @@ public sealed partial class PlumtreeNode
         NodeLog.JoinCompleted(_logger, Name, result.Succeeded, result.Errors.Count, string.Join("; ", result.Errors));
         if (_joinWaiters.Remove(result.JoinId, out var waiter))
         {
-            waiter.TrySetResult(result);
+            // JoinAsync returns only once Members and the peer sets show the merged members.
+            CompleteAfterPublish(() => waiter.TrySetResult(result));
         }
         else
         {
@@ -213,7 +214,10 @@ public sealed partial class PlumtreeNode
         if (ReferenceEquals(sink, _membershipSink))
         {
             NodeLog.LeaveCompleted(_logger, Name, broadcastSent);
-            _leaveCompletion?.TrySetResult(broadcastSent);
+            if (_leaveCompletion is { } completion)
+            {
+                CompleteAfterPublish(() => completion.TrySetResult(broadcastSent));
+            }
         }
     }
 

@@ -123,6 +123,9 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
     /// <summary>The broadcast engine's monotonic counters (read from any thread, field by field).</summary>
     internal BroadcastCounters BroadcastCounters => _broadcast.Counters;
 
+    /// <summary>Inputs waiting for the event loop (for the benchmark's trace).</summary>
+    internal int InputQueueDepth => _inputs.Reader.Count;
+
     private Lifecycle State => (Lifecycle)Volatile.Read(ref _lifecycle);
 
     /// <summary>Engine time: elapsed on the node's clock since <see cref="StartAsync"/>.</summary>

@@ -179,12 +179,25 @@ public sealed class PlumtreeNodeOptions
     public const int ManySendersPruneAfterDuplicates = 3;
 
     /// <summary>
+    /// <see cref="BroadcastOptions.PruneDelay"/> a node uses when <see cref="Broadcast"/> is unset (profiles other than
+    /// <c>wan</c>): 50 ms, many LAN round trips. Pruned at once, the links of one cycle — each bringing duplicates for
+    /// other origins — go together and cut the shared tree apart (a graft storm at high message rates); armed at random
+    /// moments 50–100 ms later, the first prune breaks the cycle and the other links' duplicates stop before theirs.
+    /// </summary>
+    public static readonly TimeSpan ManySendersPruneDelay = TimeSpan.FromMilliseconds(50);
+
+    /// <summary><see cref="ManySendersPruneDelay"/> for the <c>wan</c> profile (round trips of 50–300 ms): 1 s.</summary>
+    public static readonly TimeSpan ManySendersPruneDelayWan = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// The broadcast options in force: <see cref="Broadcast"/>, else the preset matching <see cref="Profile"/>
     /// (<c>wan</c> for wan, <c>lan</c> otherwise) tuned for a cluster where every member may broadcast: the hop-count
     /// optimisation off (with concurrent senders its link swaps keep reshaping the shared tree, which then fragments
     /// and sets off graft storms), <see cref="BroadcastOptions.OptimizationThreshold"/> =
     /// <see cref="ManySendersOptimizationThreshold"/> should it be switched on, and
-    /// <see cref="BroadcastOptions.PruneAfterDuplicates"/> = <see cref="ManySendersPruneAfterDuplicates"/>. The
+    /// <see cref="BroadcastOptions.PruneAfterDuplicates"/> = <see cref="ManySendersPruneAfterDuplicates"/> and
+    /// <see cref="BroadcastOptions.PruneDelay"/> = <see cref="ManySendersPruneDelay"/> (<see cref="ManySendersPruneDelayWan"/>
+    /// for wan). The
     /// measurements behind these choices are in <c>docs/configuration.md</c> (section Node).
     /// </summary>
     public BroadcastOptions EffectiveBroadcast =>
@@ -193,5 +206,6 @@ public sealed class PlumtreeNodeOptions
             Optimization = false,
             OptimizationThreshold = ManySendersOptimizationThreshold,
             PruneAfterDuplicates = ManySendersPruneAfterDuplicates,
+            PruneDelay = Profile == "wan" ? ManySendersPruneDelayWan : ManySendersPruneDelay,
         });
 }

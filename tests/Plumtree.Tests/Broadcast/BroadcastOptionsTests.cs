@@ -25,6 +25,8 @@ public sealed class BroadcastOptionsTests
             { nameof(BroadcastOptions.OptimizationConfirmations), d with { OptimizationConfirmations = 65 } },
             { nameof(BroadcastOptions.OptimizationRepairWindow), d with { OptimizationRepairWindow = TimeSpan.FromSeconds(-1) } },
             { nameof(BroadcastOptions.OptimizationRepairWindow), d with { OptimizationRepairWindow = TimeSpan.FromDays(2) } },
+            { nameof(BroadcastOptions.PruneDelay), d with { PruneDelay = TimeSpan.FromMilliseconds(-1) } },
+            { nameof(BroadcastOptions.PruneDelay), d with { PruneDelay = TimeSpan.FromMinutes(2) } },
             { nameof(BroadcastOptions.CacheTtl), d with { CacheTtl = TimeSpan.Zero } },
             { nameof(BroadcastOptions.CacheMaxEntries), d with { CacheMaxEntries = 0 } },
             { nameof(BroadcastOptions.DedupHorizon), d with { DedupHorizon = TimeSpan.FromSeconds(59) } },

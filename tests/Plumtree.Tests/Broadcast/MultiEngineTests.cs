@@ -142,6 +142,61 @@ public sealed class MultiEngineTests
         Assert.All(Enumerable.Range(1, 1000), i => AssertEveryLiveNodeDeliveredOnce(net, new MessageId(0, (ulong)i)));
     }
 
+    [Theory]
+    [InlineData(16, 1)]
+    [InlineData(16, 2)]
+    [InlineData(32, 1)]
+    public void At_a_high_message_rate_spread_prunes_settle_a_tree_that_needs_no_grafts(int n, int seed)
+    {
+        // A message from a random node every millisecond, frames taking 0.5–1.5 ms: every link of a cycle brings
+        // duplicates (for different origins) within a few milliseconds. Prunes armed at random moments 50–100 ms
+        // later break each cycle once instead of cutting several of its links at the same time.
+        var options = BroadcastOptions.Lan with { Optimization = false, PruneAfterDuplicates = 3, PruneDelay = TimeSpan.FromMilliseconds(50) };
+        var (grafts, payloads, net) = RunAtOneMessagePerMillisecond(options, n, seed);
+
+        Assert.Equal(0, grafts);
+        Assert.InRange(payloads, 1000 * (n - 1), 1.01 * 1000 * (n - 1));
+        Assert.All(Enumerable.Range(1, 4000), i => AssertEveryLiveNodeDeliveredOnce(net, new MessageId(0, (ulong)i)));
+        AssertSymmetric(net);
+    }
+
+    [Fact]
+    public void At_a_high_message_rate_prunes_taken_at_once_keep_cutting_the_tree_apart()
+    {
+        // The same run with every prune taken as soon as the count is reached: the tree keeps falling apart and
+        // messages keep arriving by graft (what the spread prunes above prevent).
+        var options = BroadcastOptions.Lan with { Optimization = false, PruneAfterDuplicates = 3 };
+        var (grafts, payloads, _) = RunAtOneMessagePerMillisecond(options, 16, seed: 1);
+
+        Assert.True(grafts > 100, $"{grafts} grafts");
+        Assert.True(payloads > 1.05 * 1000 * 15, $"{payloads} payloads");
+    }
+
+    /// <summary>4,000 messages, one per millisecond from random nodes; grafts and payloads of the last 1,000.</summary>
+    private static (long Grafts, int Payloads, InMemoryNetwork Net) RunAtOneMessagePerMillisecond(BroadcastOptions options, int n, int seed)
+    {
+        var net = new InMemoryNetwork(n, options, seed, TimeSpan.FromMilliseconds(0.5)) { Jitter = TimeSpan.FromMilliseconds(1) };
+        net.SetViewToLive();
+        net.RunUntilQuiescent(Idle);
+        var random = new Random(seed + 100);
+        long graftsBefore = 0;
+        for (var i = 1; i <= 4000; i++)
+        {
+            if (i == 3001)
+            {
+                graftsBefore = net.FramesSent.GetValueOrDefault(FrameType.Graft);
+            }
+
+            net.Broadcast(net.Names[random.Next(n)], new MessageId(0, (ulong)i), Payload);
+            net.RunUntil(net.Now + TimeSpan.FromMilliseconds(1));
+        }
+
+        net.RunUntilQuiescent(Idle);
+        var grafts = net.FramesSent.GetValueOrDefault(FrameType.Graft) - graftsBefore;
+        var payloads = Enumerable.Range(3001, 1000).Sum(i => net.PayloadReceived[new MessageId(0, (ulong)i)]);
+        return (grafts, payloads, net);
+    }
+
     private static InMemoryNetwork Build(BroadcastOptions options, int n, int seed)
     {
         var net = new InMemoryNetwork(n, options, seed);

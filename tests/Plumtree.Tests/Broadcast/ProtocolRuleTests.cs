@@ -109,6 +109,72 @@ public sealed class ProtocolRuleTests
     }
 
     [Fact]
+    public void Rule3_With_PruneDelay_reaching_the_count_arms_a_prune_that_the_first_duplicate_after_a_random_moment_takes()
+    {
+        var pruneTimes = new HashSet<double>();
+        for (var seed = 1; seed <= 20; seed++)
+        {
+            var f = Create(Plain(2, 2) with { IHaveInterval = TimeSpan.Zero, PruneAfterDuplicates = 2, PruneDelay = Ms(50) }, eager: ["a", "b"], lazy: ["c", "d"], seed: seed);
+
+            // b brings every message first, a a duplicate 1 ms later; the count (2) is reached at 20 ms.
+            double? prunedAt = null;
+            for (var i = 1; prunedAt is null && i <= 20; i++)
+            {
+                f.Gossip("b", i, hop: 1, Ms(10 * i));
+                f.Gossip("a", i, hop: 1, Ms((10 * i) + 1));
+                if (f.Output.Lines.Contains("a: Prune"))
+                {
+                    prunedAt = (10 * i) + 1;
+                }
+            }
+
+            // Armed at 21 ms for a moment in [71, 121) ms; duplicates every 10 ms take it by 131 ms.
+            Assert.NotNull(prunedAt);
+            Assert.InRange(prunedAt.Value, 71, 131);
+            Assert.Equal(["b"], f.Engine.EagerPeers);
+            Assert.Equal(1, f.Engine.Counters.PruneSent);
+            pruneTimes.Add(prunedAt.Value);
+        }
+
+        // The moment is random: links of one cycle armed together are not pruned together.
+        Assert.True(pruneTimes.Count >= 3, string.Join(", ", pruneTimes));
+    }
+
+    [Fact]
+    public void Rule3_With_PruneDelay_new_messages_that_take_the_count_back_to_zero_disarm_the_prune()
+    {
+        var f = Create(Plain(2, 2) with { IHaveInterval = TimeSpan.Zero, PruneAfterDuplicates = 2, PruneDelay = Ms(50) }, eager: ["a", "b"], lazy: ["c", "d"]);
+        f.Gossip("b", 1, hop: 1, Ms(10));
+        f.Gossip("a", 1, hop: 1, Ms(11));
+        f.Gossip("b", 2, hop: 1, Ms(20));
+        f.Gossip("a", 2, hop: 1, Ms(21)); // count 2: armed for a moment in [71, 121) ms
+
+        // The cycle was broken elsewhere: a now brings new messages, which take the count back to 0.
+        f.Gossip("a", 3, hop: 1, Ms(30));
+        f.Gossip("a", 4, hop: 1, Ms(40));
+
+        // Long after the old moment, a duplicate counts from 1 and a second one only arms a new prune.
+        f.Gossip("b", 5, hop: 1, Ms(300));
+        f.Gossip("a", 5, hop: 1, Ms(301));
+        f.Gossip("b", 6, hop: 1, Ms(310));
+        f.Gossip("a", 6, hop: 1, Ms(311)); // armed for [361, 411) ms
+        f.Gossip("b", 7, hop: 1, Ms(320));
+        f.Gossip("a", 7, hop: 1, Ms(321));
+        Assert.DoesNotContain("a: Prune", f.Output.Lines);
+        Assert.Contains("a", f.Engine.EagerPeers);
+
+        // Duplicates that keep coming past the new moment prune it.
+        for (var i = 8; i <= 20; i++)
+        {
+            f.Gossip("b", i, hop: 1, Ms(250 + (10 * i)));
+            f.Gossip("a", i, hop: 1, Ms(251 + (10 * i)));
+        }
+
+        Assert.Contains("a: Prune", f.Output.Lines);
+        Assert.Equal(["b"], f.Engine.EagerPeers);
+    }
+
+    [Fact]
     public void Rule3_Duplicate_gossip_from_a_protected_ring_neighbour_neither_demotes_nor_prunes_it()
     {
         var ring = RingFixture.Create(protect: true);

@@ -42,6 +42,20 @@ public sealed class NodeApiTests
     }
 
     [Fact]
+    public void Without_explicit_broadcast_options_a_node_spreads_its_prunes_and_explicit_options_are_taken_as_they_are()
+    {
+        var lan = new PlumtreeNodeOptions().EffectiveBroadcast;
+        var wan = new PlumtreeNodeOptions { Profile = "wan" }.EffectiveBroadcast;
+
+        Assert.Equal(PlumtreeNodeOptions.ManySendersPruneDelay, lan.PruneDelay);
+        Assert.Equal(PlumtreeNodeOptions.ManySendersPruneDelayWan, wan.PruneDelay);
+        Assert.True(wan.PruneDelay > lan.PruneDelay, "WAN round trips need a longer spread");
+        Assert.Empty(lan.Validate());
+        Assert.Empty(wan.Validate());
+        Assert.Equal(TimeSpan.Zero, new PlumtreeNodeOptions { Broadcast = BroadcastOptions.Lan }.EffectiveBroadcast.PruneDelay);
+    }
+
+    [Fact]
     public async Task A_lone_seed_is_joined_and_healthy_and_broadcasts_to_itself()
     {
         await using var node = new PlumtreeNode(NodeCluster.Options("lone-seed", null));
@@ -94,6 +108,45 @@ public sealed class NodeApiTests
 
         Assert.Single(failure.Errors);
         await Assert.ThrowsAsync<ArgumentException>(() => node.JoinAsync([], Ct));
+    }
+
+    [Fact]
+    public async Task JoinAsync_and_LeaveAsync_return_with_members_peers_export_and_gauges_already_showing_their_effect()
+    {
+        await using var cluster = await NodeCluster.StartAsync(3);
+        var node = await cluster.AddAsync(NodeCluster.Options($"{cluster.Prefix}-joiner", cluster.Interceptor), join: false);
+        using var metrics = new MetricsProbe(node.Name);
+        string[] everyone = [.. cluster.Nodes.Select(n => n.Name).Order(StringComparer.Ordinal)];
+        var alive = $"{Diagnostics.MetricNames.Members}{{state=alive}}";
+
+        // Several rounds: the join's push/pull finishes on the node's loop while the caller waits on another thread,
+        // so a caller released before the loop published its state would, now and then, read the old one.
+        for (var round = 0; round < 5; round++)
+        {
+            await node.JoinAsync([cluster.Nodes[0].AdvertisedEndPoint], Ct);
+
+            // No waiting: what the join brought is visible the moment the call returns.
+            Assert.Equal(everyone, node.Members.Where(m => m.State == MemberState.Alive).Select(m => m.Name).Order(StringComparer.Ordinal));
+            Assert.NotEmpty(node.EagerPeers.Concat(node.LazyPeers));
+            var joined = metrics.Observe();
+            Assert.Equal(everyone.Length, joined[alive]);
+            Assert.Equal(node.EagerPeers.Count, joined[Diagnostics.MetricNames.EagerPeers]);
+            Assert.Equal(node.LazyPeers.Count, joined[Diagnostics.MetricNames.LazyPeers]);
+            var export = node.ExportState();
+            Assert.Equal(node.EagerPeers, export.EagerPeers);
+            Assert.Equal(node.LazyPeers, export.LazyPeers);
+            Assert.Equal(everyone.Length, export.Members[MemberState.Alive]);
+
+            await node.LeaveAsync(TimeSpan.FromSeconds(5), Ct);
+
+            Assert.Empty(node.EagerPeers);
+            Assert.Empty(node.LazyPeers);
+            Assert.Empty(node.ExportState().EagerPeers);
+            var left = metrics.Observe();
+            Assert.Equal(0, left[Diagnostics.MetricNames.EagerPeers]);
+            Assert.Equal(0, left[Diagnostics.MetricNames.LazyPeers]);
+            Assert.Equal(HealthStatus.Unhealthy, node.GetHealth().Checks["peers"].Status);
+        }
     }
 
     [Fact]
