@@ -116,28 +116,11 @@ public sealed class MultiEngineTests
         // Frames take 1–6 ms (in order per link), a message from a random node every 10 ms: the first duplicate is
         // often a race between repairs. Pruning only after three duplicates in a row lets the shared tree settle.
         var options = BroadcastOptions.Lan with { Optimization = false, PruneAfterDuplicates = 3 };
-        var net = new InMemoryNetwork(n, options, seed: 5, TimeSpan.FromMilliseconds(1)) { Jitter = TimeSpan.FromMilliseconds(5) };
-        net.SetViewToLive();
-        net.RunUntilQuiescent(Idle);
-        var random = new Random(3);
-        long graftsBefore = 0;
-        for (var i = 1; i <= 1000; i++)
-        {
-            if (i == 801)
-            {
-                graftsBefore = net.FramesSent.GetValueOrDefault(FrameType.Graft);
-            }
-
-            net.Broadcast(net.Names[random.Next(n)], new MessageId(0, (ulong)i), Payload);
-            net.RunUntil(net.Now + TimeSpan.FromMilliseconds(10));
-        }
-
-        net.RunUntilQuiescent(Idle);
+        var (grafts, payloads, net) = RunConcurrentSenders(options, n, seed: 5, senderSeed: 3, latency: TimeSpan.FromMilliseconds(1), jitter: TimeSpan.FromMilliseconds(5), messages: 1000, interval: TimeSpan.FromMilliseconds(10), measured: 200);
 
         // No repair was needed for the last 200 messages, and they cost n - 1 payloads each (a cycle that rarely
         // yields duplicates on one link may linger: within 1 %).
-        Assert.Equal(0, net.FramesSent.GetValueOrDefault(FrameType.Graft) - graftsBefore);
-        var payloads = Enumerable.Range(801, 200).Sum(i => net.PayloadReceived[new MessageId(0, (ulong)i)]);
+        Assert.Equal(0, grafts);
         Assert.InRange(payloads, 200 * (n - 1), 1.01 * 200 * (n - 1));
         Assert.All(Enumerable.Range(1, 1000), i => AssertEveryLiveNodeDeliveredOnce(net, new MessageId(0, (ulong)i)));
     }
@@ -173,27 +156,37 @@ public sealed class MultiEngineTests
     }
 
     /// <summary>4,000 messages, one per millisecond from random nodes; grafts and payloads of the last 1,000.</summary>
-    private static (long Grafts, int Payloads, InMemoryNetwork Net) RunAtOneMessagePerMillisecond(BroadcastOptions options, int n, int seed)
+    private static (long Grafts, int Payloads, InMemoryNetwork Net) RunAtOneMessagePerMillisecond(BroadcastOptions options, int n, int seed) =>
+        RunConcurrentSenders(options, n, seed, senderSeed: seed + 100, latency: TimeSpan.FromMilliseconds(0.5), jitter: TimeSpan.FromMilliseconds(1), messages: 4000, interval: TimeSpan.FromMilliseconds(1), measured: 1000);
+
+    /// <summary>
+    /// <paramref name="messages"/> broadcasts from random nodes, one every <paramref name="interval"/>, over links of
+    /// <paramref name="latency"/> plus up to <paramref name="jitter"/>; the grafts sent for and payloads received of
+    /// the last <paramref name="measured"/> messages (ids 1..messages).
+    /// </summary>
+    private static (long Grafts, int Payloads, InMemoryNetwork Net) RunConcurrentSenders(
+        BroadcastOptions options, int n, int seed, int senderSeed, TimeSpan latency, TimeSpan jitter, int messages, TimeSpan interval, int measured)
     {
-        var net = new InMemoryNetwork(n, options, seed, TimeSpan.FromMilliseconds(0.5)) { Jitter = TimeSpan.FromMilliseconds(1) };
+        var net = new InMemoryNetwork(n, options, seed, latency) { Jitter = jitter };
         net.SetViewToLive();
         net.RunUntilQuiescent(Idle);
-        var random = new Random(seed + 100);
+        var random = new Random(senderSeed);
+        var firstMeasured = messages - measured + 1;
         long graftsBefore = 0;
-        for (var i = 1; i <= 4000; i++)
+        for (var i = 1; i <= messages; i++)
         {
-            if (i == 3001)
+            if (i == firstMeasured)
             {
                 graftsBefore = net.FramesSent.GetValueOrDefault(FrameType.Graft);
             }
 
             net.Broadcast(net.Names[random.Next(n)], new MessageId(0, (ulong)i), Payload);
-            net.RunUntil(net.Now + TimeSpan.FromMilliseconds(1));
+            net.RunUntil(net.Now + interval);
         }
 
         net.RunUntilQuiescent(Idle);
         var grafts = net.FramesSent.GetValueOrDefault(FrameType.Graft) - graftsBefore;
-        var payloads = Enumerable.Range(3001, 1000).Sum(i => net.PayloadReceived[new MessageId(0, (ulong)i)]);
+        var payloads = Enumerable.Range(firstMeasured, measured).Sum(i => net.PayloadReceived[new MessageId(0, (ulong)i)]);
         return (grafts, payloads, net);
     }
 
