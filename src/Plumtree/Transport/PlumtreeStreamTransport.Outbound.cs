@@ -75,7 +75,7 @@ internal sealed partial class PlumtreeStreamTransport
         var frames = 0;
         while (reader.TryPeek(out var next))
         {
-            if (frames > 0 && batch.WrittenCount + next.Length > PlumtreeStreamProtocol.BatchBytes)
+            if (frames > 0 && batch.WrittenCount + next.Bytes.Length > PlumtreeStreamProtocol.BatchBytes)
             {
                 break;
             }
@@ -102,7 +102,6 @@ internal sealed partial class PlumtreeStreamTransport
             }
 
             batch.Write(next.Bytes);
-            next.Return();
             frames++;
         }
 
@@ -140,9 +139,8 @@ internal sealed partial class PlumtreeStreamTransport
         var now = _time.GetTimestamp();
         var dropped = 0;
         while (peer.Queue.Reader.TryPeek(out var head) && _time.GetElapsedTime(head.EnqueuedAt, now) > _options.UnreachableTimeout
-            && peer.Queue.Reader.TryRead(out var stale))
+            && peer.Queue.Reader.TryRead(out _))
         {
-            stale.Return();
             dropped++;
         }
 

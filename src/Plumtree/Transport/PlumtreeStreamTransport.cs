@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
@@ -117,14 +116,11 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
             }
         }
 
-        // The frame is encoded now (the engine only lends it for this call) into a pooled buffer that the
-        // writer loop returns once the bytes are in its batch; a dropped frame's buffer is returned at once.
-        var queued = QueuedFrame.Rent(length, _time.GetTimestamp(), dueAt);
-        PlumtreeFrameCodec.Encode(frame, queued.Buffer.AsSpan(0, length), _options.MaxFrameSize);
+        var bytes = GC.AllocateUninitializedArray<byte>(length);
+        PlumtreeFrameCodec.Encode(frame, bytes, _options.MaxFrameSize);
         var peer = GetOrStartPeer(node, address);
-        if (!peer.Queue.Writer.TryWrite(queued))
+        if (!peer.Queue.Writer.TryWrite(new QueuedFrame(bytes, _time.GetTimestamp(), dueAt)))
         {
-            queued.Return();
             Counters.Dropped.Increment(Volatile.Read(ref _disposed) != 0 ? "shutdown" : "queue_full");
             return false;
         }
@@ -143,9 +139,8 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
         {
             peer.Stop();
             var dropped = 0;
-            while (peer.Queue.Reader.TryRead(out var queued))
+            while (peer.Queue.Reader.TryRead(out _))
             {
-                queued.Return();
                 dropped++;
             }
 
@@ -232,24 +227,9 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
         return TimeSpan.FromSeconds((ceiling / 2) + (ceiling / 2 * jitter));
     }
 
-    /// <summary>
-    /// A frame waiting to be written, encoded in a buffer rented from <see cref="ArrayPool{T}.Shared"/>. Whoever takes
-    /// it out of the queue (the writer loop, a purge, a disconnect) returns the buffer exactly once, after copying the
-    /// bytes if it writes them; a frame still queued when the transport is disposed is left to the GC.
-    /// </summary>
-    /// <param name="Buffer">The rented buffer; the encoded frame is its first <paramref name="Length"/> bytes.</param>
-    /// <param name="Length">The encoded frame's length.</param>
+    /// <summary>A frame waiting to be written.</summary>
+    /// <param name="Bytes">The encoded frame.</param>
     /// <param name="EnqueuedAt">When it was queued (<see cref="TimeProvider.GetTimestamp"/>).</param>
     /// <param name="DueAt">Not before this timestamp (an injected delay); 0 = now.</param>
-    private readonly record struct QueuedFrame(byte[] Buffer, int Length, long EnqueuedAt, long DueAt)
-    {
-        /// <summary>The encoded frame.</summary>
-        public ReadOnlySpan<byte> Bytes => Buffer.AsSpan(0, Length);
-
-        public static QueuedFrame Rent(int length, long enqueuedAt, long dueAt) =>
-            new(ArrayPool<byte>.Shared.Rent(length), length, enqueuedAt, dueAt);
-
-        /// <summary>Gives the buffer back to the pool; the frame must not be used afterwards.</summary>
-        public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
-    }
+    private readonly record struct QueuedFrame(byte[] Bytes, long EnqueuedAt, long DueAt);
 }
