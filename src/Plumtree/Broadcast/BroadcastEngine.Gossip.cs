@@ -8,6 +8,9 @@ public sealed partial class BroadcastEngine
 {
     private readonly bool _announceImmediately;
 
+    /// <summary>Unbatched announcements go out from this one-entry buffer, rewritten for every lazy peer (frames are only lent to the sink).</summary>
+    private readonly IHaveEntry[] _singleIHave = new IHaveEntry[1];
+
     /// <summary>Until when the optimisation swaps without confirmations (a view change opened the repair window).</summary>
     private TimeSpan _undampedUntil;
 
@@ -449,27 +452,25 @@ public sealed partial class BroadcastEngine
             }
         }
 
-        IHaveEntry[]? single = null;
         foreach (var peer in _lazy)
         {
             if (!ReferenceEquals(peer, except) && !ReferenceEquals(peer, alsoExcept))
             {
-                Announce(peer, new IHaveEntry(id, hop), ref single, now);
+                Announce(peer, new IHaveEntry(id, hop), now);
             }
         }
     }
 
     /// <summary>
-    /// Queues one announcement for a lazy peer: sent at once in unbatched mode (one immutable single-entry
-    /// array shared by every lazy peer for this message), else batched until the batch is full or the interval
-    /// after its first entry has passed.
+    /// Queues one announcement for a lazy peer: sent at once in unbatched mode (from the engine's single-entry
+    /// scratch buffer), else batched until the batch is full or the interval after its first entry has passed.
     /// </summary>
-    private void Announce(PeerState peer, IHaveEntry announcement, ref IHaveEntry[]? single, TimeSpan now)
+    private void Announce(PeerState peer, IHaveEntry announcement, TimeSpan now)
     {
         if (_announceImmediately && peer.PendingCount == 0)
         {
-            single ??= [announcement];
-            SendIHave(peer.Name, single);
+            _singleIHave[0] = announcement;
+            SendIHave(peer.Name, _singleIHave);
             return;
         }
 
@@ -484,15 +485,17 @@ public sealed partial class BroadcastEngine
         }
     }
 
+    /// <summary>Sends the peer's pending batch straight from its buffer (the sink copies or encodes it during the call), then drops it.</summary>
     private void FlushAnnouncements(PeerState peer)
     {
         if (peer.PendingCount > 0)
         {
-            SendIHave(peer.Name, peer.TakePending());
+            SendIHave(peer.Name, peer.PendingBatch);
+            peer.DropPending();
         }
     }
 
-    private void SendIHave(string peer, IHaveEntry[] entries)
+    private void SendIHave(string peer, ReadOnlyMemory<IHaveEntry> entries)
     {
         Send(peer, PlumtreeFrame.IHave(entries));
         _counters.IHaveFramesSent++;

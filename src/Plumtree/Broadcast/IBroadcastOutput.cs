@@ -14,15 +14,26 @@ public readonly record struct Delivery(MessageId Id, ReadOnlyMemory<byte> Payloa
 /// its input methods; implementations must not call back into the engine.
 /// </summary>
 /// <remarks>
-/// Frames handed to <see cref="Send"/> are immutable: the engine never writes to or reuses the memory behind
-/// <see cref="PlumtreeFrame.Payload"/> or <see cref="PlumtreeFrame.Entries"/> afterwards (one frame value may
-/// be sent to several peers), so a sink may queue a frame as it is. Likewise the engine keeps a received
-/// Gossip payload for its cache, so a driver must not reuse the memory it passes to
-/// <see cref="BroadcastEngine.Receive"/> or <see cref="BroadcastEngine.Broadcast"/>.
+/// <para>
+/// Ownership: a frame handed to <see cref="Send"/> is lent for the duration of the call. The memory behind
+/// <see cref="PlumtreeFrame.Entries"/> is the engine's reusable IHave buffer (a peer's batch, or one scratch entry
+/// rewritten for every lazy peer), so it is only valid until <see cref="Send"/> returns: a sink encodes the frame
+/// at once (as the node does) or copies the entries before queueing it (as the simulator does). This is what
+/// keeps the engine's per-message path free of allocations.
+/// </para>
+/// <para>
+/// <see cref="PlumtreeFrame.Payload"/> is the message's payload as cached by the engine, which never writes to
+/// it, so a sink may keep it beyond the call. Likewise the engine keeps a received Gossip payload for its cache,
+/// so a driver must not reuse the memory it passes to <see cref="BroadcastEngine.Receive"/> or
+/// <see cref="BroadcastEngine.Broadcast"/>.
+/// </para>
 /// </remarks>
 public interface IBroadcastOutput
 {
-    /// <summary>Send <paramref name="frame"/> to <paramref name="peer"/>. Best effort; loss is repaired by the protocol.</summary>
+    /// <summary>
+    /// Send <paramref name="frame"/> to <paramref name="peer"/>. Best effort; loss is repaired by the protocol.
+    /// The frame's <see cref="PlumtreeFrame.Entries"/> are only valid during this call (see the remarks on <see cref="IBroadcastOutput"/>).
+    /// </summary>
     void Send(string peer, in PlumtreeFrame frame);
 
     /// <summary>Hand a new message to the application (called exactly once per message id within the de-duplication horizon).</summary>

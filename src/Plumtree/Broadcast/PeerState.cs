@@ -100,13 +100,11 @@ internal sealed class PeerState
         buffer[PendingCount++] = entry;
     }
 
-    /// <summary>Takes the pending batch as a new array (the frame owns it; the buffer is reused) and invalidates the flush timer.</summary>
-    public IHaveEntry[] TakePending()
-    {
-        var batch = Pending.AsSpan(0, PendingCount).ToArray();
-        DropPending();
-        return batch;
-    }
+    /// <summary>
+    /// The pending batch, in the peer's own buffer: valid until the next <see cref="AddPending"/> (a frame built on it
+    /// is sent before the batch is dropped, so the buffer is reused and never handed out for keeps).
+    /// </summary>
+    public ReadOnlyMemory<IHaveEntry> PendingBatch => Pending.AsMemory(0, PendingCount);
 
     /// <summary>Forgets the pending batch and invalidates the flush timer.</summary>
     public void DropPending()

@@ -183,7 +183,7 @@ internal sealed class InMemoryNetwork
         public void Send(string peer, in PlumtreeFrame frame)
         {
             network.FramesSent[frame.Type] = network.FramesSent.GetValueOrDefault(frame.Type) + 1;
-            network.Enqueue(network.ArrivalTime(Name, peer), new Event(Name, peer, frame));
+            network.Enqueue(network.ArrivalTime(Name, peer), new Event(Name, peer, RecordingOutput.Own(frame)));
         }
 
         public void Deliver(in Delivery delivery)

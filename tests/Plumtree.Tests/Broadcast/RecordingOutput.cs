@@ -10,7 +10,12 @@ internal sealed class RecordingOutput : IBroadcastOutput
 
     public List<Delivery> Delivered { get; } = [];
 
-    public void Send(string peer, in PlumtreeFrame frame) => Sent.Add((peer, frame));
+    /// <summary>Records the frame; IHave entries are copied, since the engine only lends them for the call.</summary>
+    public void Send(string peer, in PlumtreeFrame frame) => Sent.Add((peer, Own(frame)));
+
+    /// <summary>A copy of <paramref name="frame"/> that owns its IHave entries.</summary>
+    public static PlumtreeFrame Own(in PlumtreeFrame frame) =>
+        frame.Type == FrameType.IHave ? PlumtreeFrame.IHave(frame.Entries.ToArray()) : frame;
 
     public void Deliver(in Delivery delivery) => Delivered.Add(delivery);
 
