@@ -41,14 +41,9 @@ internal sealed class ClusterBenchmark
                 ProtectRingNeighbors = true,
                 MaxProtectedNeighbors = n % 2 == 0 ? n : n + 1,
             }
-            : _settings.Threshold is null && _settings.PruneDelayMs is null
+            : _settings is { Threshold: null, PruneDelayMs: null, Confirmations: null, RepairWindowMs: null }
                 ? null
-                : new PlumtreeNodeOptions().EffectiveBroadcast with
-                {
-                    Optimization = _settings.Threshold is > 0,
-                    OptimizationThreshold = Math.Max(1, _settings.Threshold ?? PlumtreeNodeOptions.ManySendersOptimizationThreshold),
-                    PruneDelay = _settings.PruneDelayMs is { } ms ? TimeSpan.FromMilliseconds(ms) : new PlumtreeNodeOptions().EffectiveBroadcast.PruneDelay,
-                };
+                : Tuned(new PlumtreeNodeOptions().EffectiveBroadcast);
         try
         {
             // Enough sequence numbers for the warm-up and the run, at the rate asked.
@@ -81,6 +76,7 @@ internal sealed class ClusterBenchmark
 
             await WaitFormedAsync(cancellationToken).ConfigureAwait(false);
             faults.LossProbability = _settings.Loss;
+            faults.Delay = TimeSpan.FromMilliseconds(_settings.DelayMs);
 
             // Warm-up: the tree forms by pruning the first messages' duplicates; not measured.
             var warmUpEnd = await SendAtRateAsync(0, WarmUp, cancellationToken).ConfigureAwait(false);
@@ -105,9 +101,20 @@ internal sealed class ClusterBenchmark
         finally
         {
             faults.LossProbability = 0;
+            faults.Delay = TimeSpan.Zero;
             await Task.WhenAll(_nodes.Select(node => node.DisposeAsync().AsTask())).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The node defaults with the command line's overrides: threshold (0 = optimisation off), confirmations, repair window, prune delay.</summary>
+    private BroadcastOptions Tuned(BroadcastOptions defaults) => defaults with
+    {
+        Optimization = _settings.Threshold is { } threshold ? threshold > 0 : defaults.Optimization || _settings.Confirmations is not null,
+        OptimizationThreshold = _settings.Threshold is > 0 and var h ? h : defaults.OptimizationThreshold,
+        OptimizationConfirmations = _settings.Confirmations ?? defaults.OptimizationConfirmations,
+        OptimizationRepairWindow = _settings.RepairWindowMs is { } window ? TimeSpan.FromMilliseconds(window) : defaults.OptimizationRepairWindow,
+        PruneDelay = _settings.PruneDelayMs is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.PruneDelay,
+    };
 
     /// <summary>Every node sees every other alive and has Plumtree peers.</summary>
     private async Task WaitFormedAsync(CancellationToken cancellationToken)
@@ -213,6 +220,9 @@ internal sealed class ClusterBenchmark
             ["seconds"] = _settings.Seconds,
             ["loss"] = _settings.Loss,
             ["optimization_threshold"] = _nodes[0].BroadcastOptions.Optimization ? _nodes[0].BroadcastOptions.OptimizationThreshold : 0,
+            ["optimization_confirmations"] = _nodes[0].BroadcastOptions.OptimizationConfirmations,
+            ["optimization_repair_window_ms"] = _nodes[0].BroadcastOptions.OptimizationRepairWindow.TotalMilliseconds,
+            ["delay_ms"] = _settings.DelayMs,
             ["prune_after_duplicates"] = _nodes[0].BroadcastOptions.PruneAfterDuplicates,
             ["prune_delay_ms"] = _nodes[0].BroadcastOptions.PruneDelay.TotalMilliseconds,
             ["messages"] = messages,

@@ -3,10 +3,10 @@ using System.Globalization;
 namespace Plumtree.ClusterBench;
 
 /// <summary>The <c>cluster</c> verb's settings.</summary>
-internal sealed record ClusterSettings(int Nodes, double Rate, int Payload, double Seconds, bool Flood, double Loss, int? Threshold = null, bool Trace = false, double? PruneDelayMs = null)
+internal sealed record ClusterSettings(int Nodes, double Rate, int Payload, double Seconds, bool Flood, double Loss, int? Threshold = null, bool Trace = false, double? PruneDelayMs = null, int? Confirmations = null, double? RepairWindowMs = null, double DelayMs = 0)
 {
     public const string Usage =
-        "usage: plumtree-bench cluster --nodes N --rate R --payload BYTES --seconds S [--mode plumtree|flood] [--loss P] [--threshold H (0 = no hop optimisation)] [--prune-delay MS] [--trace (time series on stderr)]";
+        "usage: plumtree-bench cluster --nodes N --rate R --payload BYTES --seconds S [--mode plumtree|flood] [--loss P] [--threshold H (0 = no hop optimisation)] [--confirmations K] [--repair-window-ms MS] [--prune-delay MS] [--delay-ms MS (latency added to every hop)] [--trace (time series on stderr)]";
 
     /// <summary>Parses <c>cluster</c>'s options; throws <see cref="ArgumentException"/> with the usage on anything wrong.</summary>
     public static ClusterSettings Parse(IReadOnlyList<string> args)
@@ -17,6 +17,9 @@ internal sealed record ClusterSettings(int Nodes, double Rate, int Payload, doub
         var trace = false;
         double? pruneDelay = null;
         int? threshold = null;
+        int? confirmations = null;
+        double? repairWindow = null;
+        double delay = 0;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value. {Usage}");
@@ -36,6 +39,15 @@ internal sealed record ClusterSettings(int Nodes, double Rate, int Payload, doub
                     break;
                 case "--threshold":
                     threshold = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--confirmations":
+                    confirmations = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--repair-window-ms":
+                    repairWindow = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--delay-ms":
+                    delay = double.Parse(Value(), CultureInfo.InvariantCulture);
                     break;
                 case "--prune-delay":
                     pruneDelay = double.Parse(Value(), CultureInfo.InvariantCulture);
@@ -59,11 +71,12 @@ internal sealed record ClusterSettings(int Nodes, double Rate, int Payload, doub
             }
         }
 
-        if (nodes < 2 || rate <= 0 || payload < 8 || seconds <= 0 || loss is < 0 or >= 1)
+        if (nodes < 2 || rate <= 0 || payload < 8 || seconds <= 0 || loss is < 0 or >= 1
+            || confirmations is < 1 or > 64 || repairWindow is < 0 || delay < 0)
         {
-            throw new ArgumentException($"Need nodes ≥ 2, rate > 0, payload ≥ 8, seconds > 0, 0 ≤ loss < 1. {Usage}");
+            throw new ArgumentException($"Need nodes ≥ 2, rate > 0, payload ≥ 8, seconds > 0, 0 ≤ loss < 1, 1 ≤ confirmations ≤ 64, repair window ≥ 0, delay ≥ 0. {Usage}");
         }
 
-        return new ClusterSettings(nodes, rate, payload, seconds, flood, loss, threshold, trace, pruneDelay);
+        return new ClusterSettings(nodes, rate, payload, seconds, flood, loss, threshold, trace, pruneDelay, confirmations, repairWindow, delay);
     }
 }

@@ -193,7 +193,8 @@ public sealed class PlumtreeNodeOptions
     /// The broadcast options in force: <see cref="Broadcast"/>, else the preset matching <see cref="Profile"/>
     /// (<c>wan</c> for wan, <c>lan</c> otherwise) tuned for a cluster where every member may broadcast: the hop-count
     /// optimisation off (with concurrent senders its link swaps keep reshaping the shared tree, which then fragments
-    /// and sets off graft storms), <see cref="BroadcastOptions.OptimizationThreshold"/> =
+    /// and sets off graft storms; damped by <see cref="BroadcastOptions.OptimizationConfirmations"/> too, measured at 16–32
+    /// nodes), <see cref="BroadcastOptions.OptimizationThreshold"/> =
     /// <see cref="ManySendersOptimizationThreshold"/> should it be switched on, and
     /// <see cref="BroadcastOptions.PruneAfterDuplicates"/> = <see cref="ManySendersPruneAfterDuplicates"/> and
     /// <see cref="BroadcastOptions.PruneDelay"/> = <see cref="ManySendersPruneDelay"/> (<see cref="ManySendersPruneDelayWan"/>

@@ -56,6 +56,26 @@ public sealed class NodeApiTests
     }
 
     [Fact]
+    public void Without_explicit_broadcast_options_a_node_leaves_the_hop_optimisation_off_and_prunes_after_three_duplicates()
+    {
+        // Measured with plumtree-bench cluster (docs/configuration.md, "Broadcast defaults of a node"): switched on, even
+        // damped, the optimisation's swaps set off graft storms at 32 nodes; off, the tree settles.
+        foreach (var profile in new[] { "lan", "local", "wan" })
+        {
+            var effective = new PlumtreeNodeOptions { Profile = profile }.EffectiveBroadcast;
+
+            Assert.False(effective.Optimization, profile);
+            Assert.Equal(PlumtreeNodeOptions.ManySendersOptimizationThreshold, effective.OptimizationThreshold);
+            Assert.Equal(PlumtreeNodeOptions.ManySendersPruneAfterDuplicates, effective.PruneAfterDuplicates);
+            Assert.Equal(3, effective.PruneAfterDuplicates);
+        }
+
+        // Explicit options are taken as they are: the paper's rules.
+        var explicitLan = new PlumtreeNodeOptions { Broadcast = BroadcastOptions.Lan }.EffectiveBroadcast;
+        Assert.Equal((true, 3, 1), (explicitLan.Optimization, explicitLan.OptimizationThreshold, explicitLan.PruneAfterDuplicates));
+    }
+
+    [Fact]
     public async Task A_lone_seed_is_joined_and_healthy_and_broadcasts_to_itself()
     {
         await using var node = new PlumtreeNode(NodeCluster.Options("lone-seed", null));
