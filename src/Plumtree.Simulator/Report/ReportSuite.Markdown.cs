@@ -357,7 +357,7 @@ internal sealed partial class ReportSuite
         md.AppendLine("- The eager control starts on a complete random 5-regular overlay, so its bootstrap RMR is 3.0 from cycle 0 (the paper's HyParView overlay was still filling in, hence its ≈2.0 at cycle 0). Its repair after failures pairs nodes that lost links at random in one membership step, so eager heals in one cycle where HyParView took up to 3.");
         md.AppendLine("- Single sender: the source is fixed by the seed and never killed. Many senders (and eager): a random live node per cycle.");
         md.AppendLine("- Wall time and peak memory are per process: with `--parallel 2` two runs share the process (one 10,000-node Plumtree run peaks near 600 MiB on its own), and the machine was shared with other work, so timings are rough.");
-        md.AppendLine("- Every run's full JSON (per-cycle figures included) is under `runs/`; `plumtree-sim paper ... --json` reproduces any of them byte for byte apart from `wall_seconds` and `peak_memory_bytes`.");
+        md.AppendLine("- Every run's full JSON (per-cycle figures included) is written under `runs/` next to this report (the committed report keeps them as `runs.tar.gz`); `plumtree-sim paper ... --json` reproduces any of them byte for byte apart from `wall_seconds` and `peak_memory_bytes`.");
     }
 
     private string LdhRange(RunKey key, int from, int to)
