@@ -65,7 +65,7 @@ public sealed class PlumtreeHealthCheckTests
     [Fact]
     public async Task A_node_whose_health_throws_is_unhealthy_with_the_reason()
     {
-        var node = new ThrowingHealthNode();
+        var node = new FakeNode { MaxMessageSize = 1, SnapshotFailure = "loop stopped" };
 
         var result = await Check(node, Started());
 
@@ -84,50 +84,5 @@ public sealed class PlumtreeHealthCheckTests
 
         Assert.Contains("no peers", result.Description, StringComparison.Ordinal);
         Assert.Contains("connection refused", result.Description, StringComparison.Ordinal);
-    }
-
-    private sealed class ThrowingHealthNode : IPlumtreeNodeHandle
-    {
-        private readonly FakeNode _inner = new();
-
-        public string Name => _inner.Name;
-
-        public System.Net.IPEndPoint AdvertisedEndPoint => _inner.AdvertisedEndPoint;
-
-        public bool IsJoined => false;
-
-        public int MaxMessageSize => 1;
-
-        public IReadOnlyList<MemberInfo> Members => [];
-
-        public IReadOnlyList<string> EagerPeers => [];
-
-        public IReadOnlyList<string> LazyPeers => [];
-
-        public IReadOnlyList<string> RingNeighbors => [];
-
-        public int CacheSize => 0;
-
-        public event Action<ReceivedMessage>? MessageReceived
-        {
-            add { }
-            remove { }
-        }
-
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<int> JoinAsync(IReadOnlyList<System.Net.IPEndPoint> seeds, CancellationToken cancellationToken) => Task.FromResult(0);
-
-        public Task LeaveAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public ValueTask<Plumtree.Wire.MessageId> BroadcastAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => default;
-
-        public Task RebalancePeersAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task ClearCacheAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public StateExport ExportState() => throw new InvalidOperationException("loop stopped");
-
-        public NodeHealth GetHealth() => throw new InvalidOperationException("loop stopped");
     }
 }

@@ -372,7 +372,7 @@ public sealed class AdminRoutesTests
     [Fact]
     public async Task A_node_in_the_wrong_state_gives_a_409_not_a_crash()
     {
-        var node = new WrongStateNode();
+        var node = new FakeNode { MaxMessageSize = 10, RebalanceFailure = "node has left" };
         await using var agent = await TestAgent.StartAsync(node);
 
         using var response = await agent.Client.PostAsync("/v1/rebalance", null, Ct);
@@ -394,49 +394,4 @@ public sealed class AdminRoutesTests
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private sealed class WrongStateNode : Plumtree.Hosting.IPlumtreeNodeHandle
-    {
-        private readonly FakeNode _inner = new();
-
-        public string Name => _inner.Name;
-
-        public IPEndPoint AdvertisedEndPoint => _inner.AdvertisedEndPoint;
-
-        public bool IsJoined => false;
-
-        public int MaxMessageSize => 10;
-
-        public IReadOnlyList<MemberInfo> Members => [];
-
-        public IReadOnlyList<string> EagerPeers => [];
-
-        public IReadOnlyList<string> LazyPeers => [];
-
-        public IReadOnlyList<string> RingNeighbors => [];
-
-        public int CacheSize => 0;
-
-        public event Action<ReceivedMessage>? MessageReceived
-        {
-            add { }
-            remove { }
-        }
-
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<int> JoinAsync(IReadOnlyList<IPEndPoint> seeds, CancellationToken cancellationToken) => Task.FromResult(0);
-
-        public Task LeaveAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public ValueTask<MessageId> BroadcastAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => default;
-
-        public Task RebalancePeersAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("node has left");
-
-        public Task ClearCacheAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public StateExport ExportState() => _inner.ExportState();
-
-        public NodeHealth GetHealth() => _inner.GetHealth();
-    }
 }

@@ -59,6 +59,12 @@ internal sealed class FakeNode : IPlumtreeNodeHandle
 
     public List<byte[]> Broadcasts { get; } = [];
 
+    /// <summary>When set, <see cref="RebalancePeersAsync"/> throws <see cref="InvalidOperationException"/> with this message (a node in the wrong state).</summary>
+    public string? RebalanceFailure { get; set; }
+
+    /// <summary>When set, <see cref="ExportState"/> and <see cref="GetHealth"/> throw <see cref="InvalidOperationException"/> with this message (a stopped loop).</summary>
+    public string? SnapshotFailure { get; set; }
+
     public event Action<ReceivedMessage>? MessageReceived;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -120,6 +126,11 @@ internal sealed class FakeNode : IPlumtreeNodeHandle
 
     public Task RebalancePeersAsync(CancellationToken cancellationToken)
     {
+        if (RebalanceFailure is { } failure)
+        {
+            throw new InvalidOperationException(failure);
+        }
+
         RebalanceCalls++;
         return Task.CompletedTask;
     }
@@ -133,11 +144,24 @@ internal sealed class FakeNode : IPlumtreeNodeHandle
 
     public StateExport ExportState()
     {
+        ThrowIfSnapshotFails();
         var counts = MemberList.GroupBy(m => m.State).ToDictionary(g => g.Key, g => g.Count());
         return new StateExport(Name, Eager, Lazy, Ring, CacheSize, PendingGrafts, counts, Now);
     }
 
-    public NodeHealth GetHealth() => Health;
+    public NodeHealth GetHealth()
+    {
+        ThrowIfSnapshotFails();
+        return Health;
+    }
+
+    private void ThrowIfSnapshotFails()
+    {
+        if (SnapshotFailure is { } failure)
+        {
+            throw new InvalidOperationException(failure);
+        }
+    }
 
     public static MemberInfo Member(string name, string address, MemberState state, params (string Key, string Value)[] tags) =>
         new(name, IPEndPoint.Parse(address), state, tags.ToDictionary(t => t.Key, t => t.Value), 1, tags.Any(t => t.Key == "pt"));
