@@ -41,6 +41,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             for (var i = 0; i < names.Count; i++)
             {
                 var node = new PlumtreeNode(Options(names[i], profile, awarenessMax, seed * 1000 + i), events);
+                events.Attach(node);
                 cluster.Nodes.Add(node);
                 await node.StartAsync();
                 if (i > 0)

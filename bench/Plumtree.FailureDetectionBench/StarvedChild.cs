@@ -35,6 +35,7 @@ internal static class StarvedChild
         var lag = new FaultInjector(seed);
         options.Interceptor = lag;
         var node = new PlumtreeNode(options, events);
+        events.Attach(node);
         await node.StartAsync();
         await node.JoinAsync(join);
 

@@ -62,6 +62,6 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1040, Level = LogLevel.Error, Message = "A {Input} input failed on the node loop")]
     public static partial void LoopInputFailed(ILogger logger, string input, Exception exception);
 
-    [LoggerMessage(EventId = 1041, Level = LogLevel.Warning, Message = "A MessageReceived handler of node {Node} threw")]
-    public static partial void SubscriberFailed(ILogger logger, string node, Exception exception);
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Warning, Message = "A {Event} handler of node {Node} threw")]
+    public static partial void SubscriberFailed(ILogger logger, string @event, string node, Exception exception);
 }

@@ -386,6 +386,7 @@ public sealed partial class PlumtreeNode
         if (!isSelf)
         {
             NodeLog.MemberChanged(_logger, Name, member.Name, change.Kind, member.EndPoint, member.Incarnation);
+            PublishMemberChanged(change);
         }
 
         _viewDirty = true;

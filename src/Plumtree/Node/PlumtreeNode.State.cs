@@ -15,6 +15,7 @@ public sealed partial class PlumtreeNode
     private volatile NodeSnapshot _snapshot;
     private Channel<ReceivedMessage>[] _subscribers = [];
     private Action<ReceivedMessage>? _messageReceived;
+    private Action<MemberEvent>? _memberChanged;
     private long _membersGeneration = -1;
     private TimeSpan _lastGraftFailureSample;
     private bool _othersKnown;
@@ -38,6 +39,30 @@ public sealed partial class PlumtreeNode
             lock (_subscribersLock)
             {
                 _messageReceived -= value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Raised on the node's loop for every change this node sees in another member (join, update, suspect, alive again,
+    /// dead, left: memberlist's event delegate, as serf's member events), with the member's state after the change.
+    /// Handlers must be quick and must not block (an exception is logged and ignored).
+    /// </summary>
+    public event Action<MemberEvent>? MemberChanged
+    {
+        add
+        {
+            lock (_subscribersLock)
+            {
+                _memberChanged += value;
+            }
+        }
+
+        remove
+        {
+            lock (_subscribersLock)
+            {
+                _memberChanged -= value;
             }
         }
     }
@@ -137,7 +162,25 @@ public sealed partial class PlumtreeNode
         }
         catch (Exception e)
         {
-            NodeLog.SubscriberFailed(_logger, Name, e);
+            NodeLog.SubscriberFailed(_logger, nameof(MessageReceived), Name, e);
+        }
+    }
+
+    private void PublishMemberChanged(MemberEvent change)
+    {
+        var handler = Volatile.Read(ref _memberChanged);
+        if (handler is null)
+        {
+            return;
+        }
+
+        try
+        {
+            handler(change);
+        }
+        catch (Exception e)
+        {
+            NodeLog.SubscriberFailed(_logger, nameof(MemberChanged), Name, e);
         }
     }
 

@@ -79,6 +79,7 @@ internal sealed class InteropHarness : IAsyncDisposable
     public async Task<PlumtreeNode> StartNodeAsync(PlumtreeNodeOptions options)
     {
         var node = new PlumtreeNode(options, Logging);
+        Logging.Attach(node);
         _nodes.Add(node);
         await node.StartAsync(Poll.Ct);
         Log.Add("test", $"== our node {node.Name} on {node.AdvertisedEndPoint} ({options.Compatibility}, {options.Profile})");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Plumtree.Membership;
+using Plumtree.Node;
 
 namespace Plumtree.Interop.Tests.Infrastructure;
 
@@ -8,14 +9,12 @@ namespace Plumtree.Interop.Tests.Infrastructure;
 internal sealed record ObservedMemberEvent(TimeSpan At, string Node, string Member, MemberEventKind Kind);
 
 /// <summary>
-/// Logger factory for our nodes: every log line goes to the test's <see cref="InteropLog"/>, and the node's
-/// member events (log event 1010, logged on the node loop as they happen) are recorded with their time,
-/// which is how detection times are measured.
+/// Logger factory for our nodes: every log line goes to the test's <see cref="InteropLog"/>; the member events of
+/// the nodes given to <see cref="Attach"/> (<see cref="PlumtreeNode.MemberChanged"/>, raised on the node loop as they
+/// happen) are recorded with their time, which is how detection times are measured.
 /// </summary>
 internal sealed class NodeLogging(InteropLog log) : ILoggerFactory
 {
-    private const int MemberChangedEventId = 1010;
-
     private readonly InteropLog _log = log;
 
     public ConcurrentQueue<ObservedMemberEvent> MemberEvents { get; } = new();
@@ -23,6 +22,13 @@ internal sealed class NodeLogging(InteropLog log) : ILoggerFactory
     /// <summary>The first event of <paramref name="kind"/> that <paramref name="node"/> logged about <paramref name="member"/> at or after <paramref name="after"/>.</summary>
     public ObservedMemberEvent? First(string node, string member, MemberEventKind kind, TimeSpan after) =>
         MemberEvents.FirstOrDefault(e => e.Node == node && e.Member == member && e.Kind == kind && e.At >= after);
+
+    /// <summary>Records every member event <paramref name="node"/> raises from now on.</summary>
+    public void Attach(PlumtreeNode node)
+    {
+        var observer = node.Name;
+        node.MemberChanged += change => MemberEvents.Enqueue(new ObservedMemberEvent(_log.Elapsed, observer, change.Member.Name, change.Kind));
+    }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName[(categoryName.LastIndexOf('.') + 1)..]);
 
@@ -41,32 +47,6 @@ internal sealed class NodeLogging(InteropLog log) : ILoggerFactory
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (eventId.Id == MemberChangedEventId && state is IReadOnlyList<KeyValuePair<string, object?>> fields)
-            {
-                string? node = null, member = null;
-                MemberEventKind? kind = null;
-                foreach (var (key, value) in fields)
-                {
-                    switch (key)
-                    {
-                        case "Node":
-                            node = value as string;
-                            break;
-                        case "Member":
-                            member = value as string;
-                            break;
-                        case "Kind":
-                            kind = value as MemberEventKind?;
-                            break;
-                    }
-                }
-
-                if (node is not null && member is not null && kind is { } k)
-                {
-                    owner.MemberEvents.Enqueue(new ObservedMemberEvent(owner._log.Elapsed, node, member, k));
-                }
-            }
-
             var text = formatter(state, exception);
             owner._log.Add("node", $"[{logLevel}] {category}: {text}{(exception is null ? "" : " | " + exception.GetType().Name + ": " + exception.Message)}");
         }

@@ -119,6 +119,24 @@ public sealed class NodeApiTests
     }
 
     [Fact]
+    public async Task MemberChanged_reports_a_join_and_a_graceful_leave_of_another_member()
+    {
+        await using var seed = new PlumtreeNode(NodeCluster.Options("events-seed", null));
+        await using var joiner = new PlumtreeNode(NodeCluster.Options("events-joiner", null));
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<MemberEvent>();
+        seed.MemberChanged += seen.Enqueue;
+        await seed.StartAsync(Ct);
+        await joiner.StartAsync(Ct);
+
+        await joiner.JoinAsync([seed.AdvertisedEndPoint], Ct);
+        await NodeCluster.Until(() => seen.Any(e => e is { Kind: MemberEventKind.Join, Member.Name: "events-joiner" }), () => "a Join for events-joiner: " + string.Join(", ", seen));
+        await joiner.LeaveAsync(TimeSpan.FromSeconds(5), Ct);
+        await NodeCluster.Until(() => seen.Any(e => e is { Kind: MemberEventKind.Left, Member.Name: "events-joiner" }), () => "a Left for events-joiner: " + string.Join(", ", seen));
+
+        Assert.DoesNotContain(seen, e => e.Member.Name == "events-seed");
+    }
+
+    [Fact]
     public async Task Join_through_a_dead_seed_throws_PlumtreeJoinException_with_the_reason()
     {
         await using var node = new PlumtreeNode(NodeCluster.Options("no-seed", null));
