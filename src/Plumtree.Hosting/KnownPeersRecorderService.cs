@@ -7,26 +7,16 @@ namespace Plumtree.Hosting;
 /// starts after the node and stops before it (the host stops services in reverse order): the last record is taken
 /// before the node leaves.
 /// </summary>
-internal sealed class KnownPeersRecorderService(KnownPeersRecorder recorder, PlumtreeStartupState state) : IHostedService, IDisposable
+internal sealed class KnownPeersRecorderService(KnownPeersRecorder recorder, PlumtreeStartupState state) : BackgroundService
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => recorder.RunAsync(stoppingToken);
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _loop = recorder.RunAsync(_stopping.Token);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (state.Started)
         {
             await recorder.RecordAsync(cancellationToken).ConfigureAwait(false);
         }
     }
-
-    public void Dispose() => _stopping.Dispose();
 }
