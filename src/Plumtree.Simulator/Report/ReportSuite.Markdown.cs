@@ -152,8 +152,7 @@ internal sealed partial class ReportSuite
         md.AppendLine();
         md.AppendLine("Ours: mean over seeds (min–max in brackets when seeds differ). The failed nodes are still in every view during this broadcast.");
         md.AppendLine();
-        md.Append("| protocol |").Append(string.Concat(percents.Select(p => string.Create(Inv, $" {p}% |")))).AppendLine();
-        md.Append("|---|").Append(string.Concat(Enumerable.Repeat("---|", percents.Count))).AppendLine();
+        AppendPercentHeader(md, percents);
         foreach (var v in variants)
         {
             md.Append("| **").Append(PaperAnchors.Label(v)).Append("** |");
@@ -180,8 +179,7 @@ internal sealed partial class ReportSuite
         md.AppendLine();
         md.AppendLine("0 = the first broadcast after the failure already reached everyone; 1 = the broadcast after the first membership step did.");
         md.AppendLine();
-        md.Append("| protocol |").Append(string.Concat(percents.Select(p => string.Create(Inv, $" {p}% |")))).AppendLine();
-        md.Append("|---|").Append(string.Concat(Enumerable.Repeat("---|", percents.Count))).AppendLine();
+        AppendPercentHeader(md, percents);
         foreach (var v in variants)
         {
             md.Append("| **").Append(PaperAnchors.Label(v)).Append("** |");
@@ -394,4 +392,11 @@ internal sealed partial class ReportSuite
 
     private static string F(double value, int digits) =>
         double.IsFinite(value) ? Math.Round(value, digits, MidpointRounding.AwayFromZero).ToString("F" + digits.ToString(Inv), Inv) : "–";
+
+    /// <summary>The header of a table with one column per kill percentage.</summary>
+    private static void AppendPercentHeader(StringBuilder md, IReadOnlyList<int> percents)
+    {
+        md.Append("| protocol |").Append(string.Concat(percents.Select(p => string.Create(Inv, $" {p}% |")))).AppendLine();
+        md.Append("|---|").Append(string.Concat(Enumerable.Repeat("---|", percents.Count))).AppendLine();
+    }
 }
