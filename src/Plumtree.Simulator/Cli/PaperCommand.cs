@@ -151,6 +151,12 @@ internal static class PaperCommand
             Console.Out.WriteLine(string.Create(inv, $"  time to last delivery: mean {s.TimeToLastDeliveryMeanMs:F1} ms  max {s.TimeToLastDeliveryMaxMs:F1} ms"));
         }
 
+        if (c.Mode == SimMode.Plumtree)
+        {
+            var e = result.EngineCounters;
+            Console.Out.WriteLine(string.Create(inv, $"  grafts {e.GraftSent}, repair rounds {e.RepairRounds}, messages given up {e.GraftFailed}; frames held from unknown senders {e.FramesParked} (released {e.FramesReleased}, expired {e.ParkExpired})"));
+        }
+
         Console.Out.WriteLine(string.Create(inv, $"  overlay after join: degree {result.OverlayAfterJoin.DegreeMin}..{result.OverlayAfterJoin.DegreeMax} mean {result.OverlayAfterJoin.DegreeMean:F3}, asymmetric links {result.OverlayAfterJoin.AsymmetricLinks}"));
         Console.Out.WriteLine(string.Create(inv, $"  wall {result.WallSeconds:F2} s, peak memory {result.PeakMemoryBytes / (1024.0 * 1024.0):F0} MiB, {result.EventsProcessed} events"));
     }

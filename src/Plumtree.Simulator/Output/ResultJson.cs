@@ -148,10 +148,14 @@ internal static class ResultJson
             var e = result.EngineCounters;
             w.WriteNumber("engine_optimizations", e.Optimizations);
             w.WriteNumber("engine_graft_sent", e.GraftSent);
+            w.WriteNumber("engine_repair_rounds", e.RepairRounds);
             w.WriteNumber("engine_graft_failed", e.GraftFailed);
             w.WriteNumber("engine_graft_unserved", e.GraftUnserved);
             w.WriteNumber("engine_prune_sent", e.PruneSent);
             w.WriteNumber("engine_unknown_sender", e.UnknownSender);
+            w.WriteNumber("engine_frames_parked", e.FramesParked);
+            w.WriteNumber("engine_frames_released", e.FramesReleased);
+            w.WriteNumber("engine_park_expired", e.ParkExpired);
         }
 
         w.WriteEndObject();

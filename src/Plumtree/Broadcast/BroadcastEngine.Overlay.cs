@@ -20,7 +20,8 @@ public sealed partial class BroadcastEngine
     /// <summary>The membership view of Plumtree-capable members changed (may include or exclude self).</summary>
     /// <remarks>
     /// Drops peers that left (and their pending announcements), recomputes the ring neighbours and asks a few
-    /// random members to fill the degree; the rest is filled by repair ticks. Passing the view already in force
+    /// random members to fill the degree; the rest is filled by repair ticks. Frames held from senders the new view
+    /// includes are then processed, in arrival order. Passing the view already in force
     /// (the same instance) changes nothing, so a driver may hand it over on every membership round.
     /// </remarks>
     public void SetView(PeerView view, TimeSpan now)
@@ -44,6 +45,7 @@ public sealed partial class BroadcastEngine
         CancelRepair();
         FillRound(now);
         ScheduleRepairIfShort(now);
+        ReleaseParked(now);
         Finish();
     }
 
