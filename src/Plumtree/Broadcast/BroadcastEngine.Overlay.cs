@@ -21,7 +21,7 @@ public sealed partial class BroadcastEngine
     /// <remarks>
     /// Drops peers that left (and their pending announcements), recomputes the ring neighbours and asks a few
     /// random members to fill the degree; the rest is filled by repair ticks. Frames held from senders the new view
-    /// includes are then processed, in arrival order. Passing the view already in force
+    /// includes are processed (in arrival order) before the fill. Passing the view already in force
     /// (the same instance) changes nothing, so a driver may hand it over on every membership round.
     /// </remarks>
     public void SetView(PeerView view, TimeSpan now)
@@ -40,12 +40,12 @@ public sealed partial class BroadcastEngine
         _ring = _options.HashRing ? RingTopology.Compute(view, _self, _options.MaxProtectedNeighbors) : [];
         EnsureRingNeighbors();
         SettleDroppedRingLinks(now);
+        ReleaseParked(now); // before filling: a joiner's held Neighbor request takes a free slot first
         _repairBackoff = 1;
         _lastRepairSize = -1;
         CancelRepair();
         FillRound(now);
         ScheduleRepairIfShort(now);
-        ReleaseParked(now);
         Finish();
     }
 
