@@ -46,6 +46,11 @@ internal static class ResultJson
             w.WriteNumber("optimization_confirmations", engine.OptimizationConfirmations);
         }
 
+        if (c.Mode == SimMode.Plumtree)
+        {
+            w.WriteNumber("graft_repair_rounds", Simulation.EngineOptions(c).GraftRepairRounds);
+        }
+
         w.WriteString("time_model", c.EventMode ? "event" : "cycle");
         w.WriteNumber("degree", c.Degree);
         if (c.Scenario == Scenario.Kill)
