@@ -110,16 +110,7 @@ internal static class PaperCommand
             return 2;
         }
 
-        SimResult result;
-        try
-        {
-            result = Runner.Run(config);
-        }
-        catch (NotImplementedException ex)
-        {
-            Console.Error.WriteLine($"plumtree-sim: the BroadcastEngine in this build is not implemented ({ex.Message}); flood mode works without it.");
-            return 3;
-        }
+        var result = Runner.Run(config);
 
         if (json)
         {
