@@ -11,7 +11,8 @@ namespace Plumtree.Benchmarks;
 /// <summary>
 /// The send side of the node's hot path, engine and transport together: a broadcast engine with
 /// <see cref="EagerPeers"/> eager peers (no lazy ones) whose output is the real stream transport, wired as
-/// <c>PlumtreeNode</c>'s sink does (peer name → address, then <see cref="PlumtreeStreamTransport.Send(string, IPEndPoint, in PlumtreeFrame)"/>).
+/// <c>PlumtreeNode</c>'s sink does (peer name → address, then <see cref="PlumtreeStreamTransport.Send(string, IPEndPoint, in PlumtreeFrame)"/>;
+/// the engine's eager push is encoded once and shared by the peers' queues).
 /// Every peer is a loopback socket that reads and discards what arrives, so the figures are the sender's alone.
 /// <c>Broadcast</c>: one new message fanned out to every eager peer. <c>ForwardGossip</c>: one Gossip decoded
 /// from the stream format (the payload copy every inbound Gossip costs), received by the engine and forwarded
@@ -120,6 +121,19 @@ public class FanOutBenchmarks
             if (!transport.Send(peer, addresses[peer], frame))
             {
                 throw new InvalidOperationException("benchmark: a frame was dropped");
+            }
+        }
+
+        /// <summary>The engine's eager push: encoded once, the bytes shared by every peer's queue.</summary>
+        public void Send(ReadOnlySpan<string> peers, in PlumtreeFrame frame)
+        {
+            using var encoded = transport.Encode(frame);
+            foreach (var peer in peers)
+            {
+                if (!transport.Send(peer, addresses[peer], encoded))
+                {
+                    throw new InvalidOperationException("benchmark: a frame was dropped");
+                }
             }
         }
 

@@ -66,6 +66,12 @@ internal sealed partial class PlumtreeStreamTransport
             }
 
             peer.Release();
+
+            // Stopped with frames queued (disposal): give their references back. The queue is complete, so none can follow.
+            while (reader.TryRead(out var left))
+            {
+                left.Release();
+            }
         }
     }
 
@@ -75,7 +81,7 @@ internal sealed partial class PlumtreeStreamTransport
         var frames = 0;
         while (reader.TryPeek(out var next))
         {
-            if (frames > 0 && batch.WrittenCount + next.Bytes.Length > PlumtreeStreamProtocol.BatchBytes)
+            if (frames > 0 && batch.WrittenCount + next.Length > PlumtreeStreamProtocol.BatchBytes)
             {
                 break;
             }
@@ -102,6 +108,7 @@ internal sealed partial class PlumtreeStreamTransport
             }
 
             batch.Write(next.Bytes);
+            next.Release(); // copied: the queue's reference ends here
             frames++;
         }
 
@@ -139,8 +146,9 @@ internal sealed partial class PlumtreeStreamTransport
         var now = _time.GetTimestamp();
         var dropped = 0;
         while (peer.Queue.Reader.TryPeek(out var head) && _time.GetElapsedTime(head.EnqueuedAt, now) > _options.UnreachableTimeout
-            && peer.Queue.Reader.TryRead(out _))
+            && peer.Queue.Reader.TryRead(out var stale))
         {
+            stale.Release();
             dropped++;
         }
 
