@@ -11,6 +11,9 @@ public sealed partial class BroadcastEngine
     /// <summary>Unbatched announcements go out from this one-entry buffer, rewritten for every lazy peer (frames are only lent to the sink).</summary>
     private readonly IHaveEntry[] _singleIHave = new IHaveEntry[1];
 
+    /// <summary>The eager peers of one push, lent to <see cref="IBroadcastOutput.Send(ReadOnlySpan{string}, in PlumtreeFrame)"/> (grown when the eager set outgrows it).</summary>
+    private string[] _fanOut = new string[8];
+
     /// <summary>Until when the optimisation swaps without confirmations (a view change opened the repair window).</summary>
     private TimeSpan _undampedUntil;
 
@@ -447,14 +450,25 @@ public sealed partial class BroadcastEngine
     {
         if (_eager.Count > 0)
         {
-            var gossip = PlumtreeFrame.Gossip(id, NextHop(hop), payload);
+            if (_fanOut.Length < _eager.Count)
+            {
+                _fanOut = new string[Math.Max(_eager.Count, _fanOut.Length * 2)];
+            }
+
+            var targets = 0;
             foreach (var peer in _eager)
             {
                 if (!ReferenceEquals(peer, except) && !ReferenceEquals(peer, alsoExcept))
                 {
-                    Send(peer.Name, gossip);
-                    _counters.GossipSent++;
+                    _fanOut[targets++] = peer.Name;
                 }
+            }
+
+            if (targets > 0)
+            {
+                // One call for the whole push: the sink encodes the frame once for every eager peer.
+                _output.Send(new ReadOnlySpan<string>(_fanOut, 0, targets), PlumtreeFrame.Gossip(id, NextHop(hop), payload));
+                _counters.GossipSent += targets;
             }
         }
 

@@ -19,11 +19,12 @@ public readonly record struct Delivery(MessageId Id, ReadOnlyMemory<byte> Payloa
 /// </summary>
 /// <remarks>
 /// <para>
-/// Ownership: a frame handed to <see cref="Send"/> is lent for the duration of the call. The memory behind
+/// Ownership: a frame handed to <see cref="Send(string, in PlumtreeFrame)"/> is lent for the duration of the call. The memory behind
 /// <see cref="PlumtreeFrame.Entries"/> is the engine's reusable IHave buffer (a peer's batch, or one scratch entry
-/// rewritten for every lazy peer), so it is only valid until <see cref="Send"/> returns: a sink encodes the frame
+/// rewritten for every lazy peer), so it is only valid until <see cref="Send(string, in PlumtreeFrame)"/> returns: a sink encodes the frame
 /// at once (as the node does) or copies the entries before queueing it (as the simulator does). This is what
-/// keeps the engine's per-message path free of allocations.
+/// keeps the engine's per-message path free of allocations. The same holds for the peer list handed to the
+/// fan-out overload <see cref="Send(ReadOnlySpan{string}, in PlumtreeFrame)"/>.
 /// </para>
 /// <para>
 /// <see cref="PlumtreeFrame.Payload"/> is the message's payload as cached by the engine, which never writes to
@@ -39,6 +40,21 @@ public interface IBroadcastOutput
     /// The frame's <see cref="PlumtreeFrame.Entries"/> are only valid during this call (see the remarks on <see cref="IBroadcastOutput"/>).
     /// </summary>
     void Send(string peer, in PlumtreeFrame frame);
+
+    /// <summary>
+    /// Send the same <paramref name="frame"/> to every peer in <paramref name="peers"/>, in order: the engine's eager
+    /// push of one Gossip. The default calls <see cref="Send(string, in PlumtreeFrame)"/> once per peer, so a sink
+    /// that does not care sees exactly the calls it saw before; a sink that encodes overrides it to encode the
+    /// frame once and share the bytes between the peers (the node does). <paramref name="peers"/> is the engine's
+    /// reusable scratch buffer, valid only during this call, like <see cref="PlumtreeFrame.Entries"/>.
+    /// </summary>
+    void Send(ReadOnlySpan<string> peers, in PlumtreeFrame frame)
+    {
+        foreach (var peer in peers)
+        {
+            Send(peer, frame);
+        }
+    }
 
     /// <summary>Hand a new message to the application (called exactly once per message id within the de-duplication horizon).</summary>
     void Deliver(in Delivery delivery);

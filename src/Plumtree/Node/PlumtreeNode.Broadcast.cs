@@ -76,26 +76,57 @@ public sealed partial class PlumtreeNode
     }
 
     /// <summary>A frame from the engine: to the peer's memberlist address (from the member table) over its stream.</summary>
-    private void SendFrame(string peer, in PlumtreeFrame frame)
+    private void SendFrame(string peer, in PlumtreeFrame frame) => SendFrame(new ReadOnlySpan<string>(in peer), frame);
+
+    /// <summary>
+    /// One frame from the engine to one or more peers (an eager push), each at its memberlist address: encoded
+    /// once, on the first peer with a known address, and the encoded bytes shared by every peer's stream queue
+    /// (<see cref="Transport.EncodedFrame"/>: this call holds the encoder's reference until it returns).
+    /// </summary>
+    private void SendFrame(ReadOnlySpan<string> peers, in PlumtreeFrame frame)
     {
         if (_streams is not { } streams)
         {
             return;
         }
 
-        if (!_addresses.TryGetValue(peer, out var address))
-        {
-            _dropped.Increment("unknown_peer");
-            return;
-        }
-
+        Transport.EncodedFrame encoded = default;
+        var state = 0; // 0 = not encoded yet, 1 = encoded, 2 = invalid
         try
         {
-            streams.Send(peer, address, frame);
+            foreach (var peer in peers)
+            {
+                if (!_addresses.TryGetValue(peer, out var address))
+                {
+                    _dropped.Increment("unknown_peer");
+                    continue;
+                }
+
+                if (state == 0)
+                {
+                    try
+                    {
+                        encoded = streams.Encode(frame);
+                        state = 1;
+                    }
+                    catch (ArgumentException)
+                    {
+                        state = 2;
+                    }
+                }
+
+                if (state == 2)
+                {
+                    _dropped.Increment("invalid_frame");
+                    continue;
+                }
+
+                streams.Send(peer, address, encoded);
+            }
         }
-        catch (ArgumentException)
+        finally
         {
-            _dropped.Increment("invalid_frame");
+            encoded.Dispose();
         }
     }
 
@@ -115,6 +146,8 @@ public sealed partial class PlumtreeNode
     private sealed class BroadcastSink(PlumtreeNode owner) : IBroadcastOutput
     {
         public void Send(string peer, in PlumtreeFrame frame) => owner.SendFrame(peer, frame);
+
+        public void Send(ReadOnlySpan<string> peers, in PlumtreeFrame frame) => owner.SendFrame(peers, frame);
 
         public void Deliver(in Delivery delivery) => owner.OnDeliver(delivery);
     }

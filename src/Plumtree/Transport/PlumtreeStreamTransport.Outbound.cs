@@ -67,6 +67,12 @@ internal sealed partial class PlumtreeStreamTransport
             }
 
             peer.Release();
+
+            // Stopped with frames queued (disposal): give their references back. The queue is complete, so none can follow.
+            while (reader.TryRead(out var left))
+            {
+                left.Release();
+            }
         }
     }
 
@@ -76,7 +82,7 @@ internal sealed partial class PlumtreeStreamTransport
         var frames = 0;
         while (reader.TryPeek(out var next))
         {
-            if (frames > 0 && batch.WrittenCount + next.Bytes.Length > PlumtreeStreamProtocol.BatchBytes)
+            if (frames > 0 && batch.WrittenCount + next.Length > PlumtreeStreamProtocol.BatchBytes)
             {
                 break;
             }
@@ -103,6 +109,7 @@ internal sealed partial class PlumtreeStreamTransport
             }
 
             batch.Write(next.Bytes);
+            next.Release(); // copied: the queue's reference ends here
             frames++;
         }
 
@@ -140,8 +147,9 @@ internal sealed partial class PlumtreeStreamTransport
         var now = _time.GetTimestamp();
         var dropped = 0;
         while (peer.Queue.Reader.TryPeek(out var head) && _time.GetElapsedTime(head.EnqueuedAt, now) > _options.UnreachableTimeout
-            && peer.Queue.Reader.TryRead(out _))
+            && peer.Queue.Reader.TryRead(out var stale))
         {
+            stale.Release();
             dropped++;
         }
 

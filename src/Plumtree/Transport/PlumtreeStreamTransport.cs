@@ -9,7 +9,7 @@ namespace Plumtree.Transport;
 /// <summary>
 /// Persistent, one-way, length-framed Plumtree streams to peers, multiplexed on the memberlist TCP port
 /// (format: <see cref="PlumtreeStreamProtocol"/>). Outbound: one connection per peer (keyed by node name),
-/// opened lazily by <see cref="Send"/>, fed from a bounded queue by a writer loop that batches frames into
+/// opened lazily by <see cref="Send(string, IPEndPoint, in PlumtreeFrame)"/>, fed from a bounded queue by a writer loop that batches frames into
 /// one write, reconnecting with exponential backoff and jitter. Inbound: connections handed over by
 /// <see cref="MemberlistTransport.PlumtreeAcceptor"/> (<see cref="AcceptAsync"/>) are read frame by frame and
 /// raised through <see cref="FrameReceived"/>, rate-limited per peer. Everything refused or lost is
@@ -29,6 +29,7 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskTracker _tasks = new();
+    private readonly SharedFramePool _framePool = new();
     private Keyring? _keyring;
     private int _disposed;
 
@@ -74,6 +75,9 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
     /// <summary>Whether the outbound connection to <paramref name="node"/> is open.</summary>
     public bool IsConnected(string node) => _peers.TryGetValue(node, out var peer) && peer.Current is { IsClosed: false };
 
+    /// <summary>Encoded outbound frames not yet given back by every holder (0 once every queue is written or dropped).</summary>
+    internal SharedFramePool FramePool => _framePool;
+
     /// <summary>Frames waiting in <paramref name="node"/>'s queue.</summary>
     public int QueuedFrames(string node) => _peers.TryGetValue(node, out var peer) ? peer.Queue.Reader.Count : 0;
 
@@ -81,29 +85,67 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
     /// Queues <paramref name="frame"/> for <paramref name="node"/> at <paramref name="address"/> (its memberlist
     /// address; a new address replaces the old one and reconnects). Returns false when the frame is dropped:
     /// over the size limit (<c>too_large</c>), queue full (<c>queue_full</c>), dropped by the interceptor
-    /// (<c>fault_injected</c>), or the transport is disposed. Never blocks.
+    /// (<c>fault_injected</c>), or the transport is disposed. Never blocks. To send one frame to several peers,
+    /// <see cref="Encode"/> it once and pass the result to <see cref="Send(string, IPEndPoint, in EncodedFrame)"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The frame is invalid (see <see cref="PlumtreeFrameCodec.GetEncodedLength"/>).</exception>
     public bool Send(string node, IPEndPoint address, in PlumtreeFrame frame)
     {
         ArgumentException.ThrowIfNullOrEmpty(node);
         ArgumentNullException.ThrowIfNull(address);
+        using var encoded = Encode(frame);
+        return Send(node, address, encoded);
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="frame"/> once into a pooled, reference-counted buffer for any number of
+    /// <see cref="Send(string, IPEndPoint, in EncodedFrame)"/> calls. The caller owns the result's reference and
+    /// disposes it once, after its last send; each queue that accepts the frame holds its own reference until
+    /// its writer has copied the bytes into a batch or the frame is dropped (docs/transport.md, "Outbound frames").
+    /// A frame over the size limit (or on a disposed transport) is not encoded; sending it is refused and counted.
+    /// </summary>
+    /// <exception cref="ArgumentException">The frame is invalid (see <see cref="PlumtreeFrameCodec.GetEncodedLength"/>).</exception>
+    public EncodedFrame Encode(in PlumtreeFrame frame)
+    {
         var length = PlumtreeFrameCodec.GetEncodedLength(frame);
+        if (length > _options.MaxFrameSize || Volatile.Read(ref _disposed) != 0)
+        {
+            return new EncodedFrame(null, length);
+        }
+
+        var shared = _framePool.Rent(length);
+        PlumtreeFrameCodec.Encode(frame, shared.Buffer.AsSpan(0, length), _options.MaxFrameSize);
+        return new EncodedFrame(shared, length);
+    }
+
+    /// <summary>
+    /// Queues an <paramref name="frame"/> made by <see cref="Encode"/> for <paramref name="node"/>, sharing its bytes
+    /// (the queue takes its own reference). Otherwise as <see cref="Send(string, IPEndPoint, in PlumtreeFrame)"/>.
+    /// </summary>
+    public bool Send(string node, IPEndPoint address, in EncodedFrame frame)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(node);
+        ArgumentNullException.ThrowIfNull(address);
         if (Volatile.Read(ref _disposed) != 0)
         {
             return false;
         }
 
-        if (length > _options.MaxFrameSize)
+        if (frame.Length > _options.MaxFrameSize)
         {
             Counters.Dropped.Increment("too_large");
             return false;
         }
 
+        if (frame.Shared is not { } shared)
+        {
+            return false; // encoded while the transport was being disposed
+        }
+
         long dueAt = 0;
         if (_interceptor is not null)
         {
-            var verdict = _interceptor.Intercept(TransportChannel.PlumtreeFrame, new TransportRoute(NodeName, null, node, address), length);
+            var verdict = _interceptor.Intercept(TransportChannel.PlumtreeFrame, new TransportRoute(NodeName, null, node, address), frame.Length);
             if (verdict.Action == InterceptAction.Drop)
             {
                 Counters.Dropped.Increment("fault_injected");
@@ -116,11 +158,11 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
             }
         }
 
-        var bytes = GC.AllocateUninitializedArray<byte>(length);
-        PlumtreeFrameCodec.Encode(frame, bytes, _options.MaxFrameSize);
         var peer = GetOrStartPeer(node, address);
-        if (!peer.Queue.Writer.TryWrite(new QueuedFrame(bytes, _time.GetTimestamp(), dueAt)))
+        shared.AddReference();
+        if (!peer.Queue.Writer.TryWrite(new QueuedFrame(shared, shared.Generation, _time.GetTimestamp(), dueAt)))
         {
+            shared.Release();
             Counters.Dropped.Increment(Volatile.Read(ref _disposed) != 0 ? "shutdown" : "queue_full");
             return false;
         }
@@ -139,8 +181,9 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
         {
             peer.Stop();
             var dropped = 0;
-            while (peer.Queue.Reader.TryRead(out _))
+            while (peer.Queue.Reader.TryRead(out var left))
             {
+                left.Release();
                 dropped++;
             }
 
@@ -227,9 +270,39 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
         return TimeSpan.FromSeconds((ceiling / 2) + (ceiling / 2 * jitter));
     }
 
-    /// <summary>A frame waiting to be written.</summary>
-    /// <param name="Bytes">The encoded frame.</param>
-    /// <param name="EnqueuedAt">When it was queued (<see cref="TimeProvider.GetTimestamp"/>).</param>
-    /// <param name="DueAt">Not before this timestamp (an injected delay); 0 = now.</param>
-    private readonly record struct QueuedFrame(byte[] Bytes, long EnqueuedAt, long DueAt);
+    /// <summary>A queue's reference to a shared encoded frame, waiting to be written.</summary>
+    /// <param name="frame">The encoded frame (this queue holds one reference to it).</param>
+    /// <param name="generation">The frame's <see cref="SharedFrame.Generation"/> when queued: a mismatch later is a use after return.</param>
+    /// <param name="enqueuedAt">When it was queued (<see cref="TimeProvider.GetTimestamp"/>).</param>
+    /// <param name="dueAt">Not before this timestamp (an injected delay); 0 = now.</param>
+    private readonly struct QueuedFrame(SharedFrame frame, int generation, long enqueuedAt, long dueAt)
+    {
+        public SharedFrame Frame { get; } = frame;
+
+        public int Generation { get; } = generation;
+
+        public long EnqueuedAt { get; } = enqueuedAt;
+
+        public long DueAt { get; } = dueAt;
+
+        /// <summary>The encoded bytes, checked to still belong to this queued frame.</summary>
+        public ReadOnlySpan<byte> Bytes
+        {
+            get
+            {
+                if (Frame.Generation != Generation)
+                {
+                    throw new InvalidOperationException("A queued frame's buffer was returned before it was written.");
+                }
+
+                return Frame.Span;
+            }
+        }
+
+        /// <summary>Length of the encoded frame.</summary>
+        public int Length => Frame.Length;
+
+        /// <summary>Gives this queue's reference back (written or dropped).</summary>
+        public void Release() => Frame.Release();
+    }
 }
