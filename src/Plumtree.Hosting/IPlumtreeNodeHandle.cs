@@ -8,7 +8,7 @@ namespace Plumtree.Hosting;
 /// The node operations the host and the agent use, as a seam: <see cref="PlumtreeNodeHandle"/> forwards to the
 /// real <see cref="PlumtreeNode"/>; tests substitute a fake to drive the hosted service and the HTTP admin.
 /// </summary>
-internal interface IPlumtreeNodeHandle
+public interface IPlumtreeNodeHandle
 {
     string Name { get; }
 

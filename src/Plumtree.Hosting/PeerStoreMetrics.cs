@@ -9,7 +9,7 @@ namespace Plumtree.Hosting;
 /// <c>plumtree_storage_errors_total</c> (meter <c>Plumtree</c>), tags <c>node</c>, <c>store</c> (<c>peers</c>) and
 /// <c>operation</c> (<c>open</c>, <c>read</c>, <c>write</c>): every failure of the peer store, which never stops the node.
 /// </summary>
-internal sealed class PeerStoreMetrics
+public sealed class PeerStoreMetrics
 {
     private readonly Counter<long> _errors;
     private readonly string _node;
