@@ -4,6 +4,7 @@ using System.Text.Json;
 using Plumtree.Broadcast;
 using Plumtree.Membership;
 using Plumtree.Node;
+using Plumtree.Testing;
 using Plumtree.Transport;
 
 namespace Plumtree.ClusterBench;

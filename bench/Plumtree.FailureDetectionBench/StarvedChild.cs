@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Plumtree.Membership;
 using Plumtree.Node;
+using Plumtree.Testing;
 using Plumtree.Transport;
 
 namespace Plumtree.FailureDetectionBench;

@@ -111,6 +111,9 @@ internal sealed record SimConfig
     /// <summary>Graft timeout2 override in ms (null: the preset's).</summary>
     public double? GraftRetryTimeoutMs { get; init; }
 
+    /// <summary>GraftRepairRounds override (null: the preset's, 3; 0 turns repair rounds off).</summary>
+    public int? GraftRepairRounds { get; init; }
+
     /// <summary>OptimizationThreshold override (null: the preset's, 3).</summary>
     public int? OptimizationThreshold { get; init; }
 
@@ -152,6 +155,7 @@ internal sealed record SimConfig
         Check(DetectionMs >= 0, "--detection-ms must be 0 or more");
         Check(GraftTimeoutMs is null or > 0, "--graft-timeout-ms must be positive");
         Check(GraftRetryTimeoutMs is null or > 0, "--graft-retry-ms must be positive");
+        Check(GraftRepairRounds is null or (>= 0 and <= 100), "--graft-repair-rounds must be between 0 and 100");
         Check(OptimizationThreshold is null or >= 1, "--opt-threshold must be at least 1");
         Check(OptimizationRepairWindowMs is null or >= 0, "--opt-repair-window-ms must be 0 or more");
         Check(OptimizationConfirmations is null or (>= 1 and <= 64), "--opt-confirmations must be between 1 and 64");

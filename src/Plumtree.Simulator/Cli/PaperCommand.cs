@@ -36,6 +36,7 @@ internal static class PaperCommand
         var detectionMs = new Option<double>("--detection-ms") { Description = "Event mode: failure detection delay in ms", DefaultValueFactory = _ => 1000 };
         var graftTimeout = new Option<double?>("--graft-timeout-ms") { Description = "Override GraftTimeout (timeout1); default the preset's 200 ms" };
         var graftRetry = new Option<double?>("--graft-retry-ms") { Description = "Override GraftRetryTimeout (timeout2); default the preset's 100 ms" };
+        var repairRounds = new Option<int?>("--graft-repair-rounds") { Description = "Override GraftRepairRounds (extra rounds of grafts for a message whose grafts ran out; 0: off); default the preset's 3" };
         var optThreshold = new Option<int?>("--opt-threshold") { Description = "Override OptimizationThreshold; default the preset's (3)" };
         var optRepairWindow = new Option<double?>("--opt-repair-window-ms") { Description = "Override OptimizationRepairWindow in ms (after a view change, swap on the first shortcut for this long); default the preset's" };
         var optConfirmations = new Option<int?>("--opt-confirmations") { Description = "Override OptimizationConfirmations (consecutive messages showing a shortcut before the swap); default the preset's (1 single sender, 3 many)" };
@@ -44,7 +45,7 @@ internal static class PaperCommand
         {
             scenario, killPercent, churnPerCycle, churnCycles, partition, nodes, cycles, warmup, senders, mode, optimization, seed, json,
             degree, eventMode, latency, loss, rate, detectionCycles, detectionMs, graftTimeout, graftRetry,
-            optThreshold, optConfirmations, optRepairWindow,
+            optThreshold, optConfirmations, optRepairWindow, repairRounds,
         };
         command.SetAction(parse =>
         {
@@ -86,6 +87,7 @@ internal static class PaperCommand
                 DetectionMs = parse.GetValue(detectionMs),
                 GraftTimeoutMs = parse.GetValue(graftTimeout),
                 GraftRetryTimeoutMs = parse.GetValue(graftRetry),
+                GraftRepairRounds = parse.GetValue(repairRounds),
                 OptimizationThreshold = parse.GetValue(optThreshold),
                 OptimizationConfirmations = parse.GetValue(optConfirmations),
                 OptimizationRepairWindowMs = parse.GetValue(optRepairWindow),
@@ -108,16 +110,7 @@ internal static class PaperCommand
             return 2;
         }
 
-        SimResult result;
-        try
-        {
-            result = Runner.Run(config);
-        }
-        catch (NotImplementedException ex)
-        {
-            Console.Error.WriteLine($"plumtree-sim: the BroadcastEngine in this build is not implemented ({ex.Message}); flood mode works without it.");
-            return 3;
-        }
+        var result = Runner.Run(config);
 
         if (json)
         {
@@ -149,6 +142,12 @@ internal static class PaperCommand
         if (c.EventMode)
         {
             Console.Out.WriteLine(string.Create(inv, $"  time to last delivery: mean {s.TimeToLastDeliveryMeanMs:F1} ms  max {s.TimeToLastDeliveryMaxMs:F1} ms"));
+        }
+
+        if (c.Mode == SimMode.Plumtree)
+        {
+            var e = result.EngineCounters;
+            Console.Out.WriteLine(string.Create(inv, $"  grafts {e.GraftSent}, repair rounds {e.RepairRounds}, messages given up {e.GraftFailed}; frames held from unknown senders {e.FramesParked} (released {e.FramesReleased}, expired {e.ParkExpired})"));
         }
 
         Console.Out.WriteLine(string.Create(inv, $"  overlay after join: degree {result.OverlayAfterJoin.DegreeMin}..{result.OverlayAfterJoin.DegreeMax} mean {result.OverlayAfterJoin.DegreeMean:F3}, asymmetric links {result.OverlayAfterJoin.AsymmetricLinks}"));

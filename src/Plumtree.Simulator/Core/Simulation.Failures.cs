@@ -173,5 +173,9 @@ internal sealed partial class Simulation
         into.Partitioned += from.Partitioned;
         into.Optimizations += from.Optimizations;
         into.UnknownSender += from.UnknownSender;
+        into.RepairRounds += from.RepairRounds;
+        into.FramesParked += from.FramesParked;
+        into.FramesReleased += from.FramesReleased;
+        into.ParkExpired += from.ParkExpired;
     }
 }

@@ -200,6 +200,11 @@ internal sealed partial class Simulation
             options = options with { GraftRetryTimeout = TimeSpan.FromMilliseconds(t2) };
         }
 
+        if (config.GraftRepairRounds is { } rounds)
+        {
+            options = options with { GraftRepairRounds = rounds };
+        }
+
         return options.ThrowIfInvalid();
     }
 

@@ -46,6 +46,11 @@ internal static class ResultJson
             w.WriteNumber("optimization_confirmations", engine.OptimizationConfirmations);
         }
 
+        if (c.Mode == SimMode.Plumtree)
+        {
+            w.WriteNumber("graft_repair_rounds", Simulation.EngineOptions(c).GraftRepairRounds);
+        }
+
         w.WriteString("time_model", c.EventMode ? "event" : "cycle");
         w.WriteNumber("degree", c.Degree);
         if (c.Scenario == Scenario.Kill)
@@ -148,10 +153,14 @@ internal static class ResultJson
             var e = result.EngineCounters;
             w.WriteNumber("engine_optimizations", e.Optimizations);
             w.WriteNumber("engine_graft_sent", e.GraftSent);
+            w.WriteNumber("engine_repair_rounds", e.RepairRounds);
             w.WriteNumber("engine_graft_failed", e.GraftFailed);
             w.WriteNumber("engine_graft_unserved", e.GraftUnserved);
             w.WriteNumber("engine_prune_sent", e.PruneSent);
             w.WriteNumber("engine_unknown_sender", e.UnknownSender);
+            w.WriteNumber("engine_frames_parked", e.FramesParked);
+            w.WriteNumber("engine_frames_released", e.FramesReleased);
+            w.WriteNumber("engine_park_expired", e.ParkExpired);
         }
 
         w.WriteEndObject();

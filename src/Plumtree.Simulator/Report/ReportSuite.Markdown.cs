@@ -18,12 +18,6 @@ internal sealed partial class ReportSuite
         md.AppendLine(string.Create(Inv, $"Nodes **{options.Nodes:N0}**, {options.Cycles} cycles (cycles 0–{options.Warmup - 1} warm-up; means over the rest), **{options.Seeds} seeds** per cell (seeds 1–{options.Seeds}), kill runs stop {options.KillCycles} cycles after the failure. Cycle mode as in the paper: failure step → broadcast step (one broadcast, unit link delay, run until nothing is in flight and no graft is pending) → membership step. Overlay degree 5 (flood: a random 5-regular graph repaired by random pairing; Plumtree: the engine's own symmetric peer sets, `BroadcastOptions.Paper`, every link starts eager, unbatched IHave, optimisation threshold {BroadcastOptions.Paper(false).OptimizationThreshold}; many senders: the shortcut must show on {BroadcastOptions.Paper(true).OptimizationConfirmations} consecutive messages from the same parent, `OptimizationConfirmations`, our damping in place of the paper's threshold 7, lifted for {BroadcastOptions.Paper(true).OptimizationRepairWindow.TotalSeconds:0} s after a view change). Paper figures from `performance-anchors.md` §1.3–1.5 ([F] = read off a plot: ±1 hop, ±2 points, ±0.05 RMR)."));
         md.AppendLine();
         md.AppendLine(string.Create(Inv, $"Total wall time of the suite: {_wallTotal:F0} s (parallelism {options.Parallel})."));
-        if (!_engineAvailable)
-        {
-            md.AppendLine();
-            md.AppendLine("> **The BroadcastEngine in this build is a stub**: only the eager (flood) control was run; Plumtree columns are empty.");
-        }
-
         md.AppendLine();
         if (options.Scenarios.Contains("stable"))
         {

@@ -49,7 +49,6 @@ internal sealed record RunKey(string Scenario, Variant Variant, int Percent);
 internal sealed partial class ReportSuite(ReportOptions options, TextWriter log)
 {
     private readonly ConcurrentDictionary<RunKey, SimResult[]> _results = new();
-    private bool _engineAvailable = true;
     private double _wallTotal;
 
     public int Run()
@@ -57,15 +56,6 @@ internal sealed partial class ReportSuite(ReportOptions options, TextWriter log)
         Directory.CreateDirectory(options.OutDir);
         var runsDir = Path.Combine(options.OutDir, "runs");
         Directory.CreateDirectory(runsDir);
-
-        if (options.Variants.Any(v => v != Variant.Eager))
-        {
-            _engineAvailable = EngineWorks();
-            if (!_engineAvailable)
-            {
-                log.WriteLine("report: the BroadcastEngine is not implemented in this build; only the flood control runs.");
-            }
-        }
 
         var jobs = new List<(RunKey Key, int Seed, SimConfig Config)>();
         foreach (var scenario in options.Scenarios)
@@ -88,11 +78,6 @@ internal sealed partial class ReportSuite(ReportOptions options, TextWriter log)
                     if (scenario == "event" && variant == Variant.Eager && percent != percents[0])
                     {
                         continue; // flood has no graft timer: one set of runs
-                    }
-
-                    if (variant != Variant.Eager && !_engineAvailable)
-                    {
-                        continue;
                     }
 
                     var key = new RunKey(scenario, variant, percent);
@@ -162,19 +147,6 @@ internal sealed partial class ReportSuite(ReportOptions options, TextWriter log)
 
     /// <summary>The paper's 50 kills per cycle at 10,000 nodes (half the nodes over 100 cycles), scaled to the node count.</summary>
     private int ChurnPerCycle => Math.Max(1, (int)Math.Round(50.0 * options.Nodes / 10_000, MidpointRounding.AwayFromZero));
-
-    private static bool EngineWorks()
-    {
-        try
-        {
-            _ = new Core.Simulation(new SimConfig { Nodes = 12, Cycles = 2, Warmup = 0 }).Run();
-            return true;
-        }
-        catch (NotImplementedException)
-        {
-            return false;
-        }
-    }
 
     private bool Has(RunKey key) => _results.TryGetValue(key, out var runs) && runs.All(r => r is not null);
 

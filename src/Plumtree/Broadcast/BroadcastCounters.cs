@@ -30,20 +30,35 @@ public sealed class BroadcastCounters
     /// <summary>Prune frames sent.</summary>
     public long PruneSent;
 
-    /// <summary>Missing messages given up on: announcers and retries ran out.</summary>
+    /// <summary>
+    /// Missing messages given up on: every round of grafts (the first and <see cref="BroadcastOptions.GraftRepairRounds"/>
+    /// repair rounds) ran out of announcers or attempts. Counted once per message.
+    /// </summary>
     public long GraftFailed;
 
     /// <summary>Grafts received for messages no longer cached (cleared or expired); the link is still grafted.</summary>
     public long GraftUnserved;
 
-    /// <summary>Messages announced to this node but unobtainable from any reachable peer (cut off by a partition).</summary>
+    /// <summary>Messages announced to this node but unobtainable from any reachable peer (cut off by a partition); counted with <see cref="GraftFailed"/>, once per message.</summary>
     public long Partitioned;
+
+    /// <summary>Repair rounds started: a round of grafts for a missing message ran out and another one began.</summary>
+    public long RepairRounds;
 
     /// <summary>Links swapped by the hop-count optimisation.</summary>
     public long Optimizations;
 
-    /// <summary>Frames received from a peer outside the current view and ignored.</summary>
+    /// <summary>Frames received from a peer outside the current view and ignored (at once, or after being held for <see cref="BroadcastOptions.ParkTime"/>).</summary>
     public long UnknownSender;
+
+    /// <summary>Frames from a sender outside the view held until a view includes it (<see cref="BroadcastOptions.ParkTime"/>).</summary>
+    public long FramesParked;
+
+    /// <summary>Held frames processed because a new view included their sender.</summary>
+    public long FramesReleased;
+
+    /// <summary>Held frames dropped because no view included their sender within <see cref="BroadcastOptions.ParkTime"/> (also counted in <see cref="UnknownSender"/>, except Disconnect).</summary>
+    public long ParkExpired;
 
     /// <summary>Gossip frames dropped on receive because the payload exceeded <see cref="BroadcastOptions.MaxMessageSize"/>.</summary>
     public long Oversized;

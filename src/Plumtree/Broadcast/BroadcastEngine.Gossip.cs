@@ -53,7 +53,7 @@ public sealed partial class BroadcastEngine
         // Peers are always view members, so one lookup settles the common case.
         if (!_peers.TryGetValue(from, out var peer) && !IsKnownMember(from))
         {
-            if (frame.Type != FrameType.Disconnect)
+            if (!TryPark(from, frame, now) && frame.Type != FrameType.Disconnect)
             {
                 _counters.UnknownSender++;
             }
@@ -62,6 +62,13 @@ public sealed partial class BroadcastEngine
             return;
         }
 
+        Dispatch(peer, from, frame, now);
+        Finish();
+    }
+
+    /// <summary>A frame from a view member (<paramref name="peer"/> when it is a peer): the rule for its type.</summary>
+    private void Dispatch(PeerState? peer, string from, in PlumtreeFrame frame, TimeSpan now)
+    {
         if (peer is not null && frame.Type != FrameType.Disconnect)
         {
             peer.Confirmed = true;
@@ -92,8 +99,6 @@ public sealed partial class BroadcastEngine
                 _counters.Malformed++;
                 break;
         }
-
-        Finish();
     }
 
     private bool IsKnownMember(string name) => !string.Equals(name, _self, StringComparison.Ordinal) && _view.Contains(name);
@@ -120,6 +125,7 @@ public sealed partial class BroadcastEngine
         {
             _counters.Delivered++;
             var shortcut = FindShortcut(id, hop, from, out var shortcutHop);
+            var graftLatency = GraftLatencyOf(id, now);
             CancelPending(id);
             if (adopted is not null && !adopted.IsEager)
             {
@@ -135,7 +141,7 @@ public sealed partial class BroadcastEngine
                 }
             }
 
-            _output.Deliver(new Delivery(id, frame.Payload, hop, from));
+            _output.Deliver(new Delivery(id, frame.Payload, hop, from, graftLatency));
 
             // The announcer of a shorter path already has the message: neither push nor announce it there.
             Push(id, hop, frame.Payload, adopted, shortcut, now);

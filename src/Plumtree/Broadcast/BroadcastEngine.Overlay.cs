@@ -20,7 +20,8 @@ public sealed partial class BroadcastEngine
     /// <summary>The membership view of Plumtree-capable members changed (may include or exclude self).</summary>
     /// <remarks>
     /// Drops peers that left (and their pending announcements), recomputes the ring neighbours and asks a few
-    /// random members to fill the degree; the rest is filled by repair ticks. Passing the view already in force
+    /// random members to fill the degree; the rest is filled by repair ticks. Frames held from senders the new view
+    /// includes are processed (in arrival order) before the fill. Passing the view already in force
     /// (the same instance) changes nothing, so a driver may hand it over on every membership round.
     /// </remarks>
     public void SetView(PeerView view, TimeSpan now)
@@ -39,6 +40,7 @@ public sealed partial class BroadcastEngine
         _ring = _options.HashRing ? RingTopology.Compute(view, _self, _options.MaxProtectedNeighbors) : [];
         EnsureRingNeighbors();
         SettleDroppedRingLinks(now);
+        ReleaseParked(now); // before filling: a joiner's held Neighbor request takes a free slot first
         _repairBackoff = 1;
         _lastRepairSize = -1;
         CancelRepair();

@@ -2,7 +2,8 @@ using Plumtree.Wire;
 
 namespace Plumtree.Broadcast;
 
-// Timers: missing-message grafts (timeout1, timeout2), IHave batch flushes, overlay repair and expiry.
+// Timers: missing-message grafts (timeout1, timeout2) and their repair rounds, IHave batch flushes, overlay
+// repair, held frames and expiry.
 // One priority queue holds them all; cancelled timers are left in it and recognised as stale by a stamp.
 public sealed partial class BroadcastEngine
 {
@@ -23,9 +24,11 @@ public sealed partial class BroadcastEngine
         Flush,
         Repair,
         Housekeeping,
+        GraftRound,
+        ParkExpiry,
     }
 
-    /// <summary>Time passed: fire due timers (graft timeouts, IHave batches, overlay repair, cache expiry).</summary>
+    /// <summary>Time passed: fire due timers (graft timeouts and repair rounds, IHave batches, overlay repair, held frames, cache expiry).</summary>
     public void Tick(TimeSpan now)
     {
         Advance(now);
@@ -52,24 +55,38 @@ public sealed partial class BroadcastEngine
                 case TimerKind.Housekeeping:
                     _housekeepingAt = null; // expiry itself ran in Advance
                     break;
+                case TimerKind.GraftRound:
+                    OnGraftRoundTimer(timer.Id, (PendingGraft)timer.Target!, now);
+                    break;
+                case TimerKind.ParkExpiry:
+                    ExpireParked((ParkedSender)timer.Target!, now);
+                    break;
             }
         }
 
         Finish();
     }
 
-    /// <summary>Rule 4: remember who announced a missing message; the first announcement starts timeout1.</summary>
+    /// <summary>
+    /// Rule 4: remember who announced a missing message; the first announcement starts timeout1. A new announcer of
+    /// a message waiting for its next repair round is grafted after timeout1 too.
+    /// </summary>
     private void RememberAnnouncer(MessageId id, string announcer, int hop, TimeSpan now)
     {
         if (!_pending.TryGetValue(id, out var pending))
         {
             pending = _pendingPool.Count > 0 ? _pendingPool.Pop() : new PendingGraft(_options.MaxAnnouncers);
             pending.InUse = true;
+            pending.FirstAnnounced = now;
+            pending.RoundStarted = now;
             _pending.Add(id, pending);
             _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + _options.GraftTimeout);
         }
 
-        pending.TryAdd(announcer, hop);
+        if (pending.TryAdd(announcer, hop) && pending.Dormant)
+        {
+            Reawaken(id, pending, now);
+        }
     }
 
     /// <summary>The message arrived: stop waiting for it.</summary>
@@ -90,7 +107,7 @@ public sealed partial class BroadcastEngine
         }
     }
 
-    /// <summary>timeout1 or timeout2 expired: graft the next announcer, or give up when they or the attempts run out.</summary>
+    /// <summary>timeout1 or timeout2 expired: graft the next announcer, or end the round when they or the attempts run out.</summary>
     private void OnGraftTimer(MessageId id, PendingGraft pending, TimeSpan now)
     {
         while (pending.Attempts < _options.MaxGraftAttempts && pending.TryTakeNext(out var announcer, out var hop))
@@ -109,14 +126,12 @@ public sealed partial class BroadcastEngine
             Send(announcer, PlumtreeFrame.Graft(id, hop));
             _counters.GraftSent++;
             pending.Attempts++;
+            pending.Grafted = true;
             _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + _options.GraftRetryTimeout);
             return;
         }
 
-        _counters.GraftFailed++;
-        _counters.Partitioned++;
-        _pending.Remove(id);
-        Release(pending);
+        EndGraftRound(id, pending, now);
     }
 
     private void ScheduleFlush(PeerState peer, TimeSpan at) =>
@@ -141,7 +156,8 @@ public sealed partial class BroadcastEngine
 
     private bool IsLive(in Timer timer) => timer.Kind switch
     {
-        TimerKind.Graft => timer.Target is PendingGraft { InUse: true } pending && pending.Stamp == timer.Stamp,
+        TimerKind.Graft or TimerKind.GraftRound => timer.Target is PendingGraft { InUse: true } pending && pending.Stamp == timer.Stamp,
+        TimerKind.ParkExpiry => timer.Target is ParkedSender { Active: true } parked && parked.Stamp == timer.Stamp,
         TimerKind.Flush => timer.Target is PeerState { Active: true, PendingCount: > 0 } peer && peer.FlushStamp == timer.Stamp,
         TimerKind.Repair => timer.Stamp == _repairStamp,
         TimerKind.Housekeeping => timer.Stamp == _housekeepingStamp,

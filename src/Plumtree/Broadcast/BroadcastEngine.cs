@@ -22,6 +22,7 @@ public sealed partial class BroadcastEngine
     private readonly BroadcastCounters _counters = new();
     private readonly int _degree;
     private readonly MessageStore _messages;
+    private readonly TimeSpan _repairInterval;
 
     /// <summary>Creates an engine for node <paramref name="self"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid (every bad key is named) or <paramref name="self"/> is empty.</exception>
@@ -37,6 +38,7 @@ public sealed partial class BroadcastEngine
         _random = random;
         _degree = options.EagerFanout + options.LazyFanout;
         _messages = new MessageStore(options);
+        _repairInterval = options.EffectiveGraftRepairInterval;
         _announceImmediately = options.IHaveInterval == TimeSpan.Zero || options.IHaveBatchSize == 1;
     }
 
@@ -61,7 +63,7 @@ public sealed partial class BroadcastEngine
     /// <summary>Messages whose payload is cached.</summary>
     public int CacheSize => _messages.CacheCount;
 
-    /// <summary>Missing messages waiting for a graft.</summary>
+    /// <summary>Missing messages waiting for a graft (including those waiting for their next repair round).</summary>
     public int PendingGrafts => _pending.Count;
 
     /// <summary>Ids remembered for de-duplication.</summary>
@@ -87,13 +89,6 @@ public sealed partial class BroadcastEngine
 
     /// <summary>Empty the payload cache (the de-duplication memory is kept, so nothing is delivered twice).</summary>
     public void ClearCache() => _messages.ClearPayloads();
-
-    /// <summary>The announcers remembered for a missing message, in graft order (empty when it is not pending).</summary>
-    internal IReadOnlyList<string> AnnouncersOf(MessageId id) =>
-        _pending.TryGetValue(id, out var pending) ? pending.Announcers : [];
-
-    /// <summary>True when <paramref name="id"/> is remembered for de-duplication.</summary>
-    internal bool Remembers(MessageId id) => _messages.Contains(id);
 
     private static string[] Names(List<PeerState> peers)
     {

@@ -24,11 +24,42 @@ public sealed record BroadcastOptions
     /// <summary>timeout2: wait after a Graft before asking the next announcer (about one RTT). Default 100 ms.</summary>
     public TimeSpan GraftRetryTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Grafts sent for one missing message before it is counted as failed. Default 5.</summary>
+    /// <summary>Grafts sent in one round for a missing message (see <see cref="GraftRepairRounds"/> for the rounds). Default 5.</summary>
     public int MaxGraftAttempts { get; init; } = 5;
 
     /// <summary>Announcers remembered per missing message. Default 8.</summary>
     public int MaxAnnouncers { get; init; } = 8;
+
+    /// <summary>
+    /// Repair rounds for a missing message: when a round of grafts ran out (every announcer asked, or
+    /// <see cref="MaxGraftAttempts"/> grafts sent) without the message, typically because frames were lost, the engine
+    /// starts another round over the announcers it remembers, up to this many times, before it gives the message up
+    /// (counted in <see cref="BroadcastCounters.GraftFailed"/> and <see cref="BroadcastCounters.Partitioned"/>). Each
+    /// round waits <see cref="GraftTimeout"/> before its first Graft, like the first one. Default 3; 0 turns repair off.
+    /// </summary>
+    public int GraftRepairRounds { get; init; } = 3;
+
+    /// <summary>
+    /// Time from the start of one round of grafts to the start of the next repair round. Default null: one full
+    /// round, <see cref="GraftTimeout"/> + <see cref="GraftRetryTimeout"/> × <see cref="MaxGraftAttempts"/>
+    /// (700 ms with the LAN defaults). A round that is still grafting when the interval has passed ends first.
+    /// </summary>
+    public TimeSpan? GraftRepairInterval { get; init; }
+
+    /// <summary>
+    /// How long frames from a sender outside the view are held for it. A joiner learns the whole member table at
+    /// once while the others learn about it by gossip a little later, so its first frames (Neighbor requests,
+    /// mostly) reach nodes that do not know it yet; held, they are processed in arrival order as soon as a view
+    /// that includes the sender is set, else dropped after this time (counted in <see cref="BroadcastCounters.ParkExpired"/>
+    /// and <see cref="BroadcastCounters.UnknownSender"/>). Default 5 s; 0 turns parking off (such frames are dropped at once).
+    /// </summary>
+    public TimeSpan ParkTime { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Senders outside the view whose frames are held at most (frames from further senders are dropped at once). Default 64; 0 turns parking off.</summary>
+    public int MaxParkedSenders { get; init; } = 64;
+
+    /// <summary>Frames held per sender outside the view at most (further frames are dropped at once). Default 64.</summary>
+    public int MaxParkedFramesPerSender { get; init; } = 64;
 
     /// <summary>The hop-count optimisation (paper Algorithm 4). Default on.</summary>
     public bool Optimization { get; init; } = true;
@@ -139,6 +170,11 @@ public sealed record BroadcastOptions
         Check(GraftRetryTimeout > TimeSpan.Zero, nameof(GraftRetryTimeout), "must be positive");
         Check(MaxGraftAttempts is >= 1 and <= 1000, nameof(MaxGraftAttempts), "must be between 1 and 1000");
         Check(MaxAnnouncers is >= 1 and <= 64, nameof(MaxAnnouncers), "must be between 1 and 64");
+        Check(GraftRepairRounds is >= 0 and <= 100, nameof(GraftRepairRounds), "must be between 0 and 100");
+        Check(GraftRepairInterval is null || (GraftRepairInterval > TimeSpan.Zero && GraftRepairInterval <= TimeSpan.FromHours(1)), nameof(GraftRepairInterval), "must be between 0 (exclusive) and 1 hour, or unset");
+        Check(ParkTime >= TimeSpan.Zero && ParkTime <= TimeSpan.FromMinutes(10), nameof(ParkTime), "must be between 0 and 10 minutes");
+        Check(MaxParkedSenders is >= 0 and <= 4096, nameof(MaxParkedSenders), "must be between 0 and 4096");
+        Check(MaxParkedFramesPerSender is >= 1 and <= 4096, nameof(MaxParkedFramesPerSender), "must be between 1 and 4096");
         Check(OptimizationThreshold >= 1, nameof(OptimizationThreshold), "must be at least 1");
         Check(OptimizationConfirmations is >= 1 and <= 64, nameof(OptimizationConfirmations), "must be between 1 and 64");
         Check(OptimizationRepairWindow >= TimeSpan.Zero && OptimizationRepairWindow <= TimeSpan.FromDays(1), nameof(OptimizationRepairWindow), "must be between 0 and 1 day");
@@ -158,6 +194,10 @@ public sealed record BroadcastOptions
         Check(NeighborRefusalTtl >= TimeSpan.Zero, nameof(NeighborRefusalTtl), "must not be negative");
         return errors;
     }
+
+    /// <summary>The repair interval in force: <see cref="GraftRepairInterval"/>, or one full round of grafts when unset.</summary>
+    internal TimeSpan EffectiveGraftRepairInterval =>
+        GraftRepairInterval ?? GraftTimeout + (GraftRetryTimeout * MaxGraftAttempts);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming every invalid key.</summary>
     public BroadcastOptions ThrowIfInvalid()

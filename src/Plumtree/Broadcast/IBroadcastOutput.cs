@@ -7,7 +7,11 @@ namespace Plumtree.Broadcast;
 /// <param name="Payload">Payload bytes (owned by the receiver of the delivery; the engine keeps its own reference for the cache).</param>
 /// <param name="Hop">Hops travelled: 0 at the origin, 1 for a direct child of the origin, and so on.</param>
 /// <param name="From">The peer it arrived from, or null at the origin.</param>
-public readonly record struct Delivery(MessageId Id, ReadOnlyMemory<byte> Payload, int Hop, string? From);
+/// <param name="GraftLatency">
+/// For a message this node grafted: the time from its first announcement (IHave) to its arrival; null when no Graft
+/// was sent for it (it came by eager push, or is the node's own broadcast).
+/// </param>
+public readonly record struct Delivery(MessageId Id, ReadOnlyMemory<byte> Payload, int Hop, string? From, TimeSpan? GraftLatency = null);
 
 /// <summary>
 /// Where a <see cref="BroadcastEngine"/> puts its outputs. The engine calls these synchronously from inside

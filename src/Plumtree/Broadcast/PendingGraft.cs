@@ -2,7 +2,8 @@ namespace Plumtree.Broadcast;
 
 /// <summary>
 /// A message announced by IHave but not yet received: who announced it (in arrival order, with the hop each
-/// announced), which announcer is next to graft, and how many grafts were sent. Pooled by the engine.
+/// announced), which announcer is next to graft, how many grafts were sent in the current round, and the
+/// repair rounds run for it (see <c>BroadcastEngine.Repair.cs</c>). Pooled by the engine.
 /// </summary>
 internal sealed class PendingGraft
 {
@@ -29,6 +30,21 @@ internal sealed class PendingGraft
 
     /// <summary>True while the object tracks a missing message (false in the pool).</summary>
     public bool InUse { get; set; }
+
+    /// <summary>When the message was first announced (the start of the graft latency).</summary>
+    public TimeSpan FirstAnnounced { get; set; }
+
+    /// <summary>When the current round of grafts started (the first announcement, then each repair round).</summary>
+    public TimeSpan RoundStarted { get; set; }
+
+    /// <summary>Repair rounds started for the message.</summary>
+    public int Rounds { get; set; }
+
+    /// <summary>True once a Graft was sent for the message (its arrival then records a graft latency).</summary>
+    public bool Grafted { get; set; }
+
+    /// <summary>True between rounds: the current round ran out and the next repair round is scheduled.</summary>
+    public bool Dormant { get; set; }
 
     /// <summary>Remembers an announcer unless it is already known or the list is full.</summary>
     public bool TryAdd(string announcer, int hop)
@@ -102,8 +118,12 @@ internal sealed class PendingGraft
         Next = next;
     }
 
-    /// <summary>Announcer names in arrival order (for tests and diagnostics).</summary>
-    public IReadOnlyList<string> Announcers => _announcers.AsSpan(0, Count).ToArray()!;
+    /// <summary>A new round: every remembered announcer may be grafted again, with a fresh attempt budget.</summary>
+    public void RestartRound()
+    {
+        Next = 0;
+        Attempts = 0;
+    }
 
     /// <summary>Starts a new timer generation and returns its stamp.</summary>
     public int Restamp() => ++Stamp;
@@ -116,6 +136,11 @@ internal sealed class PendingGraft
         Next = 0;
         Attempts = 0;
         InUse = false;
+        FirstAnnounced = default;
+        RoundStarted = default;
+        Rounds = 0;
+        Grafted = false;
+        Dormant = false;
         Stamp++;
     }
 }

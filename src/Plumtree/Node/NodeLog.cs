@@ -53,9 +53,6 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "Node {Node} cleared its message cache ({Entries} payloads)")]
     public static partial void CacheCleared(ILogger logger, string node, int entries);
 
-    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "Node {Node} gave up on message {Id} after {Rounds} extra graft round(s)")]
-    public static partial void MissingMessageAbandoned(ILogger logger, string node, MessageId id, int rounds);
-
     [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "Node {Node} dropped input for the first time for reason {Reason} (counted in plumtree_dropped_total)")]
     public static partial void FirstDrop(ILogger logger, string node, string reason);
 

@@ -54,7 +54,7 @@ internal sealed class NodeMetrics : IDisposable
         Counter(MetricNames.IHaveSent, "{announcement}", "IHave announcements sent.", () => Volatile.Read(ref b.IHaveSent));
         Counter(MetricNames.GraftSent, "{frame}", "Graft frames sent.", () => Volatile.Read(ref b.GraftSent));
         Counter(MetricNames.PruneSent, "{frame}", "Prune frames sent.", () => Volatile.Read(ref b.PruneSent));
-        Counter(MetricNames.GraftFailed, "{message}", "Grafts that ran out of announcers or retries.", () => Volatile.Read(ref b.GraftFailed));
+        Counter(MetricNames.GraftFailed, "{message}", "Missing messages given up after every round of grafts failed.", () => Volatile.Read(ref b.GraftFailed));
         Counter(MetricNames.MessagesPartitioned, "{message}", "Messages announced but unobtainable from any reachable peer.", () => Volatile.Read(ref b.Partitioned));
 
         // Anti-entropy does not run in this node yet: the series exist (dashboards and alerts expect them) and stay at zero.
@@ -83,7 +83,7 @@ internal sealed class NodeMetrics : IDisposable
         _size.Record(bytes, _nodeTag);
     }
 
-    /// <summary>A missing message arrived after a graft.</summary>
+    /// <summary>A missing message arrived after a graft (the engine's <see cref="Delivery.GraftLatency"/>).</summary>
     public void RecordGraftLatency(double seconds) => _graftLatency.Record(seconds, _nodeTag);
 
     /// <summary>Stops observing (a meter from a factory lives on; its callbacks then report nothing).</summary>

@@ -72,16 +72,6 @@ public sealed partial class PlumtreeNode
             return;
         }
 
-        if (TryPark(from, frame, now))
-        {
-            return;
-        }
-
-        if (frame.Type == FrameType.IHave)
-        {
-            TrackAnnouncements(from, frame, now);
-        }
-
         _broadcast.Receive(from, frame, now);
     }
 
@@ -99,11 +89,6 @@ public sealed partial class PlumtreeNode
             return;
         }
 
-        if (frame.Type == FrameType.Graft && !frame.Id.IsEmpty)
-        {
-            NoteGraftSent(frame.Id);
-        }
-
         try
         {
             streams.Send(peer, address, frame);
@@ -116,9 +101,12 @@ public sealed partial class PlumtreeNode
 
     private void OnDeliver(in Delivery delivery)
     {
-        var now = Now;
-        NoteDelivered(delivery.Id, now);
         _metrics.RecordDelivery(delivery.Hop, delivery.Payload.Length);
+        if (delivery.GraftLatency is { } latency)
+        {
+            _metrics.RecordGraftLatency(latency.TotalSeconds);
+        }
+
         var message = new ReceivedMessage(delivery.Id, delivery.Payload, delivery.Hop, delivery.From, _time.GetUtcNow());
         PublishDelivery(message);
     }

@@ -12,7 +12,7 @@ public sealed partial class PlumtreeNode
     /// <summary>Inputs handled before timers run and a snapshot is published.</summary>
     private const int MaxBatch = 256;
 
-    /// <summary>How often housekeeping runs (health window samples, missing-message retries, drop logging).</summary>
+    /// <summary>How often housekeeping runs (reconnects, health window samples, drop logging).</summary>
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Channel<LoopItem> _inputs;

@@ -397,7 +397,6 @@ public sealed partial class PlumtreeNode
     {
         if (_leaving || _membership is null)
         {
-            _parked.Clear();
             if (_broadcast.View.Count > 0)
             {
                 _broadcast.SetView(PeerView.Empty, now);
@@ -421,7 +420,6 @@ public sealed partial class PlumtreeNode
 
         _broadcast.SetView(PeerView.Create(names, _membership.Generation), now);
         NodeLog.ViewChanged(_logger, Name, names.Count);
-        ReleaseParked(now);
     }
 
     /// <summary>Like serf's reconnect: now and then, a push/pull join with a member that failed (a healed partition merges back).</summary>

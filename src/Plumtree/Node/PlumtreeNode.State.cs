@@ -247,8 +247,6 @@ public sealed partial class PlumtreeNode
     private void Housekeeping(TimeSpan now)
     {
         ReconnectFailed(now);
-        RetryMissing(now);
-        ExpireParked(now);
         foreach (var (reason, _) in DroppedByReason())
         {
             if (_loggedDropReasons.Add(reason))

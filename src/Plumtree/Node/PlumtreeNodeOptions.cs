@@ -3,6 +3,7 @@ using System.Text;
 using Plumtree.Broadcast;
 using Plumtree.Membership;
 using Plumtree.Transport;
+using Plumtree.Wire;
 
 namespace Plumtree.Node;
 

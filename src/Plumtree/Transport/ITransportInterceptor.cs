@@ -52,7 +52,8 @@ internal readonly record struct InterceptVerdict(InterceptAction Action, TimeSpa
 
 /// <summary>
 /// Fault-injection hook consulted for every outbound datagram, memberlist stream dial and Plumtree frame
-/// (integration tests drop, delay and partition traffic with it; see <see cref="FaultInjector"/>).
+/// (integration tests drop, delay and partition traffic with it; see <c>FaultInjector</c> in the test support
+/// assembly <c>tests/Plumtree.Testing</c>).
 /// Called from transport threads concurrently: implementations must be thread-safe and fast.
 /// </summary>
 internal interface ITransportInterceptor

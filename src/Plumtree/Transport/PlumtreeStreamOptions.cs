@@ -1,3 +1,4 @@
+using Plumtree.Wire;
 using Plumtree.Wire.Memberlist;
 
 namespace Plumtree.Transport;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Plumtree.Wire;
 
 namespace Plumtree.Transport;
 

@@ -1,3 +1,5 @@
+using Plumtree.Wire;
+
 namespace Plumtree.Transport;
 
 /// <summary>Wire constants of the network transport that operators and other implementations depend on.</summary>
@@ -10,5 +12,5 @@ internal static class TransportDefaults
     /// First byte of a Plumtree stream on the shared TCP port (ASCII <c>'P'</c>). memberlist streams start
     /// with a message type (0–13) or the label header (0xF4), so this byte never starts one.
     /// </summary>
-    public const byte PlumtreeStreamPrefix = 0x50;
+    public const byte PlumtreeStreamPrefix = PlumtreeStreamProtocol.Prefix;
 }

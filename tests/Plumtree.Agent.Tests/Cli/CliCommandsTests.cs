@@ -4,8 +4,10 @@ using System.Text;
 using System.Text.Json;
 using Plumtree.Agent.Cli;
 using Plumtree.Agent.Tests.Support;
+using Plumtree.Hosting.Tests.Support;
 using Plumtree.Membership;
 using Plumtree.Node;
+using Plumtree.Testing;
 using NodeCheck = Plumtree.Node.HealthCheckResult;
 using NodeStatus = Plumtree.Node.HealthStatus;
 

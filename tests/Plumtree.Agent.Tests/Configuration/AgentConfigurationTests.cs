@@ -3,6 +3,7 @@ using Plumtree.Agent.Configuration;
 using Plumtree.Agent.Tests.Support;
 using Plumtree.Hosting;
 using Plumtree.Node;
+using Plumtree.Testing;
 
 namespace Plumtree.Agent.Tests.Configuration;
 

@@ -6,6 +6,7 @@ using Plumtree.Agent.Configuration;
 using Plumtree.Agent.Handlers;
 using Plumtree.Agent.Tests.Support;
 using Plumtree.Node;
+using Plumtree.Testing;
 using Plumtree.Wire;
 
 namespace Plumtree.Agent.Tests.Handlers;
@@ -97,7 +98,7 @@ public sealed class HandlerRunnerTests : IDisposable
             Assert.True(runner.TryEnqueue(Message((ulong)i, i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         }
 
-        await Eventually.UntilAsync(() => runner.Completed == 6, TimeSpan.FromSeconds(30), "six handler runs");
+        await Eventually.UntilAsync(() => runner.Completed == 6, TimeSpan.FromSeconds(30), "six handler runs", TestContext.Current.CancellationToken);
         await runner.StopAsync(TestContext.Current.CancellationToken);
 
         var lines = await File.ReadAllLinesAsync(output, TestContext.Current.CancellationToken);

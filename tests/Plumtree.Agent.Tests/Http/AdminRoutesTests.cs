@@ -3,8 +3,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Plumtree.Agent.Tests.Support;
+using Plumtree.Hosting.Tests.Support;
 using Plumtree.Membership;
 using Plumtree.Node;
+using Plumtree.Testing;
 using Plumtree.Wire;
 using NodeCheck = Plumtree.Node.HealthCheckResult;
 using NodeStatus = Plumtree.Node.HealthStatus;
@@ -249,7 +251,7 @@ public sealed class AdminRoutesTests
 
         using var response = await agent.Client.GetAsync("/v1/messages/stream", HttpCompletionOption.ResponseHeadersRead, Ct);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        await Eventually.UntilAsync(() => log!.ReaderCount == 1, TimeSpan.FromSeconds(10), "stream subscribed");
+        await Eventually.UntilAsync(() => log!.ReaderCount == 1, TimeSpan.FromSeconds(10), "stream subscribed", Ct);
         node.Deliver(new ReceivedMessage(new MessageId(7, 1), Encoding.UTF8.GetBytes("one"), 1, "node-b", node.Now));
         node.Deliver(new ReceivedMessage(new MessageId(7, 2), Encoding.UTF8.GetBytes("two"), 2, "node-c", node.Now));
 

@@ -2,8 +2,10 @@ using System.Net;
 using System.Text.Json;
 using Plumtree.Agent.Cli;
 using Plumtree.Agent.Tests.Support;
+using Plumtree.Hosting.Tests.Support;
 using Plumtree.Membership;
 using Plumtree.Node;
+using Plumtree.Testing;
 using NodeCheck = Plumtree.Node.HealthCheckResult;
 using NodeStatus = Plumtree.Node.HealthStatus;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Plumtree.Agent.Cli;
 using Plumtree.Agent.Tests.Cli;
 using Plumtree.Agent.Tests.Support;
+using Plumtree.Testing;
 
 namespace Plumtree.Agent.Tests.Processes;
 
@@ -25,7 +26,7 @@ public sealed class DemoProcessTests
     {
         var basePort = PortFinder.FreeTcpPort(IPAddress.Loopback);
         using var demo = AgentProcess.Start(["demo", "--nodes", "3", "--interval", "0.5", "--http-base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await Eventually.UntilAsync(() => Task.FromResult(demo.Stdout), o => o.Contains("Demo cluster running", StringComparison.Ordinal) || demo.HasExited, TimeSpan.FromSeconds(60), "demo started");
+        await Eventually.UntilAsync(() => Task.FromResult(demo.Stdout), o => o.Contains("Demo cluster running", StringComparison.Ordinal) || demo.HasExited, TimeSpan.FromSeconds(60), "demo started", TestContext.Current.CancellationToken);
         Assert.False(demo.HasExited, demo.ToString());
 
         // Normally the base port itself; another process may have taken it since it was found free, and then the
@@ -38,12 +39,12 @@ public sealed class DemoProcessTests
             async () => JsonDocument.Parse(await http.GetStringAsync($"http://{firstAdmin}/v1/members", TestContext.Current.CancellationToken)).RootElement.GetProperty("members").GetArrayLength(),
             n => n == 3,
             TimeSpan.FromSeconds(60),
-            "demo-1 sees three members");
+            "demo-1 sees three members", TestContext.Current.CancellationToken);
         await Eventually.UntilAsync(
             async () => JsonDocument.Parse(await http.GetStringAsync($"http://{firstAdmin}/v1/messages", TestContext.Current.CancellationToken)).RootElement.GetProperty("messages").GetArrayLength(),
             n => n >= 2,
             TimeSpan.FromSeconds(60),
-            "demo broadcasts delivered on demo-1");
+            "demo broadcasts delivered on demo-1", TestContext.Current.CancellationToken);
 
         demo.Terminate();
 

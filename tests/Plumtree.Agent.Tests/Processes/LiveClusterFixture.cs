@@ -1,4 +1,5 @@
 using Plumtree.Agent.Tests.Support;
+using Plumtree.Testing;
 
 namespace Plumtree.Agent.Tests.Processes;
 

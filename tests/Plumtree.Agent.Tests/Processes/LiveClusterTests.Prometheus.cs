@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Plumtree.Agent.Cli;
 using Plumtree.Agent.Tests.Support;
+using Plumtree.Testing;
 
 namespace Plumtree.Agent.Tests.Processes;
 
@@ -54,8 +55,8 @@ public sealed partial class LiveClusterTests
 
         try
         {
-            await Eventually.UntilAsync(() => QueryAsync("count(up{job=\"plumtree\"} == 1)"), v => v == 3, TimeSpan.FromSeconds(60), "three targets up");
-            await Eventually.UntilAsync(() => QueryAsync("min(plumtree_eager_peers)"), v => v >= 1, TimeSpan.FromSeconds(60), "every agent has an eager peer");
+            await Eventually.UntilAsync(() => QueryAsync("count(up{job=\"plumtree\"} == 1)"), v => v == 3, TimeSpan.FromSeconds(60), "three targets up", TestContext.Current.CancellationToken);
+            await Eventually.UntilAsync(() => QueryAsync("min(plumtree_eager_peers)"), v => v >= 1, TimeSpan.FromSeconds(60), "every agent has an eager peer", TestContext.Current.CancellationToken);
             Assert.Equal(3, await QueryAsync("count(plumtree_total_peers)"));
             Assert.Null(await QueryAsync("ALERTS{alertname=\"PlumtreeNodeIsolated\",alertstate=\"firing\"}"));
         }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Plumtree.Agent.Tests.Support;
+using Plumtree.Testing;
 
 namespace Plumtree.Agent.Tests.Processes;
 
@@ -59,12 +60,12 @@ public sealed partial class LiveClusterTests(LiveClusterFixture cluster) : IClas
         var id = json.RootElement.GetProperty("id").GetString()!;
         foreach (var agent in new[] { cluster.A, cluster.B, cluster.C })
         {
-            await Eventually.UntilAsync(agent.PayloadsAsync, p => p.Contains(text), Bound, $"{agent.Name} delivered the broadcast");
+            await Eventually.UntilAsync(agent.PayloadsAsync, p => p.Contains(text), Bound, $"{agent.Name} delivered the broadcast", TestContext.Current.CancellationToken);
         }
 
         var payloadFile = Path.Combine(cluster.HandlerOutput, id + ".payload");
         var envFile = Path.Combine(cluster.HandlerOutput, id + ".env");
-        await Eventually.UntilAsync(() => File.Exists(envFile), Bound, "the handler ran on live-b");
+        await Eventually.UntilAsync(() => File.Exists(envFile), Bound, "the handler ran on live-b", TestContext.Current.CancellationToken);
         Assert.Equal(text, await File.ReadAllTextAsync(payloadFile, TestContext.Current.CancellationToken));
         var env = (await File.ReadAllTextAsync(envFile, TestContext.Current.CancellationToken)).Split(' ');
         Assert.Equal(id, env[0]);
@@ -104,7 +105,7 @@ public sealed partial class LiveClusterTests(LiveClusterFixture cluster) : IClas
         Assert.Contains("Left the cluster", leaver.Process.Stdout + leaver.Process.Stderr, StringComparison.Ordinal);
         try
         {
-            await Eventually.UntilAsync(() => cluster.A.MembersAsync("left"), left => left.Contains("live-sigterm"), Bound, "live-a sees live-sigterm as left");
+            await Eventually.UntilAsync(() => cluster.A.MembersAsync("left"), left => left.Contains("live-sigterm"), Bound, "live-a sees live-sigterm as left", TestContext.Current.CancellationToken);
         }
         catch (TimeoutException ex)
         {
@@ -119,7 +120,7 @@ public sealed partial class LiveClusterTests(LiveClusterFixture cluster) : IClas
         await cluster.A.WaitForMembersAsync(["live-rejoin"], Bound);
 
         var leave = await AgentProcess.RunAsync(["leave", "--http", agent.HttpAddress]);
-        await Eventually.UntilAsync(() => cluster.A.MembersAsync("left"), left => left.Contains("live-rejoin"), Bound, "live-a sees live-rejoin as left");
+        await Eventually.UntilAsync(() => cluster.A.MembersAsync("left"), left => left.Contains("live-rejoin"), Bound, "live-a sees live-rejoin as left", TestContext.Current.CancellationToken);
         var join = await AgentProcess.RunAsync(["join", cluster.B.Address, "--http", agent.HttpAddress, "--json"]);
 
         Assert.Equal(0, leave.ExitCode);

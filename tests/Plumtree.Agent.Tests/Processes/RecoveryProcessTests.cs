@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Plumtree.Agent.Cli;
 using Plumtree.Agent.Tests.Support;
+using Plumtree.Testing;
 
 namespace Plumtree.Agent.Tests.Processes;
 
@@ -69,8 +70,8 @@ public sealed class RecoveryProcessTests : IDisposable
             async () => (await a.GaugeAsync("plumtree_eager_peers"), await a.GaugeAsync("plumtree_lazy_peers")),
             g => g == (0, 0),
             Bound,
-            "iso-a reports plumtree_eager_peers 0 and plumtree_lazy_peers 0");
-        var (code, _, message) = await Eventually.UntilAsync(a.HealthAsync, h => h.Status == "Unhealthy", Bound, "iso-a /health Unhealthy");
+            "iso-a reports plumtree_eager_peers 0 and plumtree_lazy_peers 0", TestContext.Current.CancellationToken);
+        var (code, _, message) = await Eventually.UntilAsync(a.HealthAsync, h => h.Status == "Unhealthy", Bound, "iso-a /health Unhealthy", TestContext.Current.CancellationToken);
         Assert.Equal(503, code);
         Assert.Contains("No Plumtree peers", message, StringComparison.Ordinal);
         var health = await Cli("health", "--http", a.HttpAddress);
@@ -90,7 +91,7 @@ public sealed class RecoveryProcessTests : IDisposable
         await e.WaitForMembersAsync(["iso-d", "iso-e"], Bound);
         var missed = "while isolated " + Guid.NewGuid().ToString("N");
         Assert.Equal(0, (await Cli("broadcast", missed, "--http", d.HttpAddress)).ExitCode);
-        await Eventually.UntilAsync(e.PayloadsAsync, p => p.Contains(missed), Bound, "iso-e delivered the broadcast");
+        await Eventually.UntilAsync(e.PayloadsAsync, p => p.Contains(missed), Bound, "iso-e delivered the broadcast", TestContext.Current.CancellationToken);
         Assert.DoesNotContain(missed, await a.PayloadsAsync());
 
         // Recovery as the runbook says: check the members (only itself alive), leave, join a seed.
@@ -108,7 +109,7 @@ public sealed class RecoveryProcessTests : IDisposable
         Assert.Contains("joined: 1 seed(s) contacted", join.Stdout, StringComparison.Ordinal);
 
         // Done when: 'plumtree health' exits 0, peers are back, and a message broadcast afterwards arrives.
-        await Eventually.UntilAsync(async () => (await Cli("health", "--http", a.HttpAddress)).ExitCode, x => x == 0, Bound, "plumtree health exits 0 on iso-a");
+        await Eventually.UntilAsync(async () => (await Cli("health", "--http", a.HttpAddress)).ExitCode, x => x == 0, Bound, "plumtree health exits 0 on iso-a", TestContext.Current.CancellationToken);
         var (okCode, okStatus, _) = await a.HealthAsync();
         Assert.Equal(200, okCode);
         Assert.Equal("Healthy", okStatus);
@@ -116,7 +117,7 @@ public sealed class RecoveryProcessTests : IDisposable
         await d.WaitForMembersAsync(["iso-a"], Bound);
         var after = "after the rejoin " + Guid.NewGuid().ToString("N");
         Assert.Equal(0, (await Cli("broadcast", after, "--http", e.HttpAddress)).ExitCode);
-        await Eventually.UntilAsync(a.PayloadsAsync, p => p.Contains(after), Bound, "iso-a delivered the broadcast sent after the rejoin");
+        await Eventually.UntilAsync(a.PayloadsAsync, p => p.Contains(after), Bound, "iso-a delivered the broadcast sent after the rejoin", TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -134,7 +135,7 @@ public sealed class RecoveryProcessTests : IDisposable
         r.Process.Terminate();
         Assert.Equal(0, await r.Process.WaitForExitAsync(Bound));
         Assert.True(File.Exists(Path.Combine(_dir.Path, "store-r", "peers.db")));
-        await Eventually.UntilAsync(() => p.MembersAsync("left"), left => left.Contains("store-r"), Bound, "store-p sees store-r as left");
+        await Eventually.UntilAsync(() => p.MembersAsync("left"), left => left.Contains("store-r"), Bound, "store-p sees store-r as left", TestContext.Current.CancellationToken);
 
         // Restart on the same addresses and data directory, with a seed that is down.
         var dead = PortFinder.FreeTcpAndUdpPort(IPAddress.Loopback);

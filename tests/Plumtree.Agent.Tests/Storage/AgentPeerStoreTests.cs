@@ -1,9 +1,14 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 using Plumtree.Agent.Storage;
-using Plumtree.Agent.Tests.Hosting;
 using Plumtree.Agent.Tests.Support;
+using Plumtree.Hosting;
+using Plumtree.Node;
 using Plumtree.Storage;
 using Plumtree.Storage.Sqlite;
+using Plumtree.Testing;
 
 namespace Plumtree.Agent.Tests.Storage;
 
@@ -16,14 +21,17 @@ public sealed class AgentPeerStoreTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static PeerStoreMetrics Metrics() =>
+        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), Options.Create(new PlumtreeNodeOptions { NodeName = "node-a" }));
+
     [Fact]
     public async Task The_agent_keeps_known_peers_in_sqlite_in_its_data_directory()
     {
         var dataDir = _dir.Combine("data/nested");
 
-        using (var store = Assert.IsType<SqlitePeerStore>(AgentPeerStore.Open(dataDir, KnownPeersTests.Metrics(), TimeProvider.System, _logger)))
+        using (var store = Assert.IsType<SqlitePeerStore>(AgentPeerStore.Open(dataDir, Metrics(), TimeProvider.System, _logger)))
         {
-            await store.RecordAsync([SqlitePeerStoreTests.Peer("node-b", "10.0.0.2:7946", 1)], Ct);
+            await store.RecordAsync([TestPeers.Peer("node-b", "10.0.0.2:7946", 1)], Ct);
         }
 
         Assert.True(File.Exists(Path.Combine(dataDir, SqlitePeerStore.FileName)));
@@ -36,7 +44,7 @@ public sealed class AgentPeerStoreTests : IDisposable
     {
         var path = _dir.Combine(SqlitePeerStore.FileName);
         await File.WriteAllTextAsync(path, "this is not a sqlite database, it is a text file that got here somehow", Ct);
-        var metrics = KnownPeersTests.Metrics();
+        var metrics = Metrics();
 
         using var store = Assert.IsType<SqlitePeerStore>(AgentPeerStore.Open(_dir.Path, metrics, TimeProvider.System, _logger));
 
@@ -68,7 +76,7 @@ public sealed class AgentPeerStoreTests : IDisposable
     {
         var file = _dir.File("a-file", "x");
 
-        var store = AgentPeerStore.Open(Path.Combine(file, "data"), KnownPeersTests.Metrics(), TimeProvider.System, _logger);
+        var store = AgentPeerStore.Open(Path.Combine(file, "data"), Metrics(), TimeProvider.System, _logger);
 
         Assert.IsType<InMemoryPeerStore>(store);
         Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Id.Id == 2007);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Plumtree.Agent.Cli;
+using Plumtree.Testing;
 
 namespace Plumtree.Agent.Tests.Support;
 
@@ -153,7 +154,7 @@ internal sealed class LiveAgent : IDisposable
             },
             alive => expected.All(alive.Contains),
             timeout,
-            $"{Name} sees {string.Join(", ", expected)} alive");
+            $"{Name} sees {string.Join(", ", expected)} alive", TestContext.Current.CancellationToken);
     }
 
     public async Task<IReadOnlyList<string>> PayloadsAsync()

@@ -7,7 +7,9 @@ using Microsoft.Extensions.Options;
 using Plumtree.Agent.Configuration;
 using Plumtree.Agent.Hosting;
 using Plumtree.Hosting;
+using Plumtree.Hosting.Tests.Support;
 using Plumtree.Node;
+using Plumtree.Testing;
 
 namespace Plumtree.Agent.Tests.Support;
 

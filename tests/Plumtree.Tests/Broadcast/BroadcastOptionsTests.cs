@@ -20,6 +20,16 @@ public sealed class BroadcastOptionsTests
             { nameof(BroadcastOptions.MaxGraftAttempts), d with { MaxGraftAttempts = 0 } },
             { nameof(BroadcastOptions.MaxAnnouncers), d with { MaxAnnouncers = 0 } },
             { nameof(BroadcastOptions.MaxAnnouncers), d with { MaxAnnouncers = 65 } },
+            { nameof(BroadcastOptions.GraftRepairRounds), d with { GraftRepairRounds = -1 } },
+            { nameof(BroadcastOptions.GraftRepairRounds), d with { GraftRepairRounds = 101 } },
+            { nameof(BroadcastOptions.GraftRepairInterval), d with { GraftRepairInterval = TimeSpan.Zero } },
+            { nameof(BroadcastOptions.GraftRepairInterval), d with { GraftRepairInterval = TimeSpan.FromHours(2) } },
+            { nameof(BroadcastOptions.ParkTime), d with { ParkTime = TimeSpan.FromMilliseconds(-1) } },
+            { nameof(BroadcastOptions.ParkTime), d with { ParkTime = TimeSpan.FromMinutes(11) } },
+            { nameof(BroadcastOptions.MaxParkedSenders), d with { MaxParkedSenders = -1 } },
+            { nameof(BroadcastOptions.MaxParkedSenders), d with { MaxParkedSenders = 4097 } },
+            { nameof(BroadcastOptions.MaxParkedFramesPerSender), d with { MaxParkedFramesPerSender = 0 } },
+            { nameof(BroadcastOptions.MaxParkedFramesPerSender), d with { MaxParkedFramesPerSender = 4097 } },
             { nameof(BroadcastOptions.OptimizationThreshold), d with { OptimizationThreshold = 0 } },
             { nameof(BroadcastOptions.OptimizationConfirmations), d with { OptimizationConfirmations = 0 } },
             { nameof(BroadcastOptions.OptimizationConfirmations), d with { OptimizationConfirmations = 65 } },
@@ -62,6 +72,19 @@ public sealed class BroadcastOptionsTests
         Assert.Contains("EagerFanout", message, StringComparison.Ordinal);
         Assert.Contains("CacheTtl", message, StringComparison.Ordinal);
         Assert.Contains("MaxMessageSize", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Repair_and_parking_default_to_three_rounds_one_full_round_apart_and_five_seconds_for_64_by_64_frames()
+    {
+        var d = new BroadcastOptions();
+
+        Assert.Equal((3, null), (d.GraftRepairRounds, d.GraftRepairInterval));
+        Assert.Equal(TimeSpan.FromMilliseconds(700), d.EffectiveGraftRepairInterval); // 200 ms + 5 × 100 ms
+        Assert.Equal(TimeSpan.FromMilliseconds(3500), BroadcastOptions.Wan.EffectiveGraftRepairInterval); // 1 s + 5 × 500 ms
+        Assert.Equal(TimeSpan.FromSeconds(2), (d with { GraftRepairInterval = TimeSpan.FromSeconds(2) }).EffectiveGraftRepairInterval);
+        Assert.Equal((TimeSpan.FromSeconds(5), 64, 64), (d.ParkTime, d.MaxParkedSenders, d.MaxParkedFramesPerSender));
+        Assert.Empty((d with { GraftRepairRounds = 0, ParkTime = TimeSpan.Zero, MaxParkedSenders = 0 }).Validate()); // 0 turns them off
     }
 
     [Theory]

@@ -103,6 +103,10 @@ internal sealed class EngineFixture
         }
     }
 
+    /// <summary>Graft frames sent since the last clear, rendered as lines, in order.</summary>
+    public IReadOnlyList<string> Grafts() =>
+        Output.OfType(FrameType.Graft).Select(s => RecordingOutput.Render(s.To, s.Frame)).ToList();
+
     /// <summary>Frames sent since the last clear, as sorted lines (for tests where send order between peers does not matter).</summary>
     public IReadOnlyList<string> SentSorted() => Output.Lines.Order(StringComparer.Ordinal).ToList();
 }

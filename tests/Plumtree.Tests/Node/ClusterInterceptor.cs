@@ -1,3 +1,4 @@
+using Plumtree.Testing;
 using Plumtree.Transport;
 
 namespace Plumtree.Tests.Node;
@@ -15,5 +16,5 @@ internal sealed class ClusterInterceptor(FaultInjector faults) : ITransportInter
     }
 
     public InterceptVerdict Intercept(TransportChannel channel, in TransportRoute route, int size) =>
-        _dropWhen is { } rule && rule(channel, route, size) ? InterceptVerdict.Drop : faults.Intercept(channel, route, size);
+        _dropWhen is { } rule && rule(channel, route, size) ? InterceptVerdict.Drop : ((ITransportInterceptor)faults).Intercept(channel, route, size);
 }

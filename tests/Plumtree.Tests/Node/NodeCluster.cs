@@ -3,6 +3,7 @@ using System.Net;
 using Plumtree.Broadcast;
 using Plumtree.Membership;
 using Plumtree.Node;
+using Plumtree.Testing;
 using Plumtree.Transport;
 using Plumtree.Wire;
 

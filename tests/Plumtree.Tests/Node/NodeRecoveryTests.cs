@@ -96,7 +96,7 @@ public sealed class NodeRecoveryTests
         {
             if (o.NodeName.EndsWith("-n3", StringComparison.Ordinal))
             {
-                o.Broadcast = shared with { GraftTimeout = TimeSpan.FromSeconds(2) };
+                o.Broadcast = shared with { GraftTimeout = TimeSpan.FromSeconds(2), GraftRepairRounds = 1 };
             }
         });
         await cluster.WaitOverlayAsync(minPeers: 3);
@@ -109,7 +109,7 @@ public sealed class NodeRecoveryTests
             channel == TransportChannel.PlumtreeFrame && route.ToNode == victim.Name && size > 1000;
         var id = await others[0].BroadcastAsync(new byte[2000], NodeCluster.Ct);
         await cluster.WaitDeliveredAsync([id], others);
-        await NodeCluster.Until(() => victim.TrackedMissing == 1, "the victim has heard of the message it missed");
+        await NodeCluster.Until(() => victim.ExportState().PendingGrafts == 1, "the victim has heard of the message it missed");
         foreach (var node in others)
         {
             Assert.True(node.CacheSize > 0);
@@ -118,9 +118,11 @@ public sealed class NodeRecoveryTests
         }
 
         // The victim's grafts reach nodes whose cache no longer holds the message: refused, counted, nothing breaks.
+        // After its one repair round the victim gives the message up, counted once.
         await NodeCluster.Until(
             () => victim.BroadcastCounters.GraftFailed >= 1 && others.Sum(n => n.BroadcastCounters.GraftUnserved) >= 1,
             "the victim's graft fails and the refusal is counted");
+        Assert.Equal((1L, 1L), (victim.BroadcastCounters.RepairRounds, victim.BroadcastCounters.GraftFailed));
         Assert.False(cluster.Deliveries[victim.Name].ContainsKey(id));
         Assert.True(others.Sum(n => n.DroppedByReason().GetValueOrDefault("graft_unserved")) >= 1);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
+using Plumtree.Testing;
 using Plumtree.Transport;
 using Plumtree.Wire.Memberlist;
 using static Plumtree.Tests.Transport.TransportTestKit;
@@ -36,11 +37,11 @@ public sealed class FaultInjectorTests
     [Fact]
     public async Task Partial_loss_follows_the_seeded_probability()
     {
-        var injector = new FaultInjector(42) { LossProbability = 0.5 };
+        ITransportInterceptor injector = new FaultInjector(42) { LossProbability = 0.5 };
         var route = new TransportRoute("a", null, "b", new IPEndPoint(IPAddress.Loopback, 1));
 
         var dropped = Enumerable.Range(0, 1000).Count(_ => injector.Intercept(TransportChannel.PlumtreeFrame, route, 10).Action == InterceptAction.Drop);
-        var again = new FaultInjector(42) { LossProbability = 0.5 };
+        ITransportInterceptor again = new FaultInjector(42) { LossProbability = 0.5 };
         var droppedAgain = Enumerable.Range(0, 1000).Count(_ => again.Intercept(TransportChannel.PlumtreeFrame, route, 10).Action == InterceptAction.Drop);
 
         Assert.InRange(dropped, 400, 600);

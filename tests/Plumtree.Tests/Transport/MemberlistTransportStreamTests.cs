@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
+using Plumtree.Testing;
 using Plumtree.Transport;
 using Plumtree.Wire.Memberlist;
 using static Plumtree.Tests.Transport.TransportTestKit;

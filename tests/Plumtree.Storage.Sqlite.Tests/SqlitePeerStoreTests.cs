@@ -1,22 +1,18 @@
 using System.Net;
 using Microsoft.Data.Sqlite;
-using Plumtree.Agent.Tests.Support;
 using Plumtree.Storage;
 using Plumtree.Storage.Sqlite;
+using Plumtree.Testing;
 
-namespace Plumtree.Agent.Tests.Storage;
+namespace Plumtree.Storage.Sqlite.Tests;
 
 public sealed class SqlitePeerStoreTests : IDisposable
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero);
     private readonly TempDir _dir = new();
 
     private string DbPath => _dir.Combine(SqlitePeerStore.FileName);
 
     public void Dispose() => _dir.Dispose();
-
-    internal static KnownPeer Peer(string name, string address, double secondsAfterT0) =>
-        new(name, IPEndPoint.Parse(address), T0.AddSeconds(secondsAfterT0));
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -25,20 +21,20 @@ public sealed class SqlitePeerStoreTests : IDisposable
     {
         using (var store = SqlitePeerStore.Open(DbPath))
         {
-            await store.RecordAsync([Peer("node-b", "10.0.0.2:7946", 1), Peer("node-c", "[fd00::3]:7947", 2)], Ct);
+            await store.RecordAsync([TestPeers.Peer("node-b", "10.0.0.2:7946", 1), TestPeers.Peer("node-c", "[fd00::3]:7947", 2)], Ct);
         }
 
         using var reopened = SqlitePeerStore.Open(DbPath);
         var peers = await reopened.GetRecentAsync(10, Ct);
 
-        Assert.Equal([Peer("node-c", "[fd00::3]:7947", 2), Peer("node-b", "10.0.0.2:7946", 1)], peers);
+        Assert.Equal([TestPeers.Peer("node-c", "[fd00::3]:7947", 2), TestPeers.Peer("node-b", "10.0.0.2:7946", 1)], peers);
     }
 
     [Fact]
     public async Task The_database_uses_the_WAL_journal()
     {
         using var store = SqlitePeerStore.Open(DbPath);
-        await store.RecordAsync([Peer("node-b", "10.0.0.2:7946", 1)], Ct);
+        await store.RecordAsync([TestPeers.Peer("node-b", "10.0.0.2:7946", 1)], Ct);
 
         using var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False");
         connection.Open();
@@ -51,7 +47,7 @@ public sealed class SqlitePeerStoreTests : IDisposable
     public async Task Most_recently_seen_come_first_ties_by_name_and_the_limit_bounds_the_answer()
     {
         using var store = SqlitePeerStore.Open(DbPath);
-        await store.RecordAsync([Peer("old", "10.0.0.1:1", 1), Peer("newest", "10.0.0.2:2", 9), Peer("mid-b", "10.0.0.3:3", 5), Peer("mid-a", "10.0.0.4:4", 5)], Ct);
+        await store.RecordAsync([TestPeers.Peer("old", "10.0.0.1:1", 1), TestPeers.Peer("newest", "10.0.0.2:2", 9), TestPeers.Peer("mid-b", "10.0.0.3:3", 5), TestPeers.Peer("mid-a", "10.0.0.4:4", 5)], Ct);
 
         var two = await store.GetRecentAsync(2, Ct);
         var all = await store.GetRecentAsync(100, Ct);
@@ -65,12 +61,12 @@ public sealed class SqlitePeerStoreTests : IDisposable
     public async Task A_newer_sighting_replaces_the_address_and_an_older_one_is_ignored()
     {
         using var store = SqlitePeerStore.Open(DbPath);
-        await store.RecordAsync([Peer("node-b", "10.0.0.2:7946", 5)], Ct);
+        await store.RecordAsync([TestPeers.Peer("node-b", "10.0.0.2:7946", 5)], Ct);
 
-        await store.RecordAsync([Peer("node-b", "10.0.0.9:7946", 8)], Ct);
-        await store.RecordAsync([Peer("node-b", "10.0.0.7:7946", 6)], Ct);
+        await store.RecordAsync([TestPeers.Peer("node-b", "10.0.0.9:7946", 8)], Ct);
+        await store.RecordAsync([TestPeers.Peer("node-b", "10.0.0.7:7946", 6)], Ct);
 
-        Assert.Equal([Peer("node-b", "10.0.0.9:7946", 8)], await store.GetRecentAsync(10, Ct));
+        Assert.Equal([TestPeers.Peer("node-b", "10.0.0.9:7946", 8)], await store.GetRecentAsync(10, Ct));
     }
 
     [Fact]
@@ -78,7 +74,7 @@ public sealed class SqlitePeerStoreTests : IDisposable
     {
         using var store = SqlitePeerStore.Open(DbPath, capacity: 2);
 
-        await store.RecordAsync([Peer("a", "10.0.0.1:1", 1), Peer("b", "10.0.0.2:2", 3), Peer("c", "10.0.0.3:3", 2)], Ct);
+        await store.RecordAsync([TestPeers.Peer("a", "10.0.0.1:1", 1), TestPeers.Peer("b", "10.0.0.2:2", 3), TestPeers.Peer("c", "10.0.0.3:3", 2)], Ct);
 
         Assert.Equal(["b", "c"], (await store.GetRecentAsync(10, Ct)).Select(p => p.Name));
     }
@@ -105,7 +101,7 @@ public sealed class SqlitePeerStoreTests : IDisposable
     {
         using (var store = SqlitePeerStore.Open(DbPath))
         {
-            var many = Enumerable.Range(0, 400).Select(i => Peer($"node-{i:D4}-{new string('x', 60)}", $"10.0.{i / 250}.{i % 250}:7946", i)).ToList();
+            var many = Enumerable.Range(0, 400).Select(i => TestPeers.Peer($"node-{i:D4}-{new string('x', 60)}", $"10.0.{i / 250}.{i % 250}:7946", i)).ToList();
             await store.RecordAsync(many, Ct);
         }
 
@@ -135,7 +131,7 @@ public sealed class SqlitePeerStoreTests : IDisposable
     public async Task Rows_whose_address_does_not_parse_are_skipped_and_counted()
     {
         using var store = SqlitePeerStore.Open(DbPath);
-        await store.RecordAsync([Peer("good", "10.0.0.1:7946", 1)], Ct);
+        await store.RecordAsync([TestPeers.Peer("good", "10.0.0.1:7946", 1)], Ct);
         using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
         {
             connection.Open();

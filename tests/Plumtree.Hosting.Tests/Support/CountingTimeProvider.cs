@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Plumtree.Agent.Tests.Support;
+namespace Plumtree.Hosting.Tests.Support;
 
 /// <summary>A <see cref="FakeTimeProvider"/> that counts the timers created, so a test advances time only once a delay is waiting.</summary>
 internal sealed class CountingTimeProvider : TimeProvider

@@ -1,6 +1,7 @@
 using Plumtree.Storage;
+using Plumtree.Testing;
 
-namespace Plumtree.Agent.Tests.Storage;
+namespace Plumtree.Tests.Storage;
 
 public sealed class InMemoryPeerStoreTests
 {
@@ -10,8 +11,8 @@ public sealed class InMemoryPeerStoreTests
     public async Task Most_recently_seen_come_first_and_an_older_sighting_never_wins()
     {
         var store = new InMemoryPeerStore();
-        await store.RecordAsync([SqlitePeerStoreTests.Peer("a", "10.0.0.1:1", 1), SqlitePeerStoreTests.Peer("b", "10.0.0.2:2", 4), SqlitePeerStoreTests.Peer("c", "10.0.0.3:3", 4)], Ct);
-        await store.RecordAsync([SqlitePeerStoreTests.Peer("b", "10.0.0.9:9", 2)], Ct);
+        await store.RecordAsync([TestPeers.Peer("a", "10.0.0.1:1", 1), TestPeers.Peer("b", "10.0.0.2:2", 4), TestPeers.Peer("c", "10.0.0.3:3", 4)], Ct);
+        await store.RecordAsync([TestPeers.Peer("b", "10.0.0.9:9", 2)], Ct);
 
         var peers = await store.GetRecentAsync(10, Ct);
 
@@ -25,7 +26,7 @@ public sealed class InMemoryPeerStoreTests
     {
         var store = new InMemoryPeerStore(capacity: 2);
 
-        await store.RecordAsync([SqlitePeerStoreTests.Peer("a", "10.0.0.1:1", 1), SqlitePeerStoreTests.Peer("b", "10.0.0.2:2", 3), SqlitePeerStoreTests.Peer("c", "10.0.0.3:3", 2)], Ct);
+        await store.RecordAsync([TestPeers.Peer("a", "10.0.0.1:1", 1), TestPeers.Peer("b", "10.0.0.2:2", 3), TestPeers.Peer("c", "10.0.0.3:3", 2)], Ct);
 
         Assert.Equal(["b", "c"], (await store.GetRecentAsync(10, Ct)).Select(p => p.Name));
     }

@@ -4,7 +4,7 @@ using Plumtree.Membership;
 using Plumtree.Node;
 using Plumtree.Wire;
 
-namespace Plumtree.Agent.Tests.Support;
+namespace Plumtree.Hosting.Tests.Support;
 
 /// <summary>A scriptable node for the hosted service and the HTTP admin: records every call, answers what it is told.</summary>
 internal sealed class FakeNode : IPlumtreeNodeHandle

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Plumtree.Agent.Tests.Support;
 using Plumtree.Hosting;
+using Plumtree.Hosting.Tests.Support;
 using Plumtree.Node;
 using MsStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus;
 using NodeCheck = Plumtree.Node.HealthCheckResult;
 using NodeStatus = Plumtree.Node.HealthStatus;
 
-namespace Plumtree.Agent.Tests.Hosting;
+namespace Plumtree.Hosting.Tests;
 
 public sealed class PlumtreeHealthCheckTests
 {

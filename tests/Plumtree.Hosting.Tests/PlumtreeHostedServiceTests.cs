@@ -1,12 +1,13 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
-using Plumtree.Agent.Tests.Support;
 using Plumtree.Hosting;
+using Plumtree.Hosting.Tests.Support;
 using Plumtree.Node;
 using Plumtree.Storage;
+using Plumtree.Testing;
 
-namespace Plumtree.Agent.Tests.Hosting;
+namespace Plumtree.Hosting.Tests;
 
 public sealed class PlumtreeHostedServiceTests
 {
@@ -78,7 +79,7 @@ public sealed class PlumtreeHostedServiceTests
         for (var round = 1; round <= 4; round++)
         {
             var expected = round;
-            await Eventually.UntilAsync(() => Failures == expected && _time.TimersCreated == expected, Bound, $"failure {expected} logged and its delay waiting");
+            await Eventually.UntilAsync(() => Failures == expected && _time.TimersCreated == expected, Bound, $"failure {expected} logged and its delay waiting", TestContext.Current.CancellationToken);
             Assert.False(_state.Ready.IsCompleted);
             _time.Advance(TimeSpan.FromSeconds(Math.Min(Math.Pow(2, round - 1), 4)));
         }
@@ -101,7 +102,7 @@ public sealed class PlumtreeHostedServiceTests
         using var service = Create(options);
         await service.StartAsync(TestContext.Current.CancellationToken);
         var started = service.StartedAsync(TestContext.Current.CancellationToken);
-        await Eventually.UntilAsync(() => Failures == 1 && _time.TimersCreated == 2, Bound, "first failure and both timers waiting");
+        await Eventually.UntilAsync(() => Failures == 1 && _time.TimersCreated == 2, Bound, "first failure and both timers waiting", TestContext.Current.CancellationToken);
 
         Assert.False(started.IsCompleted);
         _time.Advance(TimeSpan.FromSeconds(5));
@@ -110,9 +111,9 @@ public sealed class PlumtreeHostedServiceTests
         Assert.Equal(ReadyReason.JoinTimedOut, await _state.Ready);
         Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1005);
         // The 1 s retry fell inside those 5 s; its failure scheduled the next round 2 s later.
-        await Eventually.UntilAsync(() => _node.JoinCallCount == 2 && _time.TimersCreated == 3, Bound, "second round failed and third waiting");
+        await Eventually.UntilAsync(() => _node.JoinCallCount == 2 && _time.TimersCreated == 3, Bound, "second round failed and third waiting", TestContext.Current.CancellationToken);
         _time.Advance(TimeSpan.FromSeconds(2));
-        await Eventually.UntilAsync(() => _node.JoinCallCount == 3, Bound, "a third join round after ready");
+        await Eventually.UntilAsync(() => _node.JoinCallCount == 3, Bound, "a third join round after ready", TestContext.Current.CancellationToken);
         Assert.NotNull(_state.LastJoinError);
     }
 
@@ -135,7 +136,7 @@ public sealed class PlumtreeHostedServiceTests
         _node.OnJoin = _ => throw new PlumtreeJoinException("no seed answered", []);
         using var service = Create(Seeds("10.0.0.2:7946"));
         await service.StartAsync(TestContext.Current.CancellationToken);
-        await Eventually.UntilAsync(() => Failures == 1, Bound, "first failure");
+        await Eventually.UntilAsync(() => Failures == 1, Bound, "first failure", TestContext.Current.CancellationToken);
 
         await service.StopAsync(TestContext.Current.CancellationToken);
         var rounds = _node.JoinCallCount;
@@ -164,7 +165,7 @@ public sealed class PlumtreeHostedServiceTests
         using var service = Create(Seeds("no-such-host.invalid:7946"));
         await service.StartAsync(TestContext.Current.CancellationToken);
 
-        await Eventually.UntilAsync(() => Failures == 1, Bound, "failure logged");
+        await Eventually.UntilAsync(() => Failures == 1, Bound, "failure logged", TestContext.Current.CancellationToken);
         Assert.Empty(_node.JoinCalls);
         Assert.Contains("no-such-host.invalid", _state.LastJoinError, StringComparison.Ordinal);
         await service.StopAsync(TestContext.Current.CancellationToken);

@@ -3,14 +3,14 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
-using Plumtree.Agent.Tests.Storage;
-using Plumtree.Agent.Tests.Support;
 using Plumtree.Hosting;
+using Plumtree.Hosting.Tests.Support;
 using Plumtree.Membership;
 using Plumtree.Node;
 using Plumtree.Storage;
+using Plumtree.Testing;
 
-namespace Plumtree.Agent.Tests.Hosting;
+namespace Plumtree.Hosting.Tests;
 
 /// <summary>The hosted service's use of the peer store: record alive members, join through them when the seeds fail.</summary>
 public sealed class KnownPeersTests
@@ -47,10 +47,10 @@ public sealed class KnownPeersTests
     {
         await _store.RecordAsync(
         [
-            SqlitePeerStoreTests.Peer("node-old", "10.0.0.5:7946", 1),
-            SqlitePeerStoreTests.Peer("node-b", "10.0.0.2:7946", 5),
-            SqlitePeerStoreTests.Peer("node-a", "10.0.0.1:7946", 9), // this node itself
-            SqlitePeerStoreTests.Peer("node-c", "10.0.0.3:7946", 4),
+            TestPeers.Peer("node-old", "10.0.0.5:7946", 1),
+            TestPeers.Peer("node-b", "10.0.0.2:7946", 5),
+            TestPeers.Peer("node-a", "10.0.0.1:7946", 9), // this node itself
+            TestPeers.Peer("node-c", "10.0.0.3:7946", 4),
         ], Ct);
         _node.OnJoin = seeds => IsSeed(seeds) ? throw new PlumtreeJoinException("no seed answered", [new IOException("connection refused")]) : 1;
         using var service = Create(Options_(2, "10.0.0.250:7946"));
@@ -67,25 +67,25 @@ public sealed class KnownPeersTests
     [Fact]
     public async Task When_neither_seeds_nor_known_peers_answer_the_round_fails_naming_both_and_retries()
     {
-        await _store.RecordAsync([SqlitePeerStoreTests.Peer("node-b", "10.0.0.2:7946", 5)], Ct);
+        await _store.RecordAsync([TestPeers.Peer("node-b", "10.0.0.2:7946", 5)], Ct);
         _node.OnJoin = seeds => throw new PlumtreeJoinException(IsSeed(seeds) ? "seed down" : "known down", []);
         using var service = Create(Options_(5, "10.0.0.250:7946"));
 
         await service.StartAsync(Ct);
-        await Eventually.UntilAsync(() => _state.LastJoinError is not null && _time.TimersCreated == 1, Bound, "first round failed and waiting");
+        await Eventually.UntilAsync(() => _state.LastJoinError is not null && _time.TimersCreated == 1, Bound, "first round failed and waiting", Ct);
 
         Assert.Contains("seed down", _state.LastJoinError, StringComparison.Ordinal);
         Assert.Contains("known peers: known down", _state.LastJoinError, StringComparison.Ordinal);
         Assert.False(_state.Ready.IsCompleted);
         _time.Advance(TimeSpan.FromSeconds(1));
-        await Eventually.UntilAsync(() => _node.JoinCallCount == 4, Bound, "second round tries seeds and known peers again");
+        await Eventually.UntilAsync(() => _node.JoinCallCount == 4, Bound, "second round tries seeds and known peers again", Ct);
         await service.StopAsync(Ct);
     }
 
     [Fact]
     public async Task A_node_without_seeds_joins_its_known_peers_once_at_start()
     {
-        await _store.RecordAsync([SqlitePeerStoreTests.Peer("node-b", "10.0.0.2:7946", 5)], Ct);
+        await _store.RecordAsync([TestPeers.Peer("node-b", "10.0.0.2:7946", 5)], Ct);
         using var service = Create(Options_(5));
 
         await service.StartAsync(Ct);
@@ -97,7 +97,7 @@ public sealed class KnownPeersTests
     [Fact]
     public async Task A_node_without_seeds_whose_known_peers_are_gone_runs_as_a_lone_seed()
     {
-        await _store.RecordAsync([SqlitePeerStoreTests.Peer("node-b", "10.0.0.2:7946", 5)], Ct);
+        await _store.RecordAsync([TestPeers.Peer("node-b", "10.0.0.2:7946", 5)], Ct);
         _node.OnJoin = _ => throw new PlumtreeJoinException("no seed answered", []);
         using var service = Create(Options_(5));
 
@@ -116,7 +116,7 @@ public sealed class KnownPeersTests
         using var service = Create(Options_(0, "10.0.0.250:7946"), store);
 
         await service.StartAsync(Ct);
-        await Eventually.UntilAsync(() => _state.LastJoinError is not null, Bound, "first round failed");
+        await Eventually.UntilAsync(() => _state.LastJoinError is not null, Bound, "first round failed", Ct);
         await service.StopAsync(Ct);
 
         Assert.Equal(0, store.Reads);
@@ -130,7 +130,7 @@ public sealed class KnownPeersTests
         using var service = Create(Options_(5, "10.0.0.250:7946"), store);
 
         await service.StartAsync(Ct);
-        await Eventually.UntilAsync(() => _state.LastJoinError is not null && _time.TimersCreated == 1, Bound, "first round failed");
+        await Eventually.UntilAsync(() => _state.LastJoinError is not null && _time.TimersCreated == 1, Bound, "first round failed", Ct);
         await service.StopAsync(Ct);
 
         Assert.Equal(1, _metrics.Count);
@@ -164,10 +164,10 @@ public sealed class KnownPeersTests
         using var service = new KnownPeersRecorderService(recorder, _state);
 
         await service.StartAsync(Ct);
-        await Eventually.UntilAsync(() => _time.TimersCreated == 1, Bound, "the interval timer waits");
+        await Eventually.UntilAsync(() => _time.TimersCreated == 1, Bound, "the interval timer waits", Ct);
         Assert.Empty(await _store.GetRecentAsync(10, Ct));
         _time.Advance(TimeSpan.FromSeconds(10));
-        await Eventually.UntilAsync(async () => await _store.GetRecentAsync(10, Ct), p => p.Count == 1, Bound, "recorded after one interval");
+        await Eventually.UntilAsync(async () => await _store.GetRecentAsync(10, Ct), p => p.Count == 1, Bound, "recorded after one interval", Ct);
 
         _node.MemberList.Add(FakeNode.Member("node-c", "10.0.0.3:7946", MemberState.Alive));
         _time.Advance(TimeSpan.FromSeconds(3));

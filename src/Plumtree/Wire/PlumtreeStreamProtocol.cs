@@ -1,10 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using Plumtree.Wire;
 using Plumtree.Wire.Memberlist;
 
-namespace Plumtree.Transport;
+namespace Plumtree.Wire;
 
 /// <summary>
 /// The Plumtree stream format on the shared TCP port (<c>docs/transport.md</c>):
@@ -20,9 +19,17 @@ namespace Plumtree.Transport;
 /// additional data is <c>"plumtree-stream/1"</c> followed by the record's sequence number (u64 BE; the
 /// hello is 0), so records cannot be reordered, dropped or spliced in from elsewhere unnoticed. A sealed
 /// record holds one or more whole frames. Streams are one-way: the acceptor never writes.
+/// This type is the byte format only (pure functions over spans and sequences); the sockets, pipes and queues
+/// that carry it are in <c>Transport/PlumtreeStreamTransport</c>.
 /// </summary>
 internal static class PlumtreeStreamProtocol
 {
+    /// <summary>
+    /// First byte of a Plumtree stream on the shared TCP port (ASCII <c>'P'</c>); also
+    /// <see cref="Transport.TransportDefaults.PlumtreeStreamPrefix"/>.
+    /// </summary>
+    public const byte Prefix = 0x50;
+
     /// <summary>Version written in (and required of) the hello.</summary>
     public const byte Version = 1;
 
@@ -123,7 +130,7 @@ internal static class PlumtreeStreamProtocol
         var hello = EncodeHello(node, label);
         var record = sealKey is null ? Record(hello) : Seal(sealKey, hello, 0);
         var preamble = new byte[2 + record.Length];
-        preamble[0] = TransportDefaults.PlumtreeStreamPrefix;
+        preamble[0] = Prefix;
         preamble[1] = sealKey is null ? ModePlain : ModeSealed;
         record.CopyTo(preamble, 2);
         return preamble;

@@ -1,15 +1,18 @@
-namespace Plumtree.Agent.Tests.Support;
+namespace Plumtree.Testing;
 
 /// <summary>A temporary directory removed on dispose.</summary>
-internal sealed class TempDir : IDisposable
+public sealed class TempDir : IDisposable
 {
+    /// <summary>Creates a fresh directory under the system temporary directory.</summary>
     public TempDir()
     {
         Path = Directory.CreateTempSubdirectory("plumtree-test-").FullName;
     }
 
+    /// <summary>The directory's full path.</summary>
     public string Path { get; }
 
+    /// <summary>Writes <paramref name="content"/> to <paramref name="name"/> in the directory and returns its path.</summary>
     public string File(string name, string content)
     {
         var path = System.IO.Path.Combine(Path, name);
@@ -17,8 +20,10 @@ internal sealed class TempDir : IDisposable
         return path;
     }
 
+    /// <summary>The path of <paramref name="name"/> in the directory.</summary>
     public string Combine(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         try

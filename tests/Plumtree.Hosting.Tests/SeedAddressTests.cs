@@ -1,6 +1,6 @@
 using Plumtree.Hosting;
 
-namespace Plumtree.Agent.Tests.Hosting;
+namespace Plumtree.Hosting.Tests;
 
 public sealed class SeedAddressTests
 {

@@ -5,11 +5,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Plumtree.Agent.Tests.Support;
 using Plumtree.Hosting;
+using Plumtree.Hosting.Tests.Support;
 using Plumtree.Node;
 
-namespace Plumtree.Agent.Tests.Hosting;
+namespace Plumtree.Hosting.Tests;
 
 public sealed class AddPlumtreeTests
 {

@@ -1,6 +1,7 @@
 using System.Net;
+using Plumtree.Transport;
 
-namespace Plumtree.Transport;
+namespace Plumtree.Testing;
 
 /// <summary>
 /// A ready-made <see cref="ITransportInterceptor"/> for loopback integration tests, changeable while the
@@ -10,8 +11,10 @@ namespace Plumtree.Transport;
 /// node name or by <c>ip:port</c>; <see cref="Register"/> maps an address to a name so that datagrams
 /// (which only carry the destination address) match name-based partitions. One injector can be shared by
 /// every transport of a test cluster. Randomness comes from a seeded <see cref="Random"/>.
+/// It lives in the test support assembly (tests and benches share it), not in the shipped library: the library
+/// only has the <see cref="ITransportInterceptor"/> hook, implemented here explicitly.
 /// </summary>
-internal sealed class FaultInjector : ITransportInterceptor
+public sealed class FaultInjector : ITransportInterceptor
 {
     private readonly Lock _lock = new();
     private readonly Random _random;
@@ -113,7 +116,7 @@ internal sealed class FaultInjector : ITransportInterceptor
     }
 
     /// <inheritdoc/>
-    public InterceptVerdict Intercept(TransportChannel channel, in TransportRoute route, int size)
+    InterceptVerdict ITransportInterceptor.Intercept(TransportChannel channel, in TransportRoute route, int size)
     {
         lock (_lock)
         {
