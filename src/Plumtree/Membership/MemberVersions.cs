@@ -25,7 +25,7 @@ public readonly record struct MemberVersions(
     public override string ToString() =>
         $"[{ProtocolMin},{ProtocolMax},{ProtocolCurrent},{DelegateMin},{DelegateMax},{DelegateCurrent}]";
 
-    public static MemberVersions From(ProtocolVersions v) =>
+    internal static MemberVersions From(ProtocolVersions v) =>
         new(v.ProtocolMin, v.ProtocolMax, v.ProtocolCurrent, v.DelegateMin, v.DelegateMax, v.DelegateCurrent);
 
     internal ProtocolVersions ToWire() =>
