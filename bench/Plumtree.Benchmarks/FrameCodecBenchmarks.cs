@@ -1,5 +1,6 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
+using Plumtree.Broadcast;
 using Plumtree.Wire;
 
 namespace Plumtree.Benchmarks;

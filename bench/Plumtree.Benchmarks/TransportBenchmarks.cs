@@ -1,7 +1,7 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
+using Plumtree.Broadcast;
 using Plumtree.Transport;
-using Plumtree.Wire;
 using Plumtree.Wire.Memberlist;
 
 namespace Plumtree.Benchmarks;

@@ -9,12 +9,15 @@ namespace Plumtree.Hosting;
 /// <c>plumtree_storage_errors_total</c> (meter <c>Plumtree</c>), tags <c>node</c>, <c>store</c> (<c>peers</c>) and
 /// <c>operation</c> (<c>open</c>, <c>read</c>, <c>write</c>): every failure of the peer store, which never stops the node.
 /// </summary>
-internal sealed class PeerStoreMetrics
+public sealed class PeerStoreMetrics
 {
     private readonly Counter<long> _errors;
     private readonly string _node;
     private long _count;
 
+    /// <summary>Creates the counter on the <c>Plumtree</c> meter, tagged with the node's name.</summary>
+    /// <param name="meterFactory">Creates the meter.</param>
+    /// <param name="nodeOptions">The node options (for the <c>node</c> tag).</param>
     public PeerStoreMetrics(IMeterFactory meterFactory, IOptions<PlumtreeNodeOptions> nodeOptions)
     {
         var meter = meterFactory.Create(MetricNames.MeterName);
@@ -25,6 +28,8 @@ internal sealed class PeerStoreMetrics
     /// <summary>Failures counted so far.</summary>
     public long Count => Interlocked.Read(ref _count);
 
+    /// <summary>Counts one failure of <paramref name="operation"/> (<c>open</c>, <c>read</c> or <c>write</c>).</summary>
+    /// <param name="operation">The failed operation.</param>
     public void Error(string operation)
     {
         Interlocked.Increment(ref _count);

@@ -10,14 +10,24 @@ namespace Plumtree.Hosting;
 /// own checks in <see cref="Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Data"/> as a
 /// <see cref="PlumtreeCheckDetail"/> under its name. Registered by <c>AddPlumtree</c> as <see cref="Name"/>.
 /// </summary>
-internal sealed class PlumtreeHealthCheck(IPlumtreeNodeHandle node, PlumtreeStartupState state) : IHealthCheck
+public sealed class PlumtreeHealthCheck : IHealthCheck
 {
     /// <summary>The registration name.</summary>
     public const string Name = "plumtree";
 
+    private readonly IPlumtreeNodeHandle _node;
+    private readonly PlumtreeStartupState _state;
+
+    internal PlumtreeHealthCheck(IPlumtreeNodeHandle node, PlumtreeStartupState state)
+    {
+        _node = node;
+        _state = state;
+    }
+
+    /// <inheritdoc/>
     public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!state.Started)
+        if (!_state.Started)
         {
             return Task.FromResult(Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("node not started"));
         }
@@ -25,7 +35,7 @@ internal sealed class PlumtreeHealthCheck(IPlumtreeNodeHandle node, PlumtreeStar
         NodeHealth health;
         try
         {
-            health = node.GetHealth();
+            health = _node.GetHealth();
         }
         catch (Exception ex)
         {
@@ -39,7 +49,7 @@ internal sealed class PlumtreeHealthCheck(IPlumtreeNodeHandle node, PlumtreeStar
         }
 
         var message = health.Message;
-        if (state.LastJoinError is { } joinError && !node.IsJoined)
+        if (_state.LastJoinError is { } joinError && !_node.IsJoined)
         {
             message = $"{message} (last join round: {joinError})";
         }
@@ -59,4 +69,4 @@ internal sealed class PlumtreeHealthCheck(IPlumtreeNodeHandle node, PlumtreeStar
 /// <param name="Status">Its status.</param>
 /// <param name="Description">What it found.</param>
 /// <param name="Data">The figures it looked at.</param>
-internal sealed record PlumtreeCheckDetail(HealthStatus Status, string Description, IReadOnlyDictionary<string, object> Data);
+public sealed record PlumtreeCheckDetail(HealthStatus Status, string Description, IReadOnlyDictionary<string, object> Data);

@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Plumtree.Broadcast;
 using Plumtree.Node;
-using Plumtree.Wire;
 
 namespace Plumtree.Hosting;
 

@@ -67,7 +67,11 @@ public static class PlumtreeServiceCollectionExtensions
         if (!registered)
         {
             services.AddSingleton<PlumtreeHealthCheckMarker>();
-            services.AddHealthChecks().AddCheck<PlumtreeHealthCheck>(PlumtreeHealthCheck.Name);
+            services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+                PlumtreeHealthCheck.Name,
+                sp => new PlumtreeHealthCheck(sp.GetRequiredService<IPlumtreeNodeHandle>(), sp.GetRequiredService<PlumtreeStartupState>()),
+                failureStatus: null,
+                tags: null));
         }
 
         return services;

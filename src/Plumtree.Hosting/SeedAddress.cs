@@ -8,7 +8,7 @@ namespace Plumtree.Hosting;
 /// <summary>A seed as configured: a host (name or IP literal) and a port, resolved to addresses at each join round.</summary>
 /// <param name="Host">Host name or IP literal (IPv6 without brackets).</param>
 /// <param name="Port">Port.</param>
-internal sealed record SeedAddress(string Host, int Port)
+public sealed record SeedAddress(string Host, int Port)
 {
     /// <summary>memberlist's default port, used when a seed names no port.</summary>
     public const int DefaultPort = 7946;

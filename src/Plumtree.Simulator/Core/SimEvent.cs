@@ -1,4 +1,4 @@
-using Plumtree.Wire;
+using Plumtree.Broadcast;
 
 namespace Plumtree.Simulator.Core;
 

@@ -1,5 +1,5 @@
+using Plumtree.Broadcast;
 using Plumtree.Simulator.Metrics;
-using Plumtree.Wire;
 
 namespace Plumtree.Simulator.Core;
 

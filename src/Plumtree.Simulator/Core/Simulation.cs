@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Plumtree.Broadcast;
 using Plumtree.Simulator.Flood;
 using Plumtree.Simulator.Metrics;
-using Plumtree.Wire;
 
 namespace Plumtree.Simulator.Core;
 

@@ -1,5 +1,4 @@
 using System.Collections;
-using Plumtree.Wire;
 
 namespace Plumtree.Simulator.Metrics;
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Plumtree.Wire;
 
 namespace Plumtree.Broadcast;
 

@@ -1,4 +1,3 @@
-using Plumtree.Wire;
 
 namespace Plumtree.Broadcast;
 

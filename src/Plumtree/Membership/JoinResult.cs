@@ -4,4 +4,4 @@ namespace Plumtree.Membership;
 /// <param name="JoinId">The id <c>Join</c> returned.</param>
 /// <param name="Succeeded">Seeds whose push/pull completed and merged.</param>
 /// <param name="Errors">One message per failed seed (endpoint and reason).</param>
-public sealed record JoinResult(long JoinId, int Succeeded, IReadOnlyList<string> Errors);
+internal sealed record JoinResult(long JoinId, int Succeeded, IReadOnlyList<string> Errors);

@@ -4,7 +4,7 @@ namespace Plumtree.Membership;
 /// Which kind of cluster the node joins. It sets the delegate versions in <c>Vsn</c>, which must fit every
 /// other member's range or push/pull fails cluster-wide (memberlist-wire.md §9, §12).
 /// </summary>
-public enum MembershipCompatibility
+internal enum MembershipCompatibility
 {
     /// <summary>A plain HashiCorp memberlist cluster: delegate versions 0/0/0.</summary>
     Memberlist,

@@ -4,7 +4,7 @@ namespace Plumtree.Membership;
 /// Monotonic counters kept by the membership engine. The engine increments them from its single writer;
 /// readers on other threads see each field atomically (64-bit reads) but not a consistent set.
 /// </summary>
-public sealed class MembershipCounters
+internal sealed class MembershipCounters
 {
     /// <summary>Direct probes (UDP pings) sent by the probe loop.</summary>
     public long ProbesSent;

@@ -5,7 +5,7 @@ namespace Plumtree.Membership;
 /// way Go computes them (the same truncations), so that detection times match Go nodes. memberlist-wire.md
 /// §15 and performance-anchors.md §4.2 state them.
 /// </summary>
-public static class MembershipFormulas
+internal static class MembershipFormulas
 {
     /// <summary>Above this many nodes the push/pull interval is stretched.</summary>
     public const int PushPullScaleThreshold = 32;

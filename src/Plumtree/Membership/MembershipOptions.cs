@@ -10,7 +10,7 @@ namespace Plumtree.Membership;
 /// <see cref="Local"/>). Use <see cref="Validate"/> (or <see cref="ThrowIfInvalid"/>) before use.
 /// Settings marked "runtime" are carried for the socket runtime; the engine does not read them.
 /// </summary>
-public sealed record MembershipOptions
+internal sealed record MembershipOptions
 {
     /// <summary>Lowest memberlist protocol version this implementation understands.</summary>
     public const byte ProtocolVersionMin = 1;

@@ -8,7 +8,7 @@ namespace Plumtree.Membership;
 /// (<c>0xFF</c> + msgpack map). Other members (plain memberlist nodes, serf agents) are just members.
 /// The node runtime builds <c>Plumtree.Broadcast.PeerView</c> from <see cref="Names"/>.
 /// </summary>
-public static class PlumtreePeers
+internal static class PlumtreePeers
 {
     /// <summary>The tag whose presence marks a Plumtree node; its value is the Plumtree protocol version.</summary>
     public const string Tag = "pt";

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Plumtree.Membership;
-using Plumtree.Wire;
 
 namespace Plumtree.Node;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Plumtree.Membership;
-using Plumtree.Wire;
 
 namespace Plumtree.Node;
 

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Plumtree.Wire;
+using Plumtree.Broadcast;
 
 namespace Plumtree.Node;
 

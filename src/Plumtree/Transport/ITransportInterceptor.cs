@@ -1,4 +1,5 @@
 using System.Net;
+using Plumtree.Broadcast;
 
 namespace Plumtree.Transport;
 

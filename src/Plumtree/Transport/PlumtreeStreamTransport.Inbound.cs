@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using Plumtree.Broadcast;
 using Plumtree.Wire;
 
 namespace Plumtree.Transport;

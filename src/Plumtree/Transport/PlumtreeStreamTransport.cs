@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using Plumtree.Wire;
+using Plumtree.Broadcast;
 using Plumtree.Wire.Memberlist;
+using Plumtree.Wire;
 
 namespace Plumtree.Transport;
 

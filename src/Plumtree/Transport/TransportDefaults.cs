@@ -3,7 +3,7 @@ using Plumtree.Wire;
 namespace Plumtree.Transport;
 
 /// <summary>Wire constants of the network transport that operators and other implementations depend on.</summary>
-public static class TransportDefaults
+internal static class TransportDefaults
 {
     /// <summary>The memberlist port: UDP and TCP on the same number (HashiCorp's default).</summary>
     public const int Port = 7946;

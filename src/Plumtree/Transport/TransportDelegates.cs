@@ -1,5 +1,5 @@
 using System.Net;
-using Plumtree.Wire;
+using Plumtree.Broadcast;
 using Plumtree.Wire.Memberlist;
 
 namespace Plumtree.Transport;

@@ -6,7 +6,7 @@ namespace Plumtree.Wire;
 /// from one generator are strictly increasing and ids from different generators collide only by chance
 /// (2^-80 per pair minted in the same millisecond).
 /// </summary>
-public sealed class MessageIdGenerator
+internal sealed class MessageIdGenerator
 {
     private readonly TimeProvider _time;
     private readonly Random _random;

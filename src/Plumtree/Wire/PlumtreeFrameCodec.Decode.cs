@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using Plumtree.Broadcast;
 
 namespace Plumtree.Wire;
 

@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
+using Plumtree.Broadcast;
 
 namespace Plumtree.Wire;
 

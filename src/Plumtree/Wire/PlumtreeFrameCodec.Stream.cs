@@ -1,4 +1,5 @@
 using System.Buffers;
+using Plumtree.Broadcast;
 
 namespace Plumtree.Wire;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Plumtree.Broadcast;
 
 namespace Plumtree.Wire;
 

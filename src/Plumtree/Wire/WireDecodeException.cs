@@ -5,7 +5,7 @@ namespace Plumtree.Wire;
 /// codec (it becomes the <c>layer</c> label of <c>plumtree_decode_errors_total</c>); <see cref="Reason"/>
 /// is a short stable token for metrics and logs; the message says what was wrong in words.
 /// </summary>
-public sealed class WireDecodeException : Exception
+internal sealed class WireDecodeException : Exception
 {
     /// <summary>Creates a decode error.</summary>
     public WireDecodeException(string layer, string reason, string message)

@@ -7,7 +7,6 @@ using Plumtree.Agent.Handlers;
 using Plumtree.Agent.Tests.Support;
 using Plumtree.Node;
 using Plumtree.Testing;
-using Plumtree.Wire;
 
 namespace Plumtree.Agent.Tests.Handlers;
 

@@ -2,7 +2,6 @@ using System.Net;
 using Plumtree.Hosting;
 using Plumtree.Membership;
 using Plumtree.Node;
-using Plumtree.Wire;
 
 namespace Plumtree.Hosting.Tests.Support;
 

@@ -1,5 +1,4 @@
 using Plumtree.Broadcast;
-using Plumtree.Wire;
 
 namespace Plumtree.Tests.Broadcast;
 

@@ -74,7 +74,7 @@ public sealed class GraftRetryTests
 
         f.Output.Clear();
         f.RunTimersUntil(Ms(2000));
-        Assert.Empty(f.Output.OfType(Plumtree.Wire.FrameType.Graft));
+        Assert.Empty(f.Output.OfType(FrameType.Graft));
         Assert.Equal((0L, 0), (f.Engine.Counters.GraftFailed, f.Engine.PendingGrafts));
     }
 }

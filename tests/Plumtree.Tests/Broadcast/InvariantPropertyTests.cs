@@ -1,6 +1,5 @@
 using CsCheck;
 using Plumtree.Broadcast;
-using Plumtree.Wire;
 
 namespace Plumtree.Tests.Broadcast;
 

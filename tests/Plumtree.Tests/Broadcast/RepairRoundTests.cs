@@ -1,5 +1,4 @@
 using Plumtree.Broadcast;
-using Plumtree.Wire;
 using static Plumtree.Tests.Broadcast.EngineFixture;
 
 namespace Plumtree.Tests.Broadcast;

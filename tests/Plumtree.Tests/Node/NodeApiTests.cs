@@ -2,7 +2,6 @@ using System.Net;
 using Plumtree.Broadcast;
 using Plumtree.Membership;
 using Plumtree.Node;
-using Plumtree.Wire;
 
 namespace Plumtree.Tests.Node;
 

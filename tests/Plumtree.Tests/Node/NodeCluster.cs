@@ -5,7 +5,6 @@ using Plumtree.Membership;
 using Plumtree.Node;
 using Plumtree.Testing;
 using Plumtree.Transport;
-using Plumtree.Wire;
 
 namespace Plumtree.Tests.Node;
 

@@ -1,7 +1,6 @@
 using Plumtree.Broadcast;
 using Plumtree.Membership;
 using Plumtree.Transport;
-using Plumtree.Wire;
 
 namespace Plumtree.Tests.Node;
 

@@ -1,7 +1,6 @@
 using Plumtree.Diagnostics;
 using Plumtree.Membership;
 using Plumtree.Node;
-using Plumtree.Wire;
 
 namespace Plumtree.Tests.Node;
 

@@ -3,7 +3,6 @@ using Plumtree.Diagnostics;
 using Plumtree.Membership;
 using Plumtree.Node;
 using Plumtree.Transport;
-using Plumtree.Wire;
 
 namespace Plumtree.Tests.Node;
 

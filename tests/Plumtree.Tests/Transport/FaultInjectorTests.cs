@@ -4,6 +4,7 @@ using Plumtree.Testing;
 using Plumtree.Transport;
 using Plumtree.Wire.Memberlist;
 using static Plumtree.Tests.Transport.TransportTestKit;
+using Plumtree.Broadcast;
 
 namespace Plumtree.Tests.Transport;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Plumtree.Transport;
 using Plumtree.Wire;
 using static Plumtree.Tests.Transport.TransportTestKit;
+using Plumtree.Broadcast;
 
 namespace Plumtree.Tests.Transport;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Threading.Channels;
+using Plumtree.Broadcast;
 using Plumtree.Transport;
-using Plumtree.Wire;
 using Plumtree.Wire.Memberlist;
 
 namespace Plumtree.Tests.Transport;

@@ -1,6 +1,7 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
 using System.Globalization;
+using Plumtree.Broadcast;
 using Plumtree.Wire;
 
 namespace Plumtree.Tests.Wire;

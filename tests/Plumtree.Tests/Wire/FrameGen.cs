@@ -1,5 +1,5 @@
 using CsCheck;
-using Plumtree.Wire;
+using Plumtree.Broadcast;
 
 namespace Plumtree.Tests.Wire;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using CsCheck;
+using Plumtree.Broadcast;
 using Plumtree.Wire;
 
 namespace Plumtree.Tests.Wire;

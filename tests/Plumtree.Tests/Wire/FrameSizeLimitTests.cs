@@ -1,4 +1,5 @@
 using System.Buffers;
+using Plumtree.Broadcast;
 using Plumtree.Wire;
 
 namespace Plumtree.Tests.Wire;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Plumtree.Broadcast;
 using Plumtree.Wire;
 
 namespace Plumtree.Tests.Wire;

@@ -1,4 +1,4 @@
-namespace Plumtree.Wire;
+namespace Plumtree.Broadcast;
 
 /// <summary>Plumtree frame kinds. Values are wire constants: append only.</summary>
 public enum FrameType : byte

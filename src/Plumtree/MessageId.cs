@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace Plumtree.Wire;
+namespace Plumtree;
 
 /// <summary>
 /// A broadcast message identifier: 16 bytes, unique without coordination and ordered by creation time.

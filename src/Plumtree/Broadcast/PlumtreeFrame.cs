@@ -1,9 +1,4 @@
-namespace Plumtree.Wire;
-
-/// <summary>One (id, hop) announcement carried by an IHave frame.</summary>
-/// <param name="Id">The announced message.</param>
-/// <param name="Hop">The hop count at which the announcer delivered it (0 for the origin).</param>
-public readonly record struct IHaveEntry(MessageId Id, int Hop);
+namespace Plumtree.Broadcast;
 
 /// <summary>
 /// A decoded (or to-be-encoded) Plumtree frame. One flat value type for every kind so the hot path
