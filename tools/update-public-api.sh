@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates PublicAPI.Unshipped.txt of the shipped libraries from RS0016 diagnostics (iterates until clean).
-cd "$(dirname "$0")"
+# Adds every public symbol the PublicApiAnalyzers report as undeclared (RS0016) to PublicAPI.Unshipped.txt of the
+# shipped libraries (iterates until clean). Review the diff: it is the public API change you are about to ship.
+cd "$(dirname "$0")/.."
 for p in Plumtree Plumtree.Hosting Plumtree.Storage.Sqlite; do
   for i in 1 2 3; do
     out=$(dotnet build src/$p -c Release --no-restore 2>&1)
