@@ -1,4 +1,5 @@
 using System.Net;
+using Plumtree.Broadcast;
 using Plumtree.Transport;
 using Plumtree.Wire;
 using static Plumtree.Tests.Transport.TransportTestKit;
