@@ -107,6 +107,19 @@ internal sealed class SerfCompatibility
         return SerfCodec.Encode(new SerfLeaveIntent(time, node, Prune: false));
     }
 
+    /// <summary>
+    /// How long the leave intent gets before the memberlist leave starts (both ride the same gossip, and serf
+    /// must see the intent first to list the node as left): two gossip intervals, at most a quarter of the leave
+    /// timeout when there is one.
+    /// </summary>
+    /// <param name="gossipInterval">The membership gossip interval (null: memberlist's default, 200 ms).</param>
+    /// <param name="timeout">The leave timeout (zero or less: none).</param>
+    public static TimeSpan LeaveIntentLead(TimeSpan? gossipInterval, TimeSpan timeout)
+    {
+        var lead = (gossipInterval ?? TimeSpan.FromMilliseconds(200)) * 2;
+        return timeout > TimeSpan.Zero && lead > timeout / 4 ? timeout / 4 : lead;
+    }
+
     /// <summary>Lamport witness: the clock moves past <paramref name="time"/>.</summary>
     private SerfInputResult Witness(ulong time)
     {

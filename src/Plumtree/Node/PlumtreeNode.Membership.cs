@@ -66,13 +66,7 @@ public sealed partial class PlumtreeNode
         if (_options.Compatibility == ClusterCompatibility.Serf
             && await InvokeAsync(QueueSerfLeaveIntent, cancellationToken).ConfigureAwait(false))
         {
-            // Give the intent a head start on the memberlist leave (both ride the same gossip).
-            var lead = (_membershipOptions?.GossipInterval ?? TimeSpan.FromMilliseconds(200)) * 2;
-            if (timeout > TimeSpan.Zero && lead > timeout / 4)
-            {
-                lead = timeout / 4;
-            }
-
+            var lead = SerfCompatibility.LeaveIntentLead(_membershipOptions?.GossipInterval, timeout);
             await Task.Delay(lead, _time, cancellationToken).ConfigureAwait(false);
         }
 

@@ -115,6 +115,14 @@ public sealed class SerfCompatibilityTests
         Assert.Equal(0, serf.Malformed);
     }
 
+    [Fact]
+    public void The_leave_intent_leads_the_memberlist_leave_by_two_gossip_intervals_capped_at_a_quarter_of_the_timeout()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(400), SerfCompatibility.LeaveIntentLead(null, TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromMilliseconds(1000), SerfCompatibility.LeaveIntentLead(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10)));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), SerfCompatibility.LeaveIntentLead(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)));
+    }
+
     /// <summary>serf's <c>messagePushPull</c> user state: type byte 2 and a map (only integer fields here).</summary>
     private static byte[] PushPullState(params (string Key, ulong Value)[] fields)
     {
