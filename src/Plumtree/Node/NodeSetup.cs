@@ -10,6 +10,13 @@ namespace Plumtree.Node;
 /// <summary>What a node's options make of its transports and its membership engine's settings at start.</summary>
 internal static class NodeSetup
 {
+    /// <summary>The membership timers: the profile's preset, as <see cref="PlumtreeNodeOptions.ConfigureMembership"/> changes it.</summary>
+    public static MembershipOptions Timers(PlumtreeNodeOptions options)
+    {
+        var preset = MembershipOptions.FromPreset(options.Profile);
+        return options.ConfigureMembership?.Invoke(preset) ?? preset;
+    }
+
     /// <summary>The Plumtree stream transport (it holds no socket until it sends, so it is built and validated before binding).</summary>
     public static PlumtreeStreamTransport CreateStreams(PlumtreeNodeOptions options, BroadcastOptions broadcast, MembershipOptions timers, Keyring? keyring, int seed, TimeProvider time)
     {
@@ -51,8 +58,8 @@ internal static class NodeSetup
             time,
             options.Interceptor);
 
-    /// <summary>The membership engine's settings: the profile's timers with the bound and advertised addresses, the label, the mode and the meta.</summary>
-    public static MembershipOptions Membership(PlumtreeNodeOptions options, MembershipOptions timers, MemberlistTransport transport, byte[] meta) =>
+    /// <summary>The membership engine's settings: the timers with the bound and advertised addresses, the label, the mode and the meta (tags, zone, <c>pt</c>).</summary>
+    public static MembershipOptions Membership(PlumtreeNodeOptions options, MembershipOptions timers, MemberlistTransport transport) =>
         timers with
         {
             NodeName = options.NodeName,
@@ -62,7 +69,7 @@ internal static class NodeSetup
             AdvertisePort = transport.AdvertiseEndPoint.Port,
             Label = options.Label ?? "",
             Compatibility = options.Compatibility == ClusterCompatibility.Serf ? MembershipCompatibility.Serf : MembershipCompatibility.Memberlist,
-            Meta = meta,
+            Meta = MemberMeta.Encode(options.Tags, options.Zone),
         };
 
     /// <summary>Largest frame the stream transport accepts: a Gossip of the largest payload, or a full IHave batch.</summary>

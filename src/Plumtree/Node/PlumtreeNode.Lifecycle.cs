@@ -21,14 +21,13 @@ public sealed partial class PlumtreeNode
                 throw new InvalidOperationException(State == Lifecycle.Running ? "The node is already started." : "The node has been stopped and cannot be started again.");
             }
 
-            var timers = _options.ConfigureMembership?.Invoke(_membershipPreset) ?? _membershipPreset;
+            var timers = NodeSetup.Timers(_options);
             var streams = NodeSetup.CreateStreams(_options, _broadcastOptions, timers, _keyring, _seed, _time);
             var transport = NodeSetup.BindMemberlist(_options, timers, _keyring, _time);
             _transport = transport;
             _memberlistIo = new MemberlistIo(transport, _inbox, _background, _stopping.Token);
             _streams = streams;
-            _advertised = transport.AdvertiseEndPoint;
-            _membershipOptions = NodeSetup.Membership(_options, timers, transport, _meta);
+            _membershipOptions = NodeSetup.Membership(_options, timers, transport);
 
             transport.PacketReceived = (from, packet, _) => _inbox.TryPost(new LoopItem(LoopItemKind.Packet, null, default, new PacketInput(from, packet)));
             transport.PushPullRequested = OnPushPullRequestedAsync;

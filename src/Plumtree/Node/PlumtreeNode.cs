@@ -26,12 +26,10 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
 {
     private readonly PlumtreeNodeOptions _options;
     private readonly BroadcastOptions _broadcastOptions;
-    private readonly MembershipOptions _membershipPreset;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly int _seed;
     private readonly Keyring? _keyring;
-    private readonly byte[] _meta;
     private readonly BroadcastEngine _broadcast;
     private readonly MessageIdGenerator _ids;
     private readonly Random _membershipRandom;
@@ -49,7 +47,6 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
     private MemberlistTransport? _transport;
     private MemberlistIo? _memberlistIo;
     private PlumtreeStreamTransport? _streams;
-    private IPEndPoint? _advertised;
     private int _lifecycle; // see Lifecycle
     private volatile bool _joined;
 
@@ -70,12 +67,10 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
 
         _options = options;
         _broadcastOptions = options.EffectiveBroadcast;
-        _membershipPreset = MembershipOptions.FromPreset(options.Profile);
         _logger = loggerFactory?.CreateLogger<PlumtreeNode>() ?? NullLogger<PlumtreeNode>.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _seed = options.RandomSeed ?? unchecked((int)PeerView.RingHash(options.NodeName));
         _keyring = NodeKeys.Build(options.EncryptionKeys);
-        _meta = MemberMeta.Encode(options.Tags, options.Zone);
         _membershipRandom = new Random(_seed);
         _reconnector = new Reconnector(options.ReconnectInterval, options.ReconnectTimeout, new Random(unchecked(_seed ^ 0x3C6E_F372)));
         _broadcast = new BroadcastEngine(options.NodeName, _broadcastOptions, new BroadcastSink(this), new Random(unchecked(_seed ^ 0x5BD1_E995)));
@@ -108,7 +103,7 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
 
     /// <summary>The address and port other members reach this node at (known after <see cref="StartAsync"/>).</summary>
     /// <exception cref="InvalidOperationException">Before <see cref="StartAsync"/>.</exception>
-    public IPEndPoint AdvertisedEndPoint => _advertised ?? throw new InvalidOperationException("The node has not been started.");
+    public IPEndPoint AdvertisedEndPoint => _transport?.AdvertiseEndPoint ?? throw new InvalidOperationException("The node has not been started.");
 
     /// <summary>True between a successful <see cref="JoinAsync"/> (or start as a lone seed) and <see cref="LeaveAsync"/>.</summary>
     public bool IsJoined => _joined && State == Lifecycle.Running;
