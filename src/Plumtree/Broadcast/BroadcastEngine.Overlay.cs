@@ -15,6 +15,14 @@ public sealed partial class BroadcastEngine
     private string[] _ring = [];
     private int _repairBackoff = 1;
     private int _lastRepairSize = -1;
+    private long _peerSetVersion;
+
+    /// <summary>
+    /// A stamp of the peer sets: bumped whenever the eager, lazy or ring-neighbour set changes, never otherwise
+    /// (a broadcast, a delivery or a cache change leaves it alone). A driver that publishes the sorted sets after
+    /// every input rebuilds them only when the stamp moved.
+    /// </summary>
+    public long PeerSetVersion => _peerSetVersion;
 
     /// <summary>The membership view of Plumtree-capable members changed (may include or exclude self).</summary>
     /// <remarks>
@@ -37,6 +45,7 @@ public sealed partial class BroadcastEngine
         _undampedUntil = now + _options.OptimizationRepairWindow;
         DropDeparted();
         _ring = _options.HashRing ? RingTopology.Compute(view, _self, _options.MaxProtectedNeighbors) : [];
+        _peerSetVersion++;
         EnsureRingNeighbors();
         SettleDroppedRingLinks(now);
         ReleaseParked(now); // before filling: a joiner's held Neighbor request takes a free slot first
@@ -154,6 +163,7 @@ public sealed partial class BroadcastEngine
         var peer = new PeerState(name) { IsEager = eager, IsRing = RingTopology.Contains(_ring, name) };
         _peers.Add(name, peer);
         (eager ? _eager : _lazy).Add(peer);
+        _peerSetVersion++;
         return peer;
     }
 
@@ -161,6 +171,7 @@ public sealed partial class BroadcastEngine
     {
         _peers.Remove(peer.Name);
         (peer.IsEager ? _eager : _lazy).Remove(peer);
+        _peerSetVersion++;
         peer.Active = false;
         peer.DropPending();
     }
@@ -177,6 +188,7 @@ public sealed partial class BroadcastEngine
         {
             _lazy.Remove(peer);
             _eager.Add(peer);
+            _peerSetVersion++;
             peer.IsEager = true;
             peer.DuplicateStreak = 0;
             peer.PruneAt = null;
@@ -189,6 +201,7 @@ public sealed partial class BroadcastEngine
         {
             _eager.Remove(peer);
             _lazy.Add(peer);
+            _peerSetVersion++;
             peer.IsEager = false;
         }
     }

@@ -1,7 +1,3 @@
-using Plumtree.Membership;
-using Plumtree.Transport;
-using Plumtree.Wire;
-
 namespace Plumtree.Node;
 
 // Start, stop and kill: sockets, the loop and the order they are torn down in.
@@ -25,62 +21,19 @@ public sealed partial class PlumtreeNode
                 throw new InvalidOperationException(State == Lifecycle.Running ? "The node is already started." : "The node has been stopped and cannot be started again.");
             }
 
-            var timers = _options.ConfigureMembership?.Invoke(_membershipPreset) ?? _membershipPreset;
-            var bindAddress = System.Net.IPAddress.Parse(_options.BindAddress);
-            var streamOptions = new PlumtreeStreamOptions
-            {
-                NodeName = _options.NodeName,
-                Keyring = _keyring,
-                VerifyIncoming = timers.GossipVerifyIncoming,
-                VerifyOutgoing = timers.GossipVerifyOutgoing,
-                Label = _options.Label ?? "",
-                MaxFrameSize = MaxFrameSize(_broadcastOptions),
-                QueueCapacity = _options.PeerQueueCapacity,
-                InboundFramesPerSecond = _options.PeerInboundRateLimit,
-                InboundBurst = (int)Math.Min(int.MaxValue, Math.Max(1L, 2L * _options.PeerInboundRateLimit)),
-                ConnectTimeout = timers.TcpTimeout,
-                RandomSeed = unchecked(_seed ^ 0x1656_67B1),
-            };
-
-            // The stream transport holds no socket until it sends, so it is built (and validated) before binding.
-            var streams = new PlumtreeStreamTransport(_options.ConfigureStreams?.Invoke(streamOptions) ?? streamOptions, _time, _options.Interceptor);
-            var transport = MemberlistTransport.Bind(
-                new MemberlistTransportOptions
-                {
-                    NodeName = _options.NodeName,
-                    BindAddress = bindAddress,
-                    BindPort = _options.BindPort,
-                    AdvertiseAddress = _options.AdvertiseAddress is { } advertise ? System.Net.IPAddress.Parse(advertise) : null,
-                    AdvertisePort = _options.AdvertisePort,
-                    Keyring = _keyring,
-                    GossipVerifyIncoming = timers.GossipVerifyIncoming,
-                    GossipVerifyOutgoing = timers.GossipVerifyOutgoing,
-                    Label = _options.Label ?? "",
-                    EnableCompression = timers.EnableCompression,
-                    TcpTimeout = timers.TcpTimeout,
-                },
-                _time,
-                _options.Interceptor);
+            var timers = NodeSetup.Timers(_options);
+            var streams = NodeSetup.CreateStreams(_options, _broadcastOptions, timers, _keyring, _seed, _time);
+            var transport = NodeSetup.BindMemberlist(_options, timers, _keyring, _time);
             _transport = transport;
+            _memberlistIo = new MemberlistIo(transport, _inbox, _background, _stopping.Token);
             _streams = streams;
-            _advertised = transport.AdvertiseEndPoint;
-            _membershipOptions = timers with
-            {
-                NodeName = _options.NodeName,
-                BindAddress = bindAddress,
-                BindPort = transport.LocalEndPoint.Port,
-                AdvertiseAddress = _advertised.Address,
-                AdvertisePort = _advertised.Port,
-                Label = _options.Label ?? "",
-                Compatibility = _options.Compatibility == ClusterCompatibility.Serf ? MembershipCompatibility.Serf : MembershipCompatibility.Memberlist,
-                Meta = _meta,
-            };
+            _membershipOptions = NodeSetup.Membership(_options, timers, transport);
 
-            transport.PacketReceived = (from, packet, _) => TryPost(new LoopItem(LoopItemKind.Packet, null, default, new PacketInput(from, packet)));
+            transport.PacketReceived = (from, packet, _) => _inbox.TryPost(new LoopItem(LoopItemKind.Packet, null, default, new PacketInput(from, packet)));
             transport.PushPullRequested = OnPushPullRequestedAsync;
-            transport.UserMessageReceived = (_, message, _) => TryPost(new LoopItem(LoopItemKind.Command, null, default, new LoopAction(_ => OnUserMessage(message.Payload))));
+            transport.UserMessageReceived = (_, message, _) => _inbox.TryPost(new LoopItem(LoopItemKind.Command, null, default, new LoopAction(_ => OnSerfInput(_serf.ReceiveUserMessage(message.Payload)))));
             transport.PlumtreeAcceptor = streams.AcceptAsync;
-            streams.FrameReceived = (from, frame, _) => TryPost(new LoopItem(LoopItemKind.Frame, from, frame, null));
+            streams.FrameReceived = (from, frame, _) => _inbox.TryPost(new LoopItem(LoopItemKind.Frame, from, frame, null));
 
             _startTimestamp = _time.GetTimestamp();
             CreateMembership(initialIncarnation: 0, TimeSpan.Zero);
@@ -156,17 +109,13 @@ public sealed partial class PlumtreeNode
             await CloseTransportsAsync().ConfigureAwait(false);
         }
 
-        _stopRequested = true;
-        _inputs.Writer.TryComplete();
+        _inbox.Close();
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(false);
         }
 
-        if (_timer is not null)
-        {
-            await _timer.DisposeAsync().ConfigureAwait(false);
-        }
+        await _inbox.DisposeTimerAsync().ConfigureAwait(false);
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (!closeSocketsFirst)
@@ -175,7 +124,7 @@ public sealed partial class PlumtreeNode
         }
 
         await _background.WhenAllAsync().ConfigureAwait(false);
-        CompleteSubscribers();
+        _subscribers.Complete();
         _metrics.Dispose();
         Volatile.Write(ref _lifecycle, (int)Lifecycle.Stopped);
         NodeLog.Stopped(_logger, Name);
@@ -192,14 +141,5 @@ public sealed partial class PlumtreeNode
         {
             await streams.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Largest frame the stream transport accepts: a Gossip of the largest payload, or a full IHave batch.</summary>
-    private static int MaxFrameSize(Broadcast.BroadcastOptions options)
-    {
-        const int slack = 64;
-        var gossip = (long)options.MaxMessageSize + PlumtreeFrameCodec.HeaderSize + MessageId.Size + 2;
-        var ihave = ((long)options.IHaveBatchSize * (MessageId.Size + 2)) + PlumtreeFrameCodec.HeaderSize + 2;
-        return (int)Math.Min(PlumtreeStreamProtocol.MaxRecordPlaintext, Math.Max(gossip, ihave) + slack);
     }
 }

@@ -12,19 +12,15 @@ public sealed partial class PlumtreeNode
 {
     private readonly List<MemberEvent> _memberEvents = [];
     private readonly Dictionary<string, IPEndPoint> _addresses = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, TaskCompletionSource<JoinResult>> _joinWaiters = [];
-    private readonly Dictionary<long, JoinResult> _finishedJoins = [];
-    private readonly HashSet<long> _reconnectJoins = [];
-    private readonly Dictionary<string, FailedMember> _failed = new(StringComparer.Ordinal);
     private MembershipEngine? _membership;
     private MembershipSink? _membershipSink;
     private MembershipOptions? _membershipOptions;
-    private volatile MembershipCounterSource _membershipCounters = new(MembershipTotals.Zero, null);
-    private TaskCompletionSource<bool>? _leaveCompletion;
     private bool _leaving;
     private bool _everJoined;
     private bool _viewDirty;
-    private TimeSpan _nextReconnect;
+
+    /// <summary>The serf clock, for tests.</summary>
+    internal ulong SerfClock => _serf.Clock;
 
     /// <summary>
     /// Joins the cluster through <paramref name="seeds"/> (push/pull with each). Returns how many seeds were
@@ -70,13 +66,7 @@ public sealed partial class PlumtreeNode
         if (_options.Compatibility == ClusterCompatibility.Serf
             && await InvokeAsync(QueueSerfLeaveIntent, cancellationToken).ConfigureAwait(false))
         {
-            // Give the intent a head start on the memberlist leave (both ride the same gossip).
-            var lead = (_membershipOptions?.GossipInterval ?? TimeSpan.FromMilliseconds(200)) * 2;
-            if (timeout > TimeSpan.Zero && lead > timeout / 4)
-            {
-                lead = timeout / 4;
-            }
-
+            var lead = SerfCompatibility.LeaveIntentLead(_membershipOptions?.GossipInterval, timeout);
             await Task.Delay(lead, _time, cancellationToken).ConfigureAwait(false);
         }
 
@@ -107,10 +97,9 @@ public sealed partial class PlumtreeNode
         var engine = new MembershipEngine(_membershipOptions, sink, _membershipRandom, overhead, initialIncarnation);
         _membershipSink = sink;
         _membership = engine;
-        _membershipCounters = new MembershipCounterSource(_membershipCounters.Total, engine.Counters);
+        _counters.MembershipStarted(engine.Counters);
         engine.Start(now);
         _viewDirty = true;
-        _membersGeneration = -1;
     }
 
     /// <summary>After a leave: a fresh engine that starts above the incarnation the cluster holds for us.</summary>
@@ -118,19 +107,10 @@ public sealed partial class PlumtreeNode
     {
         var old = _membership!;
         var incarnation = old.LocalNode.Incarnation;
-        foreach (var (id, waiter) in _joinWaiters)
-        {
-            waiter.TrySetResult(new JoinResult(id, 0, ["The membership engine was replaced for a rejoin."]));
-        }
-
-        _joinWaiters.Clear();
-        _finishedJoins.Clear();
-        _reconnectJoins.Clear();
-        _leaveCompletion?.TrySetResult(false);
-        _leaveCompletion = null;
+        _joins.Abandon("The membership engine was replaced for a rejoin.");
+        _reconnector.Clear();
         _memberEvents.Clear();
         _addresses.Clear();
-        _failed.Clear();
         _leaving = false;
         CreateMembership(incarnation, now);
         NodeLog.Rejoining(_logger, Name, incarnation + 1);
@@ -143,32 +123,20 @@ public sealed partial class PlumtreeNode
             ReplaceMembership(now);
         }
 
-        var completion = new TaskCompletionSource<JoinResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var id = _membership!.Join(seeds, now);
-        if (_finishedJoins.Remove(id, out var finished))
-        {
-            completion.SetResult(finished);
-        }
-        else
-        {
-            _joinWaiters[id] = completion;
-        }
-
-        return completion.Task;
+        return _joins.Wait(_membership!.Join(seeds, now));
     }
 
     private Task<bool> BeginLeave(TimeSpan timeout, TimeSpan now)
     {
         if (_leaving)
         {
-            return _leaveCompletion?.Task ?? Task.FromResult(true);
+            return _joins.Leave ?? Task.FromResult(true);
         }
 
         _leaving = true;
         _joined = false;
         _viewDirty = true;
-        _leaveCompletion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var task = _leaveCompletion.Task;
+        var task = _joins.BeginLeave();
         NodeLog.Leaving(_logger, Name);
         _membership!.Leave(now, timeout);
         return task;
@@ -187,7 +155,7 @@ public sealed partial class PlumtreeNode
             _joined = true;
         }
 
-        if (_reconnectJoins.Remove(result.JoinId))
+        if (_reconnector.Finished(result.JoinId))
         {
             if (result.Succeeded > 0)
             {
@@ -198,15 +166,7 @@ public sealed partial class PlumtreeNode
         }
 
         NodeLog.JoinCompleted(_logger, Name, result.Succeeded, result.Errors.Count, string.Join("; ", result.Errors));
-        if (_joinWaiters.Remove(result.JoinId, out var waiter))
-        {
-            // JoinAsync returns only once Members and the peer sets show the merged members.
-            CompleteAfterPublish(() => waiter.TrySetResult(result));
-        }
-        else
-        {
-            _finishedJoins[result.JoinId] = result;
-        }
+        _joins.JoinCompleted(result);
     }
 
     private void OnLeaveCompleted(MembershipSink sink, bool broadcastSent)
@@ -214,10 +174,7 @@ public sealed partial class PlumtreeNode
         if (ReferenceEquals(sink, _membershipSink))
         {
             NodeLog.LeaveCompleted(_logger, Name, broadcastSent);
-            if (_leaveCompletion is { } completion)
-            {
-                CompleteAfterPublish(() => completion.TrySetResult(broadcastSent));
-            }
+            _joins.LeaveCompleted(broadcastSent);
         }
     }
 
@@ -249,88 +206,6 @@ public sealed partial class PlumtreeNode
             },
             cancellationToken).ConfigureAwait(false);
 
-    /// <summary>UDP out: assemble the parts (compound when several) and send; best effort.</summary>
-    private void SendPacket(IPEndPoint to, IReadOnlyList<ReadOnlyMemory<byte>> parts, bool crc)
-    {
-        if (_transport is not { } transport)
-        {
-            return;
-        }
-
-        foreach (var message in OutgoingPacket.Assemble(parts))
-        {
-            var sending = transport.SendPacketAsync(to, message, crc, _stopping.Token);
-            if (!sending.IsCompletedSuccessfully)
-            {
-                _background.Track(sending.AsTask());
-            }
-        }
-    }
-
-    private void StartPushPull(MembershipSink sink, long requestId, IPEndPoint to, PushPull local)
-    {
-        var transport = _transport!;
-        _background.Track(Task.Run(async () =>
-        {
-            PushPull? remote = null;
-            string? error = null;
-            try
-            {
-                remote = await transport.PushPullAsync(to, local, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (MemberlistStreamException e)
-            {
-                error = e.Message;
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            await PostAsync(
-                now =>
-                {
-                    if (ReferenceEquals(sink, _membershipSink) && sink.Engine is { } engine)
-                    {
-                        var failure = engine.PushPullCompleted(requestId, remote, error, now);
-                        if (failure is not null)
-                        {
-                            NodeLog.PushPullFailed(_logger, to, failure);
-                        }
-                    }
-                },
-                _stopping.Token).ConfigureAwait(false);
-        }));
-    }
-
-    private void StartTcpPing(MembershipSink sink, IPEndPoint to, Ping ping, TimeSpan deadline)
-    {
-        var transport = _transport!;
-        var timeout = deadline - Now;
-        _background.Track(Task.Run(async () =>
-        {
-            bool ok;
-            try
-            {
-                ok = await transport.TcpPingAsync(to, ping, timeout, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            await PostAsync(
-                now =>
-                {
-                    if (ReferenceEquals(sink, _membershipSink))
-                    {
-                        sink.Engine?.TcpPingCompleted(ping.SeqNo, ok, now);
-                    }
-                },
-                _stopping.Token).ConfigureAwait(false);
-        }));
-    }
-
     /// <summary>Member events collected during engine calls: addresses, dead peers' connections, the broadcast view.</summary>
     private void DrainMembershipEffects(TimeSpan now)
     {
@@ -354,39 +229,26 @@ public sealed partial class PlumtreeNode
     private void OnMemberChanged(MemberEvent change, TimeSpan now)
     {
         var member = change.Member;
-        var isSelf = string.Equals(member.Name, Name, StringComparison.Ordinal);
-        switch (change.Kind)
+        var gone = change.Kind is MemberEventKind.Dead or MemberEventKind.Left;
+        if (gone)
         {
-            case MemberEventKind.Join:
-            case MemberEventKind.Update:
-            case MemberEventKind.Alive:
-            case MemberEventKind.Suspect:
-                _addresses[member.Name] = member.EndPoint;
-                _failed.Remove(member.Name);
-                break;
-            case MemberEventKind.Dead:
-            case MemberEventKind.Left:
-                _addresses.Remove(member.Name);
-                if (!isSelf)
-                {
-                    _streams?.DisconnectPeer(member.Name);
-                    if (change.Kind == MemberEventKind.Dead)
-                    {
-                        _failed[member.Name] = new FailedMember(member.EndPoint, now);
-                    }
-                    else
-                    {
-                        _failed.Remove(member.Name);
-                    }
-                }
-
-                break;
+            _addresses.Remove(member.Name);
+        }
+        else
+        {
+            _addresses[member.Name] = member.EndPoint;
         }
 
-        if (!isSelf)
+        if (!string.Equals(member.Name, Name, StringComparison.Ordinal))
         {
+            if (gone)
+            {
+                _streams?.DisconnectPeer(member.Name);
+            }
+
+            _reconnector.Observe(change, now);
             NodeLog.MemberChanged(_logger, Name, member.Name, change.Kind, member.EndPoint, member.Incarnation);
-            PublishMemberChanged(change);
+            _subscribers.PublishMemberChanged(change);
         }
 
         _viewDirty = true;
@@ -425,40 +287,56 @@ public sealed partial class PlumtreeNode
     /// <summary>Like serf's reconnect: now and then, a push/pull join with a member that failed (a healed partition merges back).</summary>
     private void ReconnectFailed(TimeSpan now)
     {
-        if (_leaving || _membership is null || _failed.Count == 0 || now < _nextReconnect)
+        if (!_leaving && _membership is { } engine && _reconnector.Due(now) is { } target)
         {
-            return;
+            _reconnector.Started(engine.Join([target], now));
         }
-
-        _nextReconnect = now + _options.ReconnectInterval;
-        var expired = _failed.Where(f => now - f.Value.FailedAt > _options.ReconnectTimeout).Select(static f => f.Key).ToList();
-        expired.ForEach(name => _failed.Remove(name));
-        if (_failed.Count == 0)
-        {
-            return;
-        }
-
-        var pick = _failed.ElementAt(_runtimeRandom.Next(_failed.Count));
-        var id = _membership.Join([pick.Value.EndPoint], now);
-        _reconnectJoins.Add(id);
     }
 
-    private sealed record FailedMember(IPEndPoint EndPoint, TimeSpan FailedAt);
+    /// <summary>In serf mode, a memberlist user message or serf push/pull state moves serf's clock; undecodable ones are counted.</summary>
+    private void OnSerfInput(SerfInputResult result)
+    {
+        if (result.DecodeErrorLayer is { } layer)
+        {
+            _counters.DecodeErrors.Increment(layer);
+        }
+    }
+
+    /// <summary>Queues serf's <c>messageLeave</c> for this node on memberlist's user broadcast queue; false when not joined.</summary>
+    private bool QueueSerfLeaveIntent(TimeSpan now)
+    {
+        if (_membership is not { } engine || _leaving)
+        {
+            return false;
+        }
+
+        engine.QueueUserBroadcast(_serf.LeaveIntent(Name, out var time));
+        NodeLog.SerfLeaveIntent(_logger, Name, time);
+        return true;
+    }
 
     /// <summary>The membership engine's outputs; one sink per engine so a replaced engine's late results are ignored.</summary>
     private sealed class MembershipSink(PlumtreeNode owner) : IMembershipOutput
     {
         public MembershipEngine? Engine => ReferenceEquals(owner._membershipSink, this) ? owner._membership : null;
 
-        public void SendPacket(IPEndPoint to, IReadOnlyList<ReadOnlyMemory<byte>> parts, bool crc) => owner.SendPacket(to, parts, crc);
+        public void SendPacket(IPEndPoint to, IReadOnlyList<ReadOnlyMemory<byte>> parts, bool crc) => owner._memberlistIo?.SendPacket(to, parts, crc);
 
-        public void StartTcpPing(IPEndPoint to, Ping ping, TimeSpan deadline) => owner.StartTcpPing(this, to, ping, deadline);
+        public void StartTcpPing(IPEndPoint to, Ping ping, TimeSpan deadline) =>
+            owner._memberlistIo?.TcpPing(to, ping, deadline - owner.Now, (ok, now) => Engine?.TcpPingCompleted(ping.SeqNo, ok, now));
 
-        public void StartPushPull(long requestId, IPEndPoint to, PushPull local) => owner.StartPushPull(this, requestId, to, local);
+        public void StartPushPull(long requestId, IPEndPoint to, PushPull local) =>
+            owner._memberlistIo?.PushPull(to, local, (remote, error, now) =>
+            {
+                if (Engine?.PushPullCompleted(requestId, remote, error, now) is { } failure)
+                {
+                    NodeLog.PushPullFailed(owner._logger, to, failure);
+                }
+            });
 
         public void MemberChanged(MemberEvent change) => owner._memberEvents.Add(change);
 
-        public void DeliverUserMessage(ReadOnlyMemory<byte> payload) => owner.OnUserMessage(payload);
+        public void DeliverUserMessage(ReadOnlyMemory<byte> payload) => owner.OnSerfInput(owner._serf.ReceiveUserMessage(payload));
 
         public void JoinCompleted(JoinResult result) => owner.OnJoinCompleted(this, result);
 
@@ -466,6 +344,6 @@ public sealed partial class PlumtreeNode
 
         public void PingCompleted(string node, TimeSpan rtt, byte[]? payload) => owner._broadcast.ObserveRtt(node, rtt);
 
-        public void MergeRemoteUserState(ReadOnlyMemory<byte> state, bool join) => owner.OnRemoteUserState(state);
+        public void MergeRemoteUserState(ReadOnlyMemory<byte> state, bool join) => owner.OnSerfInput(owner._serf.ReceiveRemoteState(state));
     }
 }

@@ -1,46 +1,18 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Plumtree.Membership;
 
 namespace Plumtree.Node;
 
-// Published state: the snapshot readers use, the queries on it, housekeeping, and delivery subscribers.
+// Published state: the snapshot readers use, the queries and health on it, counters, housekeeping, and delivery subscribers.
 public sealed partial class PlumtreeNode
 {
-    private static readonly TimeSpan GraftFailureSampleInterval = TimeSpan.FromMilliseconds(250);
-
-    private readonly Queue<(TimeSpan At, long Count)> _graftFailureSamples = new();
     private readonly HashSet<string> _loggedDropReasons = new(StringComparer.Ordinal);
-    private readonly Lock _subscribersLock = new();
     private volatile NodeSnapshot _snapshot;
-    private Channel<ReceivedMessage>[] _subscribers = [];
-    private Action<ReceivedMessage>? _messageReceived;
-    private Action<MemberEvent>? _memberChanged;
-    private long _membersGeneration = -1;
-    private TimeSpan _lastGraftFailureSample;
-    private bool _othersKnown;
-    private MembershipEngine? _membersEngine;
-    private IReadOnlyList<MemberInfo> _members = [];
-    private IReadOnlyDictionary<MemberState, int> _memberCounts = NodeSnapshot.CountByState([]);
 
     /// <summary>Raised on the node's loop for every delivery; handlers must be quick and must not block (an exception is logged and ignored).</summary>
     public event Action<ReceivedMessage>? MessageReceived
     {
-        add
-        {
-            lock (_subscribersLock)
-            {
-                _messageReceived += value;
-            }
-        }
-
-        remove
-        {
-            lock (_subscribersLock)
-            {
-                _messageReceived -= value;
-            }
-        }
+        add => _subscribers.OnMessage(value, add: true);
+        remove => _subscribers.OnMessage(value, add: false);
     }
 
     /// <summary>
@@ -50,21 +22,8 @@ public sealed partial class PlumtreeNode
     /// </summary>
     public event Action<MemberEvent>? MemberChanged
     {
-        add
-        {
-            lock (_subscribersLock)
-            {
-                _memberChanged += value;
-            }
-        }
-
-        remove
-        {
-            lock (_subscribersLock)
-            {
-                _memberChanged -= value;
-            }
-        }
+        add => _subscribers.OnMemberChanged(value, add: true);
+        remove => _subscribers.OnMemberChanged(value, add: false);
     }
 
     /// <summary>Every member this node knows, itself included.</summary>
@@ -85,6 +44,9 @@ public sealed partial class PlumtreeNode
     /// <summary>The latest published snapshot (for metrics and tests).</summary>
     internal NodeSnapshot Snapshot => _snapshot;
 
+    /// <summary>Membership counters summed over every engine the node ran.</summary>
+    internal MembershipTotals MembershipTotals => _counters.Membership;
+
     /// <summary>The recovery guide's state export: peer sets, ring neighbours, cache, pending grafts, members by state, and when it was taken.</summary>
     public StateExport ExportState()
     {
@@ -102,147 +64,42 @@ public sealed partial class PlumtreeNode
     }
 
     /// <summary>
+    /// Health, the worst of four checks (documented in <c>docs/configuration.md</c>, section Node):
+    /// <c>peers</c> — no Plumtree peers is Unhealthy, unless the node is a lone seed (started, never joined
+    /// anyone, no other member known); <c>eager_peers</c> — peers but none eager is Degraded;
+    /// <c>graft_failures</c> — more than <see cref="PlumtreeNodeOptions.HealthGraftFailureThreshold"/> within
+    /// <see cref="PlumtreeNodeOptions.HealthWindow"/> is Degraded; <c>cache</c> — at least
+    /// <see cref="PlumtreeNodeOptions.HealthCacheNearCapacityRatio"/> of the cache bound is Degraded. A node
+    /// that is not running is Unhealthy.
+    /// </summary>
+    public NodeHealth GetHealth() =>
+        HealthEvaluator.Evaluate(_snapshot, State == Lifecycle.Running, _options, _broadcastOptions.CacheMaxEntries);
+
+    /// <summary>
     /// Deliveries from the moment enumeration starts, as an async stream. Each reader gets every message in
     /// its own buffer of <see cref="PlumtreeNodeOptions.SubscriberBufferCapacity"/>; a slow reader loses the
     /// oldest (counted in <c>plumtree_dropped_total{reason="subscriber_overflow"}</c>). The stream ends when
     /// the node stops or <paramref name="cancellationToken"/> fires.
     /// </summary>
-    public async IAsyncEnumerable<ReceivedMessage> ReadMessagesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var channel = Channel.CreateBounded<ReceivedMessage>(
-            new BoundedChannelOptions(_options.SubscriberBufferCapacity)
-            {
-                FullMode = BoundedChannelFullMode.DropOldest,
-                SingleReader = true,
-                SingleWriter = true,
-            },
-            _ => _dropped.Increment("subscriber_overflow"));
-        lock (_subscribersLock)
-        {
-            if (State is Lifecycle.Stopping or Lifecycle.Stopped)
-            {
-                yield break;
-            }
+    public IAsyncEnumerable<ReceivedMessage> ReadMessagesAsync(CancellationToken cancellationToken = default) =>
+        _subscribers.ReadAsync(_options.SubscriberBufferCapacity, cancellationToken);
 
-            _subscribers = [.. _subscribers, channel];
-        }
+    /// <summary>
+    /// Everything refused or lost, by reason: transport drops (queue full, rate limited, too large, fault
+    /// injected, peer left, ...), the node's own (<c>subscriber_overflow</c>, <c>node_queue_full</c>,
+    /// <c>unknown_peer</c>) and the broadcast engine's refusals (<c>oversized</c>, <c>malformed</c>,
+    /// <c>unknown_sender</c>, <c>graft_unserved</c>).
+    /// </summary>
+    internal Dictionary<string, long> DroppedByReason() => _counters.DroppedByReason(_transport?.Counters, _streams?.Counters);
 
-        try
-        {
-            await foreach (var message in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return message;
-            }
-        }
-        finally
-        {
-            lock (_subscribersLock)
-            {
-                _subscribers = [.. _subscribers.Where(c => !ReferenceEquals(c, channel))];
-            }
-        }
-    }
+    /// <summary>Undecodable input by layer (<c>memberlist</c>, <c>crypto</c>, <c>plumtree</c>, <c>msgpack</c>, ...).</summary>
+    internal Dictionary<string, long> DecodeErrorsByLayer() => _counters.DecodeErrorsByLayer(_transport?.Counters, _streams?.Counters);
 
-    private void PublishDelivery(ReceivedMessage message)
-    {
-        foreach (var subscriber in Volatile.Read(ref _subscribers))
-        {
-            subscriber.Writer.TryWrite(message);
-        }
+    private void PublishDelivery(ReceivedMessage message) => _subscribers.PublishDelivery(message);
 
-        var handler = Volatile.Read(ref _messageReceived);
-        if (handler is null)
-        {
-            return;
-        }
-
-        try
-        {
-            handler(message);
-        }
-        catch (Exception e)
-        {
-            NodeLog.SubscriberFailed(_logger, nameof(MessageReceived), Name, e);
-        }
-    }
-
-    private void PublishMemberChanged(MemberEvent change)
-    {
-        var handler = Volatile.Read(ref _memberChanged);
-        if (handler is null)
-        {
-            return;
-        }
-
-        try
-        {
-            handler(change);
-        }
-        catch (Exception e)
-        {
-            NodeLog.SubscriberFailed(_logger, nameof(MemberChanged), Name, e);
-        }
-    }
-
-    private void CompleteSubscribers()
-    {
-        lock (_subscribersLock)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryComplete();
-            }
-
-            _subscribers = [];
-        }
-    }
-
-    /// <summary>Builds and publishes the snapshot (members are converted only when the member table changed).</summary>
-    private void PublishSnapshot(TimeSpan now)
-    {
-        var membership = _membership;
-        if (membership is not null && (membership.Generation != _membersGeneration || !ReferenceEquals(membership, _membersEngine)))
-        {
-            _membersGeneration = membership.Generation;
-            _membersEngine = membership;
-            _members = [.. membership.Members.Select(ToInfo)];
-            _memberCounts = NodeSnapshot.CountByState(_members);
-            _othersKnown = _members.Any(m => !string.Equals(m.Name, Name, StringComparison.Ordinal));
-        }
-
-        var loneSeed = !_everJoined && !_othersKnown;
-        _snapshot = new NodeSnapshot(
-            _broadcast.Snapshot(now),
-            _members,
-            _memberCounts,
-            membership?.HealthScore ?? 0,
-            GraftFailuresInWindow(now),
-            Running: true,
-            loneSeed,
-            _leaving);
-    }
-
-    private static MemberInfo ToInfo(Member member) =>
-        new(member.Name, member.EndPoint, member.State, NodeMeta.Decode(member.Meta), member.Incarnation, PlumtreePeers.IsCapable(member));
-
-    /// <summary>Graft failures over the last <see cref="PlumtreeNodeOptions.HealthWindow"/>, from samples of the engine's counter.</summary>
-    private long GraftFailuresInWindow(TimeSpan now)
-    {
-        var current = _broadcast.Counters.GraftFailed;
-        if (_graftFailureSamples.Count == 0 || now - _lastGraftFailureSample >= GraftFailureSampleInterval)
-        {
-            _graftFailureSamples.Enqueue((now, current));
-            _lastGraftFailureSample = now;
-        }
-
-        // Keep one sample at or before the window's start as the baseline.
-        while (_graftFailureSamples.Count > 1 && now - _graftFailureSamples.ElementAt(1).At >= _options.HealthWindow)
-        {
-            _graftFailureSamples.Dequeue();
-        }
-
-        return current - _graftFailureSamples.Peek().Count;
-    }
+    /// <summary>Builds and publishes the snapshot (see <see cref="SnapshotBuilder"/> for what is reused).</summary>
+    private void PublishSnapshot(TimeSpan now) =>
+        _snapshot = _snapshots.Build(_broadcast, _membership, _everJoined, _leaving, now);
 
     private void Housekeeping(TimeSpan now)
     {

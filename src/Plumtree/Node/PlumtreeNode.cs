@@ -26,25 +26,27 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
 {
     private readonly PlumtreeNodeOptions _options;
     private readonly BroadcastOptions _broadcastOptions;
-    private readonly MembershipOptions _membershipPreset;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly int _seed;
     private readonly Keyring? _keyring;
-    private readonly byte[] _meta;
     private readonly BroadcastEngine _broadcast;
     private readonly MessageIdGenerator _ids;
     private readonly Random _membershipRandom;
-    private readonly Random _runtimeRandom;
-    private readonly KeyedCounter<string> _dropped = new();
-    private readonly KeyedCounter<string> _decodeErrors = new();
+    private readonly NodeCounters _counters;
+    private readonly KeyedCounter<string> _dropped;
+    private readonly SerfCompatibility _serf;
+    private readonly NodeSubscribers _subscribers;
+    private readonly SnapshotBuilder _snapshots;
+    private readonly JoinCoordinator _joins = new();
+    private readonly Reconnector _reconnector;
     private readonly NodeMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskTracker _background = new();
     private readonly Lock _lifecycleLock = new();
     private MemberlistTransport? _transport;
+    private MemberlistIo? _memberlistIo;
     private PlumtreeStreamTransport? _streams;
-    private IPEndPoint? _advertised;
     private int _lifecycle; // see Lifecycle
     private volatile bool _joined;
 
@@ -65,27 +67,25 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
 
         _options = options;
         _broadcastOptions = options.EffectiveBroadcast;
-        _membershipPreset = MembershipOptions.FromPreset(options.Profile);
         _logger = loggerFactory?.CreateLogger<PlumtreeNode>() ?? NullLogger<PlumtreeNode>.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _seed = options.RandomSeed ?? unchecked((int)PeerView.RingHash(options.NodeName));
         _keyring = NodeKeys.Build(options.EncryptionKeys);
-        _meta = NodeMeta.Encode(options);
         _membershipRandom = new Random(_seed);
-        _runtimeRandom = new Random(unchecked(_seed ^ 0x3C6E_F372));
+        _reconnector = new Reconnector(options.ReconnectInterval, options.ReconnectTimeout, new Random(unchecked(_seed ^ 0x3C6E_F372)));
         _broadcast = new BroadcastEngine(options.NodeName, _broadcastOptions, new BroadcastSink(this), new Random(unchecked(_seed ^ 0x5BD1_E995)));
+        _counters = new NodeCounters(_broadcast.Counters);
+        _dropped = _counters.Dropped;
+        _serf = new SerfCompatibility(options.Compatibility == ClusterCompatibility.Serf);
+        _subscribers = new NodeSubscribers(options.NodeName, _logger, _dropped, () => State is Lifecycle.Stopping or Lifecycle.Stopped);
+        _snapshots = new SnapshotBuilder(options.NodeName, options.HealthWindow);
         // Ids must not repeat across restarts of a node with the same name (a clock stepped back would mint ids the
         // cluster already holds, and they would be dropped as duplicates): without an explicit seed their random part
         // comes from the OS's entropy, not from the name.
         _ids = new MessageIdGenerator(_time, new Random(options.RandomSeed is { } fixedSeed
             ? unchecked(fixedSeed ^ 0x27D4_EB2F)
             : System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue)));
-        _inputs = System.Threading.Channels.Channel.CreateBounded<LoopItem>(new System.Threading.Channels.BoundedChannelOptions(InputQueueCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = System.Threading.Channels.BoundedChannelFullMode.Wait,
-        });
+        _inbox = new LoopInbox(InputQueueCapacity, _dropped);
         _snapshot = NodeSnapshot.Initial(options.NodeName);
         _metrics = new NodeMetrics(this, meterFactory);
     }
@@ -103,7 +103,7 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
 
     /// <summary>The address and port other members reach this node at (known after <see cref="StartAsync"/>).</summary>
     /// <exception cref="InvalidOperationException">Before <see cref="StartAsync"/>.</exception>
-    public IPEndPoint AdvertisedEndPoint => _advertised ?? throw new InvalidOperationException("The node has not been started.");
+    public IPEndPoint AdvertisedEndPoint => _transport?.AdvertiseEndPoint ?? throw new InvalidOperationException("The node has not been started.");
 
     /// <summary>True between a successful <see cref="JoinAsync"/> (or start as a lone seed) and <see cref="LeaveAsync"/>.</summary>
     public bool IsJoined => _joined && State == Lifecycle.Running;
@@ -124,7 +124,7 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
     internal BroadcastCounters BroadcastCounters => _broadcast.Counters;
 
     /// <summary>Inputs waiting for the event loop (for the benchmark's trace).</summary>
-    internal int InputQueueDepth => _inputs.Reader.Count;
+    internal int InputQueueDepth => _inbox.Reader.Count;
 
     private Lifecycle State => (Lifecycle)Volatile.Read(ref _lifecycle);
 
@@ -143,20 +143,4 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
                 throw new ObjectDisposedException(nameof(PlumtreeNode), "The node has been stopped.");
         }
     }
-}
-
-/// <summary>No seed could be contacted by <see cref="PlumtreeNode.JoinAsync"/>.</summary>
-public sealed class PlumtreeJoinException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="message">What failed.</param>
-    /// <param name="errors">Why each seed failed.</param>
-    public PlumtreeJoinException(string message, IReadOnlyList<Exception> errors)
-        : base(message, errors.Count == 1 ? errors[0] : new AggregateException(errors))
-    {
-        Errors = errors;
-    }
-
-    /// <summary>Why each seed failed.</summary>
-    public IReadOnlyList<Exception> Errors { get; }
 }

@@ -137,11 +137,11 @@ public sealed class PlumtreeNodeOptions
             foreach (var key in Tags.Keys)
             {
                 Check(key.Length > 0, nameof(Tags), "tag names must not be empty");
-                Check(key is not (NodeMeta.PlumtreeTag or NodeMeta.ZoneTag), $"{nameof(Tags)}.{key}", $"is reserved (set by the node; use {nameof(Zone)} for the zone)");
+                Check(key is not (MemberMeta.PlumtreeTag or MemberMeta.ZoneTag), $"{nameof(Tags)}.{key}", $"is reserved (set by the node; use {nameof(Zone)} for the zone)");
             }
         }
 
-        if (Tags is not null && !NodeMeta.Fits(this))
+        if (Tags is not null && !MemberMeta.Fits(Tags, Zone))
         {
             errors.Add($"{nameof(Tags)}: node meta (tags, zone and pt in serf encoding) must fit in {MembershipOptions.MetaMaxSize} bytes");
         }

@@ -1,15 +1,14 @@
-using Plumtree.Membership;
 using Plumtree.Wire;
 using Plumtree.Wire.Memberlist.Serf;
 
-namespace Plumtree.Node;
+namespace Plumtree.Membership;
 
 /// <summary>
-/// The node meta a <see cref="PlumtreeNode"/> publishes: serf's tag encoding (<c>0xFF</c> + msgpack map of
-/// strings) holding the user tags, <c>zone</c>, and <c>pt</c> = the Plumtree protocol version, which marks
-/// the node as a broadcast-tree member.
+/// The meta a Plumtree member publishes: serf's tag encoding (<c>0xFF</c> + msgpack map of strings) holding the
+/// user tags, <c>zone</c>, and <c>pt</c> = the Plumtree protocol version, which marks the member as a
+/// broadcast-tree member. Serf reads the same meta as the member's tags.
 /// </summary>
-internal static class NodeMeta
+internal static class MemberMeta
 {
     /// <summary>The capability tag (<see cref="PlumtreePeers.Tag"/>).</summary>
     public const string PlumtreeTag = PlumtreePeers.Tag;
@@ -20,21 +19,21 @@ internal static class NodeMeta
     /// <summary>The Plumtree protocol version this node speaks (the value of <c>pt</c>).</summary>
     public const string ProtocolVersion = "1";
 
-    /// <summary>Every tag the node publishes.</summary>
-    public static Dictionary<string, string> Tags(PlumtreeNodeOptions options)
+    /// <summary>Every tag a member publishes: the user's, the zone (when set) and <c>pt</c>.</summary>
+    public static Dictionary<string, string> Tags(IEnumerable<KeyValuePair<string, string>>? userTags, string? zone)
     {
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (options.Tags is not null)
+        if (userTags is not null)
         {
-            foreach (var (key, value) in options.Tags)
+            foreach (var (key, value) in userTags)
             {
                 tags[key] = value ?? "";
             }
         }
 
-        if (!string.IsNullOrEmpty(options.Zone))
+        if (!string.IsNullOrEmpty(zone))
         {
-            tags[ZoneTag] = options.Zone;
+            tags[ZoneTag] = zone;
         }
 
         tags[PlumtreeTag] = ProtocolVersion;
@@ -43,14 +42,14 @@ internal static class NodeMeta
 
     /// <summary>The encoded meta.</summary>
     /// <exception cref="ArgumentException">More than 512 bytes.</exception>
-    public static byte[] Encode(PlumtreeNodeOptions options) => SerfTags.Encode(Tags(options));
+    public static byte[] Encode(IEnumerable<KeyValuePair<string, string>>? userTags, string? zone) => SerfTags.Encode(Tags(userTags, zone));
 
     /// <summary>True when the encoded meta fits memberlist's 512-byte limit.</summary>
-    public static bool Fits(PlumtreeNodeOptions options)
+    public static bool Fits(IEnumerable<KeyValuePair<string, string>>? userTags, string? zone)
     {
         try
         {
-            _ = Encode(options);
+            _ = Encode(userTags, zone);
             return true;
         }
         catch (ArgumentException)

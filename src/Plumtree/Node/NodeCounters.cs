@@ -1,0 +1,93 @@
+using Plumtree.Broadcast;
+using Plumtree.Membership;
+using Plumtree.Transport;
+
+namespace Plumtree.Node;
+
+/// <summary>
+/// The counters the metrics publish, gathered from the node itself, both transports and the engines: drops by
+/// reason, undecodable input by layer, and membership totals summed over every membership engine the node ran.
+/// Written from the node's loop and transport threads (each counter is atomic); read from any thread.
+/// </summary>
+internal sealed class NodeCounters(BroadcastCounters broadcast)
+{
+    private volatile MembershipCounterSource _membership = new(MembershipTotals.Zero, null);
+
+    /// <summary>The node's own drops (<c>subscriber_overflow</c>, <c>node_queue_full</c>, <c>unknown_peer</c>, ...).</summary>
+    public KeyedCounter<string> Dropped { get; } = new();
+
+    /// <summary>Undecodable input the node found itself (serf messages), by layer.</summary>
+    public KeyedCounter<string> DecodeErrors { get; } = new();
+
+    /// <summary>Membership counters summed over every engine the node ran.</summary>
+    public MembershipTotals Membership => _membership.Total;
+
+    /// <summary>A fresh membership engine runs: its counters add to the totals of the ones before it.</summary>
+    public void MembershipStarted(MembershipCounters live) => _membership = new MembershipCounterSource(_membership.Total, live);
+
+    /// <summary>
+    /// Everything refused or lost, by reason: transport drops (queue full, rate limited, too large, fault
+    /// injected, peer left, ...), the node's own and the broadcast engine's refusals (<c>oversized</c>,
+    /// <c>malformed</c>, <c>unknown_sender</c>, <c>graft_unserved</c>).
+    /// </summary>
+    public Dictionary<string, long> DroppedByReason(TransportCounters? memberlist, TransportCounters? streams)
+    {
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        void Add(string reason, long count)
+        {
+            if (count > 0)
+            {
+                totals[reason] = totals.GetValueOrDefault(reason) + count;
+            }
+        }
+
+        foreach (var (reason, count) in Dropped.Snapshot())
+        {
+            Add(reason, count);
+        }
+
+        foreach (var counters in new[] { memberlist, streams })
+        {
+            if (counters is null)
+            {
+                continue;
+            }
+
+            foreach (var (reason, count) in counters.Dropped.Snapshot())
+            {
+                Add(reason, count);
+            }
+        }
+
+        Add("oversized", Volatile.Read(ref broadcast.Oversized));
+        Add("malformed", Volatile.Read(ref broadcast.Malformed));
+        Add("unknown_sender", Volatile.Read(ref broadcast.UnknownSender));
+        Add("graft_unserved", Volatile.Read(ref broadcast.GraftUnserved));
+        return totals;
+    }
+
+    /// <summary>Undecodable input by layer (<c>memberlist</c>, <c>crypto</c>, <c>plumtree</c>, <c>msgpack</c>, ...).</summary>
+    public Dictionary<string, long> DecodeErrorsByLayer(TransportCounters? memberlist, TransportCounters? streams)
+    {
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (layer, count) in DecodeErrors.Snapshot())
+        {
+            totals[layer] = totals.GetValueOrDefault(layer) + count;
+        }
+
+        foreach (var counters in new[] { memberlist, streams })
+        {
+            if (counters is null)
+            {
+                continue;
+            }
+
+            foreach (var (key, count) in counters.DecodeErrors.Snapshot())
+            {
+                totals[key.Layer] = totals.GetValueOrDefault(key.Layer) + count;
+            }
+        }
+
+        return totals;
+    }
+}
