@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Plumtree.Simulator.Tests;
 
@@ -138,5 +140,84 @@ public sealed class CliTests
                 Directory.Delete(dir, recursive: true);
             }
         }
+    }
+
+    [Fact]
+    public void Report_loss_section_shows_the_repair_rounds_acting_as_counted_in_each_runs_JSON()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "plumtree-sim-report-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (exit, _, error) = Invoke("report", "--out", dir, "--seeds", "1", "--nodes", "300", "--cycles", "30", "--warmup", "5",
+                "--scenarios", "loss", "--loss-percents", "20");
+
+            Assert.True(exit == 0, error);
+            var markdown = File.ReadAllText(Path.Combine(dir, "report.md"));
+            Assert.Contains("Frame loss: graft repair rounds", markdown, StringComparison.Ordinal);
+            Assert.Contains("only anti-entropy", markdown, StringComparison.Ordinal);
+            Assert.DoesNotContain("## 1. Stable environment", markdown, StringComparison.Ordinal);
+
+            var runs = Directory.GetFiles(Path.Combine(dir, "runs"), "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+            Assert.Equal(["loss-20-rounds0-opt-ss-seed1.json", "loss-20-rounds3-opt-ss-seed1.json"], runs);
+            var on = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "runs", "loss-20-rounds3-opt-ss-seed1.json")))!;
+            var off = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "runs", "loss-20-rounds0-opt-ss-seed1.json")))!;
+            Assert.Equal(0.2, (double)on["loss"]!);
+            Assert.Equal(3, (int)on["graft_repair_rounds"]!);
+            Assert.Equal(0, (int)off["graft_repair_rounds"]!);
+            var roundsOn = (long)on["diagnostics"]!["engine_repair_rounds"]!;
+            Assert.True(roundsOn > 0, "with 20% frame loss some rounds of grafts fail and repair rounds start");
+            Assert.Equal(0, (long)off["diagnostics"]!["engine_repair_rounds"]!);
+
+            // The table's columns: protocol, loss %, rounds, reliability mean, min, RMR, LDH, grafts sent, repair rounds, given up.
+            string[] Row(string rounds)
+            {
+                var line = markdown.Split('\n').Single(l => l.StartsWith($"| Plumtree-Opt s-s | 20 | {rounds} |", StringComparison.Ordinal));
+                return [.. line.Split('|', StringSplitOptions.TrimEntries).Skip(1).SkipLast(1)];
+            }
+
+            var rowOn = Row("on (3)");
+            var rowOff = Row("off (0)");
+            Assert.Equal(roundsOn, double.Parse(rowOn[8], CultureInfo.InvariantCulture));
+            Assert.Equal((long)on["diagnostics"]!["engine_graft_sent"]!, double.Parse(rowOn[7], CultureInfo.InvariantCulture));
+            Assert.Equal(0, double.Parse(rowOff[8], CultureInfo.InvariantCulture));
+            Assert.Equal((long)off["diagnostics"]!["engine_graft_failed"]!, double.Parse(rowOff[9], CultureInfo.InvariantCulture));
+            Assert.Equal((long)on["diagnostics"]!["engine_graft_failed"]!, double.Parse(rowOn[9], CultureInfo.InvariantCulture));
+
+            // The saved run is what `paper` prints for the same settings (apart from wall time and memory).
+            var (paperExit, paperOut, paperError) = Invoke("paper", "--scenario", "stable", "--nodes", "300", "--cycles", "30", "--warmup", "5",
+                "--senders", "single", "--mode", "plumtree", "--optimization", "on", "--seed", "1", "--loss", "0.2", "--json");
+            Assert.True(paperExit == 0, paperError);
+            Assert.Equal(StripVolatile(paperOut), StripVolatile(on.ToJsonString()));
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void Report_refuses_bad_loss_options_with_the_option_named()
+    {
+        var (exit, _, error) = Invoke("report", "--out", Path.GetTempPath(), "--scenarios", "loss", "--loss-percents", "0");
+        Assert.Equal(2, exit);
+        Assert.Contains("--loss-percents", error, StringComparison.Ordinal);
+
+        (exit, _, error) = Invoke("report", "--out", Path.GetTempPath(), "--scenarios", "loss", "--loss-variants", "eager");
+        Assert.Equal(2, exit);
+        Assert.Contains("--loss-variants", error, StringComparison.Ordinal);
+    }
+
+    private static string StripVolatile(string json)
+    {
+        var node = JsonNode.Parse(json)!.AsObject();
+        foreach (var name in Plumtree.Simulator.Output.ResultJson.VolatileProperties)
+        {
+            node.Remove(name);
+        }
+
+        return node.ToJsonString();
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Plumtree.Broadcast;
 using Plumtree.Simulator.Cli;
 using Plumtree.Simulator.Metrics;
 using Plumtree.Simulator.Output;
@@ -25,7 +26,16 @@ internal sealed record ReportOptions
 
     public int Parallel { get; init; } = 1;
 
-    public IReadOnlyList<string> Scenarios { get; init; } = ["stable", "churn", "kill", "event"];
+    public IReadOnlyList<string> Scenarios { get; init; } = ["stable", "churn", "kill", "event", "loss"];
+
+    /// <summary>Frame-loss section: per-frame loss percentages tried.</summary>
+    public IReadOnlyList<int> LossPercents { get; init; } = [5, 10];
+
+    /// <summary>Frame-loss section: cycles per run (null: the smaller of 100 and <see cref="Cycles"/>); warm-up as the stable runs.</summary>
+    public int? LossCycles { get; init; }
+
+    /// <summary>Frame-loss section: the protocol variants run (those also in <see cref="Variants"/>; the eager control has no grafts).</summary>
+    public IReadOnlyList<Variant> LossVariants { get; init; } = [Variant.OptSingle];
 
     /// <summary>Event-mode section: graft timeout1 values tried (timeout2 = half).</summary>
     public IReadOnlyList<int> EventGraftTimeoutsMs { get; init; } = [200, 500, 1000];
@@ -38,12 +48,16 @@ internal sealed record ReportOptions
     public IReadOnlyList<Variant> Variants { get; init; } = PaperAnchors.Variants;
 }
 
-/// <summary>One cell of the suite: a scenario, a protocol variant and a parameter (kill: the percentage; event: graft timeout1 in ms).</summary>
-internal sealed record RunKey(string Scenario, Variant Variant, int Percent);
+/// <summary>
+/// One cell of the suite: a scenario, a protocol variant and a parameter (kill: the percentage; event: graft timeout1
+/// in ms; loss: the per-frame loss percentage, with <paramref name="RepairRounds"/> the engine's GraftRepairRounds).
+/// </summary>
+internal sealed record RunKey(string Scenario, Variant Variant, int Percent, int? RepairRounds = null);
 
 /// <summary>
 /// Runs the paper's suite (stable s-s/m-s with optimisation on and off plus the flood control, churn,
-/// and one-shot kills of 10–95%, each over several seeds), saves every run's JSON under DIR/runs and
+/// and one-shot kills of 10–95%, each over several seeds) plus event mode and frame loss with the engine's
+/// graft repair rounds on and off (not in the paper), saves every run's JSON under DIR/runs and
 /// writes DIR/report.md with the paper's numbers beside ours and hand-written SVG plots.
 /// </summary>
 internal sealed partial class ReportSuite(ReportOptions options, TextWriter log)
@@ -64,12 +78,26 @@ internal sealed partial class ReportSuite(ReportOptions options, TextWriter log)
             {
                 "kill" => options.KillPercents,
                 "event" => options.EventGraftTimeoutsMs,
+                "loss" => options.LossPercents,
                 _ => [0],
             };
             foreach (var percent in percents)
             {
                 foreach (var variant in options.Variants)
                 {
+                    if (scenario == "loss")
+                    {
+                        if (options.LossVariants.Contains(variant))
+                        {
+                            foreach (var rounds in LossRepairRounds)
+                            {
+                                AddJobs(new RunKey(scenario, variant, percent, rounds));
+                            }
+                        }
+
+                        continue;
+                    }
+
                     if (scenario == "event" && variant is not (Variant.Eager or Variant.OptMany))
                     {
                         continue; // the event-mode section compares the eager control with Plumtree-Opt m-s only
@@ -80,13 +108,17 @@ internal sealed partial class ReportSuite(ReportOptions options, TextWriter log)
                         continue; // flood has no graft timer: one set of runs
                     }
 
-                    var key = new RunKey(scenario, variant, percent);
-                    _results[key] = new SimResult[options.Seeds];
-                    for (var seed = 1; seed <= options.Seeds; seed++)
-                    {
-                        jobs.Add((key, seed, ConfigFor(key, seed)));
-                    }
+                    AddJobs(new RunKey(scenario, variant, percent));
                 }
+            }
+        }
+
+        void AddJobs(RunKey key)
+        {
+            _results[key] = new SimResult[options.Seeds];
+            for (var seed = 1; seed <= options.Seeds; seed++)
+            {
+                jobs.Add((key, seed, ConfigFor(key, seed)));
             }
         }
 
@@ -99,7 +131,7 @@ internal sealed partial class ReportSuite(ReportOptions options, TextWriter log)
             {
                 var result = Runner.Run(job.Config);
                 _results[job.Key][job.Seed - 1] = result;
-                var name = string.Create(CultureInfo.InvariantCulture, $"{job.Key.Scenario}{(job.Key.Percent > 0 ? "-" + job.Key.Percent : string.Empty)}-{PaperAnchors.Slug(job.Key.Variant)}-seed{job.Seed}.json");
+                var name = RunFileName(job.Key, job.Seed);
                 File.WriteAllText(Path.Combine(runsDir, name), ResultJson.Write(result, indented: true));
                 var n = Interlocked.Increment(ref done);
                 lock (log)
@@ -140,10 +172,29 @@ internal sealed partial class ReportSuite(ReportOptions options, TextWriter log)
                 GraftTimeoutMs = key.Percent,
                 GraftRetryTimeoutMs = key.Percent / 2.0,
             },
+            "loss" => config with
+            {
+                Scenario = Scenario.Stable,
+                Cycles = LossCycles,
+                Warmup = Math.Min(options.Warmup, LossCycles - 1),
+                Loss = key.Percent / 100.0,
+                GraftRepairRounds = key.RepairRounds,
+            },
             _ => config with { Scenario = Scenario.Stable },
         };
         return PaperAnchors.Apply(config, key.Variant);
     }
+
+    /// <summary>The name of a run's JSON under runs/, e.g. <c>kill-20-opt-ss-seed1.json</c> or <c>loss-10-rounds3-opt-ss-seed1.json</c>.</summary>
+    internal static string RunFileName(RunKey key, int seed) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{key.Scenario}{(key.Percent > 0 ? "-" + key.Percent : string.Empty)}{(key.RepairRounds is { } rounds ? "-rounds" + rounds : string.Empty)}-{PaperAnchors.Slug(key.Variant)}-seed{seed}.json");
+
+    /// <summary>Frame-loss section: the engine's default GraftRepairRounds (rounds on) and 0 (rounds off).</summary>
+    private static int[] LossRepairRounds => [BroadcastOptions.Paper(false).GraftRepairRounds, 0];
+
+    /// <summary>Frame-loss section: cycles per run.</summary>
+    private int LossCycles => Math.Max(1, options.LossCycles ?? Math.Min(100, options.Cycles));
 
     /// <summary>The paper's 50 kills per cycle at 10,000 nodes (half the nodes over 100 cycles), scaled to the node count.</summary>
     private int ChurnPerCycle => Math.Max(1, (int)Math.Round(50.0 * options.Nodes / 10_000, MidpointRounding.AwayFromZero));
