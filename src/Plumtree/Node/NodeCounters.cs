@@ -9,7 +9,7 @@ namespace Plumtree.Node;
 /// reason, undecodable input by layer, and membership totals summed over every membership engine the node ran.
 /// Written from the node's loop and transport threads (each counter is atomic); read from any thread.
 /// </summary>
-internal sealed class NodeCounters(BroadcastCounters broadcast)
+internal sealed class NodeCounters
 {
     private volatile MembershipCounterSource _membership = new(MembershipTotals.Zero, null);
 
@@ -30,7 +30,7 @@ internal sealed class NodeCounters(BroadcastCounters broadcast)
     /// injected, peer left, ...), the node's own and the broadcast engine's refusals (<c>oversized</c>,
     /// <c>malformed</c>, <c>unknown_sender</c>, <c>graft_unserved</c>).
     /// </summary>
-    public Dictionary<string, long> DroppedByReason(TransportCounters? memberlist, TransportCounters? streams)
+    public Dictionary<string, long> DroppedByReason(BroadcastCounters broadcast, TransportCounters? memberlist, TransportCounters? streams)
     {
         var totals = new Dictionary<string, long>(StringComparer.Ordinal);
         void Add(string reason, long count)

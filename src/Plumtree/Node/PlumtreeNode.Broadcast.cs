@@ -2,8 +2,8 @@ using Plumtree.Broadcast;
 
 namespace Plumtree.Node;
 
-// Broadcast wiring: the engine's frames onto the stream transport by peer name, inbound frames into the
-// engine, the API commands (broadcast, rebalance, clear cache).
+// Broadcast wiring: inbound frames into the engine, its deliveries to metrics and subscribers (its frames go out
+// through BroadcastSink), the API commands (broadcast, rebalance, clear cache).
 public sealed partial class PlumtreeNode
 {
     /// <summary>Broadcasts <paramref name="payload"/> to every member; returns its id. Delivered locally too.</summary>
@@ -38,7 +38,7 @@ public sealed partial class PlumtreeNode
         InvokeAsync(
             now =>
             {
-                _viewDirty = true;
+                _effects.ViewChanged();
                 DrainMembershipEffects(now);
                 _broadcast.Rebalance(now);
                 NodeLog.Rebalanced(_logger, Name, _broadcast.EagerPeers.Count, _broadcast.LazyPeers.Count);
@@ -74,61 +74,6 @@ public sealed partial class PlumtreeNode
         _broadcast.Receive(from, frame, now);
     }
 
-    /// <summary>A frame from the engine: to the peer's memberlist address (from the member table) over its stream.</summary>
-    private void SendFrame(string peer, in PlumtreeFrame frame) => SendFrame(new ReadOnlySpan<string>(in peer), frame);
-
-    /// <summary>
-    /// One frame from the engine to one or more peers (an eager push), each at its memberlist address: encoded
-    /// once, on the first peer with a known address, and the encoded bytes shared by every peer's stream queue
-    /// (<see cref="Transport.EncodedFrame"/>: this call holds the encoder's reference until it returns).
-    /// </summary>
-    private void SendFrame(ReadOnlySpan<string> peers, in PlumtreeFrame frame)
-    {
-        if (_streams is not { } streams)
-        {
-            return;
-        }
-
-        Transport.EncodedFrame encoded = default;
-        var state = 0; // 0 = not encoded yet, 1 = encoded, 2 = invalid
-        try
-        {
-            foreach (var peer in peers)
-            {
-                if (!_addresses.TryGetValue(peer, out var address))
-                {
-                    _dropped.Increment("unknown_peer");
-                    continue;
-                }
-
-                if (state == 0)
-                {
-                    try
-                    {
-                        encoded = streams.Encode(frame);
-                        state = 1;
-                    }
-                    catch (ArgumentException)
-                    {
-                        state = 2;
-                    }
-                }
-
-                if (state == 2)
-                {
-                    _dropped.Increment("invalid_frame");
-                    continue;
-                }
-
-                streams.Send(peer, address, encoded);
-            }
-        }
-        finally
-        {
-            encoded.Dispose();
-        }
-    }
-
     private void OnDeliver(in Delivery delivery)
     {
         _metrics.RecordDelivery(delivery.Hop, delivery.Payload.Length);
@@ -139,15 +84,5 @@ public sealed partial class PlumtreeNode
 
         var message = new ReceivedMessage(delivery.Id, delivery.Payload, delivery.Hop, delivery.From, _time.GetUtcNow());
         PublishDelivery(message);
-    }
-
-    /// <summary>The broadcast engine's outputs.</summary>
-    private sealed class BroadcastSink(PlumtreeNode owner) : IBroadcastOutput
-    {
-        public void Send(string peer, in PlumtreeFrame frame) => owner.SendFrame(peer, frame);
-
-        public void Send(ReadOnlySpan<string> peers, in PlumtreeFrame frame) => owner.SendFrame(peers, frame);
-
-        public void Deliver(in Delivery delivery) => owner.OnDeliver(delivery);
     }
 }

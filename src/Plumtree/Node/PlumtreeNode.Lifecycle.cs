@@ -27,6 +27,7 @@ public sealed partial class PlumtreeNode
             _transport = transport;
             _memberlistIo = new MemberlistIo(transport, _inbox, _background, _stopping.Token);
             _streams = streams;
+            _broadcastSink.Connect(streams);
             _membershipOptions = NodeSetup.Membership(_options, timers, transport);
 
             transport.PacketReceived = (from, packet, _) => _inbox.TryPost(new LoopItem(LoopItemKind.Packet, null, default, new PacketInput(from, packet)));

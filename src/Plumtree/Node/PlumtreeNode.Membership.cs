@@ -1,23 +1,18 @@
 using System.Net;
-using Plumtree.Broadcast;
 using Plumtree.Membership;
-using Plumtree.Transport;
 using Plumtree.Wire.Memberlist;
 
 namespace Plumtree.Node;
 
-// Membership wiring: the engine's outputs on the transport, member events into the broadcast view,
+// Membership wiring: the engine's outputs on the transport, its member events to MembershipEffects,
 // join, leave, rejoin with a fresh engine, and reconnection to failed members.
 public sealed partial class PlumtreeNode
 {
-    private readonly List<MemberEvent> _memberEvents = [];
-    private readonly Dictionary<string, IPEndPoint> _addresses = new(StringComparer.Ordinal);
     private MembershipEngine? _membership;
     private MembershipSink? _membershipSink;
     private MembershipOptions? _membershipOptions;
     private bool _leaving;
     private bool _everJoined;
-    private bool _viewDirty;
 
     /// <summary>The serf clock, for tests.</summary>
     internal ulong SerfClock => _serf.Clock;
@@ -99,7 +94,7 @@ public sealed partial class PlumtreeNode
         _membership = engine;
         _counters.MembershipStarted(engine.Counters);
         engine.Start(now);
-        _viewDirty = true;
+        _effects.ViewChanged();
     }
 
     /// <summary>After a leave: a fresh engine that starts above the incarnation the cluster holds for us.</summary>
@@ -109,8 +104,7 @@ public sealed partial class PlumtreeNode
         var incarnation = old.LocalNode.Incarnation;
         _joins.Abandon("The membership engine was replaced for a rejoin.");
         _reconnector.Clear();
-        _memberEvents.Clear();
-        _addresses.Clear();
+        _effects.Clear();
         _leaving = false;
         CreateMembership(incarnation, now);
         NodeLog.Rejoining(_logger, Name, incarnation + 1);
@@ -135,7 +129,7 @@ public sealed partial class PlumtreeNode
 
         _leaving = true;
         _joined = false;
-        _viewDirty = true;
+        _effects.ViewChanged();
         var task = _joins.BeginLeave();
         NodeLog.Leaving(_logger, Name);
         _membership!.Leave(now, timeout);
@@ -206,83 +200,8 @@ public sealed partial class PlumtreeNode
             },
             cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Member events collected during engine calls: addresses, dead peers' connections, the broadcast view.</summary>
-    private void DrainMembershipEffects(TimeSpan now)
-    {
-        if (_memberEvents.Count > 0)
-        {
-            var events = _memberEvents.ToArray();
-            _memberEvents.Clear();
-            foreach (var change in events)
-            {
-                OnMemberChanged(change, now);
-            }
-        }
-
-        if (_viewDirty)
-        {
-            _viewDirty = false;
-            UpdateView(now);
-        }
-    }
-
-    private void OnMemberChanged(MemberEvent change, TimeSpan now)
-    {
-        var member = change.Member;
-        var gone = change.Kind is MemberEventKind.Dead or MemberEventKind.Left;
-        if (gone)
-        {
-            _addresses.Remove(member.Name);
-        }
-        else
-        {
-            _addresses[member.Name] = member.EndPoint;
-        }
-
-        if (!string.Equals(member.Name, Name, StringComparison.Ordinal))
-        {
-            if (gone)
-            {
-                _streams?.DisconnectPeer(member.Name);
-            }
-
-            _reconnector.Observe(change, now);
-            NodeLog.MemberChanged(_logger, Name, member.Name, change.Kind, member.EndPoint, member.Incarnation);
-            _subscribers.PublishMemberChanged(change);
-        }
-
-        _viewDirty = true;
-    }
-
-    /// <summary>Rebuilds the broadcast view from the <c>pt</c>-tagged alive and suspect members (empty after a leave).</summary>
-    private void UpdateView(TimeSpan now)
-    {
-        if (_leaving || _membership is null)
-        {
-            if (_broadcast.View.Count > 0)
-            {
-                _broadcast.SetView(PeerView.Empty, now);
-                foreach (var peer in _streams?.Peers ?? [])
-                {
-                    _streams!.DisconnectPeer(peer);
-                }
-
-                NodeLog.ViewChanged(_logger, Name, 0);
-            }
-
-            return;
-        }
-
-        var names = PlumtreePeers.Names(_membership.Members);
-        var current = _broadcast.View;
-        if (names.Count == current.Count && names.All(current.Contains))
-        {
-            return;
-        }
-
-        _broadcast.SetView(PeerView.Create(names, _membership.Generation), now);
-        NodeLog.ViewChanged(_logger, Name, names.Count);
-    }
+    /// <summary>Applies the member events collected during engine calls (see <see cref="MembershipEffects"/>).</summary>
+    private void DrainMembershipEffects(TimeSpan now) => _effects.Apply(_membership, _leaving, now);
 
     /// <summary>Like serf's reconnect: now and then, a push/pull join with a member that failed (a healed partition merges back).</summary>
     private void ReconnectFailed(TimeSpan now)
@@ -334,7 +253,7 @@ public sealed partial class PlumtreeNode
                 }
             });
 
-        public void MemberChanged(MemberEvent change) => owner._memberEvents.Add(change);
+        public void MemberChanged(MemberEvent change) => owner._effects.MemberChanged(change);
 
         public void DeliverUserMessage(ReadOnlyMemory<byte> payload) => owner.OnSerfInput(owner._serf.ReceiveUserMessage(payload));
 

@@ -90,7 +90,7 @@ public sealed partial class PlumtreeNode
     /// <c>unknown_peer</c>) and the broadcast engine's refusals (<c>oversized</c>, <c>malformed</c>,
     /// <c>unknown_sender</c>, <c>graft_unserved</c>).
     /// </summary>
-    internal Dictionary<string, long> DroppedByReason() => _counters.DroppedByReason(_transport?.Counters, _streams?.Counters);
+    internal Dictionary<string, long> DroppedByReason() => _counters.DroppedByReason(_broadcast.Counters, _transport?.Counters, _streams?.Counters);
 
     /// <summary>Undecodable input by layer (<c>memberlist</c>, <c>crypto</c>, <c>plumtree</c>, <c>msgpack</c>, ...).</summary>
     internal Dictionary<string, long> DecodeErrorsByLayer() => _counters.DecodeErrorsByLayer(_transport?.Counters, _streams?.Counters);

@@ -31,6 +31,8 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
     private readonly int _seed;
     private readonly Keyring? _keyring;
     private readonly BroadcastEngine _broadcast;
+    private readonly BroadcastSink _broadcastSink;
+    private readonly MembershipEffects _effects;
     private readonly MessageIdGenerator _ids;
     private readonly Random _membershipRandom;
     private readonly NodeCounters _counters;
@@ -73,11 +75,13 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
         _keyring = NodeKeys.Build(options.EncryptionKeys);
         _membershipRandom = new Random(_seed);
         _reconnector = new Reconnector(options.ReconnectInterval, options.ReconnectTimeout, new Random(unchecked(_seed ^ 0x3C6E_F372)));
-        _broadcast = new BroadcastEngine(options.NodeName, _broadcastOptions, new BroadcastSink(this), new Random(unchecked(_seed ^ 0x5BD1_E995)));
-        _counters = new NodeCounters(_broadcast.Counters);
+        _counters = new NodeCounters();
         _dropped = _counters.Dropped;
+        _broadcastSink = new BroadcastSink(_dropped, OnDeliver);
+        _broadcast = new BroadcastEngine(options.NodeName, _broadcastOptions, _broadcastSink, new Random(unchecked(_seed ^ 0x5BD1_E995)));
         _serf = new SerfCompatibility(options.Compatibility == ClusterCompatibility.Serf);
         _subscribers = new NodeSubscribers(options.NodeName, _logger, _dropped, () => State is Lifecycle.Stopping or Lifecycle.Stopped);
+        _effects = new MembershipEffects(options.NodeName, _broadcast, _broadcastSink, _reconnector, _subscribers, _logger);
         _snapshots = new SnapshotBuilder(options.NodeName, options.HealthWindow);
         // Ids must not repeat across restarts of a node with the same name (a clock stepped back would mint ids the
         // cluster already holds, and they would be dropped as duplicates): without an explicit seed their random part
