@@ -6,6 +6,7 @@ public sealed class NodeBroadcastTests
 {
     private const int Broadcasts = 500;
     private const int Measured = 100;
+    private const int MaxWindows = 5;
 
     [Theory]
     [InlineData(3)]
@@ -31,28 +32,52 @@ public sealed class NodeBroadcastTests
             await cluster.WaitDeliveredAsync(batch);
         }
 
-        // Then one message at a time: the tree settles, and the last ones are measured.
-        long gossipBefore = 0;
-        for (var i = Broadcasts - (2 * Measured); i < Broadcasts; i++)
+        // Then one message at a time: the tree settles, and a window of the last ones is measured. A window in which
+        // some node sent a Graft does not show the settled tree: under CPU load (a full CI run) a Gossip can arrive
+        // after the IHave timer of a lazy link, which grafts that link and makes a redundant eager link that costs a
+        // few duplicates until it is pruned again; a member suspected for a moment changes the view and the overlay
+        // gains links that are pruned again. Such a window is measured again, a bounded number of times.
+        var memberEvents = 0;
+        foreach (var node in cluster.Nodes)
         {
-            if (i == Broadcasts - Measured)
-            {
-                await NodeCluster.Until(() => cluster.Nodes.All(node => node.Snapshot.Broadcast.PendingGrafts == 0), "no graft is pending");
-                gossipBefore = cluster.Sum(c => c.GossipSent);
-            }
+            node.MemberChanged += _ => Interlocked.Increment(ref memberEvents);
+        }
 
-            var id = await cluster.BroadcastAsync(cluster.Nodes[random.Next(n)], i);
+        var perBroadcast = double.NaN;
+        var windows = 0;
+        var next = ids.Count;
+        for (var i = 0; i < Measured; i++, next++)
+        {
+            var id = await cluster.BroadcastAsync(cluster.Nodes[random.Next(n)], next);
             ids.Add(id);
             await cluster.WaitDeliveredAsync([id]);
         }
 
-        await NodeCluster.Until(() => cluster.Nodes.All(node => node.Snapshot.Broadcast.PendingGrafts == 0), "no graft is pending");
-        var perBroadcast = (double)(cluster.Sum(c => c.GossipSent) - gossipBefore) / Measured;
+        while (double.IsNaN(perBroadcast) && windows++ < MaxWindows)
+        {
+            await NodeCluster.Until(() => cluster.Nodes.All(node => node.Snapshot.Broadcast.PendingGrafts == 0), "no graft is pending");
+            var gossipBefore = cluster.Sum(c => c.GossipSent);
+            var graftsBefore = cluster.Sum(c => c.GraftSent);
+            var eventsBefore = Volatile.Read(ref memberEvents);
+            for (var i = 0; i < Measured; i++, next++)
+            {
+                var id = await cluster.BroadcastAsync(cluster.Nodes[random.Next(n)], next);
+                ids.Add(id);
+                await cluster.WaitDeliveredAsync([id]);
+            }
 
+            await NodeCluster.Until(() => cluster.Nodes.All(node => node.Snapshot.Broadcast.PendingGrafts == 0), "no graft is pending");
+            if (cluster.Sum(c => c.GraftSent) == graftsBefore && Volatile.Read(ref memberEvents) == eventsBefore)
+            {
+                perBroadcast = (double)(cluster.Sum(c => c.GossipSent) - gossipBefore) / Measured;
+            }
+        }
+
+        Assert.False(double.IsNaN(perBroadcast), $"every one of {MaxWindows} windows of {Measured} broadcasts had a Graft or a member event: the tree never settled");
         Assert.All(cluster.Nodes, node =>
         {
             var log = cluster.Deliveries[node.Name];
-            Assert.Equal(Broadcasts, log.Count);
+            Assert.Equal(ids.Count, log.Count);
             Assert.All(ids, id => Assert.Equal(1, log[id]));
         });
         Assert.InRange(perBroadcast, n - 1, 1.05 * (n - 1));
