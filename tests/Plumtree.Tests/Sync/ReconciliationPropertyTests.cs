@@ -8,8 +8,8 @@ public sealed class ReconciliationPropertyTests
 {
     private const long Iterations = 1_200;
 
-    /// <summary>Deepest possible descent (31 levels at B = 16, two levels per round trip) plus the first fingerprint and the last answer.</summary>
-    private const int MaxRoundTripsDefaultPage = 20;
+    /// <summary>Deepest possible descent (42 levels at B = 8, two levels per round trip) plus the first fingerprint and the last answer.</summary>
+    private const int MaxRoundTripsDefaultPage = 24;
 
     [Fact]
     public void A_round_finds_exactly_the_symmetric_difference() =>
