@@ -4,7 +4,7 @@ namespace Plumtree.Storage;
 /// The durable memory of delivered messages behind anti-entropy: payloads served to sync and the ids that make
 /// delivery exactly-once across restarts. The node keeps its working set in memory (the sync engine) and writes
 /// through to the store from one background writer; at start it reads the store back (<see cref="Load"/>).
-/// <c>InMemoryMessageStore</c> is the default; the agent keeps a SQLite file in its data directory's
+/// <see cref="InMemoryMessageStore"/> is the default; the agent keeps a SQLite file in its data directory's
 /// <c>cache/</c> folder (<c>Plumtree.Storage.Sqlite</c>).
 /// </summary>
 /// <remarks>
