@@ -21,7 +21,7 @@ public sealed class PeerStoreMetrics
     public PeerStoreMetrics(IMeterFactory meterFactory, IOptions<PlumtreeNodeOptions> nodeOptions)
     {
         var meter = meterFactory.Create(MetricNames.MeterName);
-        _errors = meter.CreateCounter<long>(MetricNames.StorageErrors, description: "Storage failures by store and operation (the node goes on without the store).");
+        _errors = meter.CreateCounter<long>(MetricNames.StorageErrors, description: MetricNames.StorageErrorsDescription);
         _node = nodeOptions.Value.NodeName;
     }
 
