@@ -55,7 +55,8 @@ internal sealed record MessageDto(
     [property: JsonPropertyName("payload")] string Payload,
     [property: JsonPropertyName("hops")] int Hops,
     [property: JsonPropertyName("from")] string? From,
-    [property: JsonPropertyName("received_at")] DateTimeOffset ReceivedAt);
+    [property: JsonPropertyName("received_at")] DateTimeOffset ReceivedAt,
+    [property: JsonPropertyName("recovered")] bool Recovered);
 
 /// <summary><c>GET /v1/messages</c>.</summary>
 internal sealed record MessagesResponse([property: JsonPropertyName("messages")] IReadOnlyList<MessageDto> Messages);
