@@ -63,7 +63,7 @@ public sealed class BroadcastCounters
     /// <summary>Gossip frames dropped on receive because the payload exceeded <see cref="BroadcastOptions.MaxMessageSize"/>.</summary>
     public long Oversized;
 
-    /// <summary>Frames dropped because they could not be used (unknown type, empty message id, negative hop).</summary>
+    /// <summary>Frames dropped because they could not be used (unknown type, a Sync frame, which belongs to the sync engine, empty message id, negative hop).</summary>
     public long Malformed;
 
     /// <summary>Neighbor requests sent (overlay maintenance).</summary>

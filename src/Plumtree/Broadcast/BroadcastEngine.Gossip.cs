@@ -51,6 +51,13 @@ public sealed partial class BroadcastEngine
     {
         ArgumentNullException.ThrowIfNull(from);
         Advance(now);
+        if (frame.Type == FrameType.Sync)
+        {
+            // Sync frames belong to the sync engine; the node routes them there before this engine.
+            _counters.Malformed++;
+            Finish();
+            return;
+        }
 
         // Peers are always view members, so one lookup settles the common case.
         if (!_peers.TryGetValue(from, out var peer) && !IsKnownMember(from))

@@ -20,4 +20,10 @@ public enum FrameType : byte
 
     /// <summary>Tells the receiver the sender has dropped the link (peer set full, or rebalanced away).</summary>
     Disconnect = 6,
+
+    /// <summary>
+    /// An anti-entropy sync frame: the body (kind, round, ...) belongs to the sync engine and is carried in
+    /// <see cref="PlumtreeFrame.Payload"/>. The node routes it to the sync engine; the broadcast engine never uses it.
+    /// </summary>
+    Sync = 16,
 }

@@ -28,7 +28,7 @@ public readonly struct PlumtreeFrame
     /// </summary>
     public int Hop { get; }
 
-    /// <summary>Gossip payload.</summary>
+    /// <summary>Gossip payload; the whole body of a Sync frame.</summary>
     public ReadOnlyMemory<byte> Payload { get; }
 
     /// <summary>IHave announcements.</summary>
@@ -55,6 +55,9 @@ public readonly struct PlumtreeFrame
     /// <summary>A disconnect notice.</summary>
     public static PlumtreeFrame Disconnect() => new(FrameType.Disconnect, default, 0, default, default, false);
 
+    /// <summary>An anti-entropy sync frame carrying <paramref name="body"/> (at least 1 byte; its layout is the sync engine's).</summary>
+    public static PlumtreeFrame Sync(ReadOnlyMemory<byte> body) => new(FrameType.Sync, default, 0, body, default, false);
+
     /// <inheritdoc/>
     public override string ToString() => Type switch
     {
@@ -62,6 +65,7 @@ public readonly struct PlumtreeFrame
         FrameType.IHave => $"IHave({Entries.Length})",
         FrameType.Graft => $"Graft({Id}, hop {Hop})",
         FrameType.Neighbor => $"Neighbor(high={Flag})",
+        FrameType.Sync => $"Sync({Payload.Length} B)",
         _ => Type.ToString(),
     };
 }

@@ -37,6 +37,12 @@ public sealed record SyncOptions
     /// <summary>Ids minted up to this far in the future (another node's clock ahead of ours) are reconciled too. Default 1 minute.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Largest payload accepted through sync (Messages and Push pages); a larger one is refused and counted as malformed.
+    /// Default 1 MiB. The Plumtree frame size limit must leave room for one such message plus 35 bytes of framing.
+    /// </summary>
+    public int MaxMessageBytes { get; init; } = 1024 * 1024;
+
     /// <summary>Every key that is out of range, as <c>Key: rule</c>; empty when the options are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -57,6 +63,7 @@ public sealed record SyncOptions
         Check(RoundTimeout >= TimeSpan.FromMilliseconds(10) && RoundTimeout <= TimeSpan.FromHours(1), nameof(RoundTimeout), "must be between 10 ms and 1 hour");
         Check(MaxRoundTrips is >= 1 and <= 1000, nameof(MaxRoundTrips), "must be between 1 and 1000");
         Check(ClockSkew >= TimeSpan.Zero && ClockSkew <= TimeSpan.FromHours(1), nameof(ClockSkew), "must be between 0 and 1 hour");
+        Check(MaxMessageBytes > 0, nameof(MaxMessageBytes), "must be greater than 0");
         return errors;
     }
 

@@ -8,7 +8,7 @@ namespace Plumtree.Wire;
 internal static partial class PlumtreeFrameCodec
 {
     /// <summary>
-    /// Decodes exactly one whole frame. A Gossip payload is a slice of <paramref name="frame"/> (no copy:
+    /// Decodes exactly one whole frame. A Gossip payload (and a Sync body) is a slice of <paramref name="frame"/> (no copy:
     /// the caller keeps that memory alive and unchanged for as long as it uses the payload). Throws
     /// <see cref="WireDecodeException"/> for any malformed input, including bytes after the declared body
     /// (<c>trailing_bytes</c>) and input that ends early (<c>truncated</c>).
@@ -38,6 +38,11 @@ internal static partial class PlumtreeFrameCodec
         {
             var id = ReadGossipHead(span[HeaderSize..frameLength], frameLength, out var hop);
             result = PlumtreeFrame.Gossip(id, hop, frame[GossipPrefixSize..frameLength]);
+        }
+        else if (type == FrameType.Sync)
+        {
+            RequireSyncBody(frameLength);
+            result = PlumtreeFrame.Sync(frame[HeaderSize..frameLength]);
         }
         else
         {
@@ -73,7 +78,10 @@ internal static partial class PlumtreeFrameCodec
         return id;
     }
 
-    /// <summary>Decodes the whole body of any frame type except Gossip. Never keeps a reference to <paramref name="body"/>.</summary>
+    /// <summary>
+    /// Decodes the whole body of any frame type except Gossip. Never keeps a reference to <paramref name="body"/>:
+    /// a Sync body is copied into a new array of exactly its size.
+    /// </summary>
     private static PlumtreeFrame DecodeControlBody(FrameType type, ReadOnlySpan<byte> body, int frameLength)
     {
         switch (type)
@@ -105,6 +113,9 @@ internal static partial class PlumtreeFrameCodec
             case FrameType.Disconnect:
                 RequireEmptyBody(type, body, frameLength);
                 return PlumtreeFrame.Disconnect();
+            case FrameType.Sync:
+                RequireSyncBody(frameLength);
+                return PlumtreeFrame.Sync(body.ToArray());
             default:
                 // ReadHeader admits only known types, and Gossip bodies are read by the callers.
                 throw new UnreachableException($"{type} has no control body.");
@@ -146,6 +157,14 @@ internal static partial class PlumtreeFrameCodec
         }
 
         return PlumtreeFrame.IHave(entries);
+    }
+
+    private static void RequireSyncBody(int frameLength)
+    {
+        if (frameLength == HeaderSize)
+        {
+            ThrowBadBody(FrameType.Sync, frameLength, "a Sync body is at least 1 byte");
+        }
     }
 
     private static void RequireEmptyBody(FrameType type, ReadOnlySpan<byte> body, int frameLength)

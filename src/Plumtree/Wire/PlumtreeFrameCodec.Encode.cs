@@ -28,6 +28,10 @@ internal static partial class PlumtreeFrameCodec
             WriteIdHop(frame.Id, frame.Hop, destination[HeaderSize..]);
             frame.Payload.Span.CopyTo(destination[GossipPrefixSize..]);
         }
+        else if (frame.Type == FrameType.Sync)
+        {
+            frame.Payload.Span.CopyTo(destination[HeaderSize..]);
+        }
         else
         {
             WriteControlBody(frame, destination[HeaderSize..length]);
@@ -52,6 +56,12 @@ internal static partial class PlumtreeFrameCodec
             WriteHeader(frame.Type, length, prefix);
             WriteIdHop(frame.Id, frame.Hop, prefix[HeaderSize..]);
             writer.Advance(GossipPrefixSize);
+            writer.Write(frame.Payload.Span);
+        }
+        else if (frame.Type == FrameType.Sync)
+        {
+            WriteHeader(frame.Type, length, writer.GetSpan(HeaderSize));
+            writer.Advance(HeaderSize);
             writer.Write(frame.Payload.Span);
         }
         else

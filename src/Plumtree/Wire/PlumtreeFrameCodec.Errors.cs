@@ -13,7 +13,7 @@ internal static partial class PlumtreeFrameCodec
         /// <summary>The first byte is not a version this codec speaks.</summary>
         public const string BadVersion = "bad_version";
 
-        /// <summary>The type byte is not a frame type of this version (including the reserved sync range 16–31).</summary>
+        /// <summary>The type byte is not a frame type of this version (including the values 17–31 reserved for further sync frames).</summary>
         public const string UnknownType = "unknown_type";
 
         /// <summary>The declared frame length exceeds the limit.</summary>
@@ -22,7 +22,7 @@ internal static partial class PlumtreeFrameCodec
         /// <summary>The input ends before the header or the declared body does.</summary>
         public const string Truncated = "truncated";
 
-        /// <summary>The body does not fit its type: wrong length, zero count, reserved bits, empty id.</summary>
+        /// <summary>The body does not fit its type: wrong length, zero count, reserved bits, empty id, empty Sync body.</summary>
         public const string BadBody = "bad_body";
 
         /// <summary>Whole-frame decoding got bytes after the declared body.</summary>
@@ -50,7 +50,7 @@ internal static partial class PlumtreeFrameCodec
     private static void ThrowUnknownType(byte type, uint bodyLength)
     {
         var what = IsReservedSyncType(type)
-            ? $"Plumtree frame type {type} is reserved for anti-entropy sync frames, which this version does not decode"
+            ? $"Plumtree frame type {type} is reserved for further anti-entropy sync frames, which this version does not decode"
             : $"Plumtree frame type {type} is unknown";
         throw new WireDecodeException(Layer, Reasons.UnknownType, $"{what}; its body is {bodyLength} bytes.")
         {

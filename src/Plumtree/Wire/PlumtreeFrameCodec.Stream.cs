@@ -15,7 +15,8 @@ internal static partial class PlumtreeFrameCodec
     /// <paramref name="buffer"/> past the frame otherwise. The header is checked as soon as it is complete
     /// (and a wrong version byte as soon as it arrives), so a frame over <paramref name="maxFrameSize"/> is
     /// refused before its body is awaited or buffered. A Gossip payload is copied into a new array of exactly
-    /// its size (the stream buffer will be reused); that array is the only allocation for a Gossip frame.
+    /// its size (the stream buffer will be reused); that array is the only allocation for a Gossip frame. A Sync
+    /// body is copied the same way.
     /// Throws only <see cref="WireDecodeException"/> for bad input, without moving <paramref name="buffer"/>;
     /// when <see cref="WireDecodeException.FrameLength"/> is set the framing is intact and the caller may
     /// skip that many bytes and read on.

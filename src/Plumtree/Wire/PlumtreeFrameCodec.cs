@@ -14,6 +14,7 @@ namespace Plumtree.Wire;
 /// Prune      := (empty)
 /// Neighbor   := flags:u8 (bit0 = high priority, other bits 0)
 /// Disconnect := (empty)
+/// Sync       := body (>= 1 byte; the sync engine's format, SyncFrameCodec)
 /// </code>
 /// Encoders throw <see cref="ArgumentException"/> for frames that are invalid or larger than the limit;
 /// decoders throw nothing but <see cref="WireDecodeException"/> (layer <c>plumtree</c>) for bad input.
@@ -34,7 +35,7 @@ internal static partial class PlumtreeFrameCodec
     /// <summary>Largest number of announcements in one IHave frame (u16 count).</summary>
     public const int MaxIHaveEntries = ushort.MaxValue;
 
-    /// <summary>First frame type value reserved for anti-entropy sync frames.</summary>
+    /// <summary>First frame type value reserved for anti-entropy sync frames (the first one, <see cref="FrameType.Sync"/>, is in use).</summary>
     public const byte FirstSyncType = 16;
 
     /// <summary>Last frame type value reserved for anti-entropy sync frames.</summary>
@@ -99,6 +100,14 @@ internal static partial class PlumtreeFrameCodec
             case FrameType.Disconnect:
                 body = 0;
                 break;
+            case FrameType.Sync:
+                if (frame.Payload.IsEmpty)
+                {
+                    throw new ArgumentException("A Sync frame needs a body of at least 1 byte.", nameof(frame));
+                }
+
+                body = frame.Payload.Length;
+                break;
             default:
                 throw new ArgumentException($"Frame type {(byte)frame.Type} is not a Plumtree frame type.", nameof(frame));
         }
@@ -113,10 +122,10 @@ internal static partial class PlumtreeFrameCodec
     }
 
     /// <summary>True for the frame types this version decodes.</summary>
-    internal static bool IsKnownType(byte type) => type is >= (byte)FrameType.Gossip and <= (byte)FrameType.Disconnect;
+    internal static bool IsKnownType(byte type) => type is (>= (byte)FrameType.Gossip and <= (byte)FrameType.Disconnect) or (byte)FrameType.Sync;
 
-    /// <summary>True for the type values reserved for anti-entropy sync frames.</summary>
-    internal static bool IsReservedSyncType(byte type) => type is >= FirstSyncType and <= LastSyncType;
+    /// <summary>True for the type values reserved for further anti-entropy sync frames (17–31; 16 is <see cref="FrameType.Sync"/>).</summary>
+    internal static bool IsReservedSyncType(byte type) => type is > (byte)FrameType.Sync and <= LastSyncType;
 
     /// <summary>
     /// Validates a complete 6-byte header against the limit and returns the total frame length; throws

@@ -149,7 +149,7 @@ public sealed class FrameRoundTripTests
     {
         var gossip = Sample("gossip");
         var stream = new ArrayBufferWriter<byte>();
-        stream.Write(FrameAssert.Hex("01 10 00000003 aabbcc")); // type 16: reserved for sync frames
+        stream.Write(FrameAssert.Hex("01 11 00000003 aabbcc")); // type 17: reserved for further sync frames
         PlumtreeFrameCodec.Encode(gossip, stream, Max);
         var buffer = SegmentedSequence.Create(stream.WrittenSpan, 4, 7);
 

@@ -96,6 +96,17 @@ public sealed class GoldenFrameTests
     }
 
     [Fact]
+    public void Sync_carries_its_body_as_the_payload()
+    {
+        //                 ver type len      kind round    reason
+        const string hex = "01 10 00000006 07 0000002a 01";
+        var decoded = AssertGolden("sync-refuse", hex, PlumtreeFrame.Sync(new byte[] { 0x07, 0x00, 0x00, 0x00, 0x2a, 0x01 }));
+        Assert.Equal(FrameType.Sync, decoded.Type);
+        Assert.Equal(new byte[] { 0x07, 0x00, 0x00, 0x00, 0x2a, 0x01 }, decoded.Payload.ToArray());
+        Assert.Throws<ArgumentException>(() => PlumtreeFrameCodec.GetEncodedLength(PlumtreeFrame.Sync(ReadOnlyMemory<byte>.Empty)));
+    }
+
+    [Fact]
     public void Every_frame_kind_has_a_shared_golden_vector()
     {
         var kinds = GoldenVectors.Valid.Select(v => PlumtreeFrameCodec.Decode(v.Bytes, GoldenVectors.MaxFrameSize).Type).ToHashSet();

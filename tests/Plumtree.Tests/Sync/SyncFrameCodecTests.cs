@@ -1,0 +1,120 @@
+using Plumtree.Storage;
+using Plumtree.Wire;
+
+namespace Plumtree.Tests.Sync;
+
+/// <summary>The body of a Sync frame: every kind round-trips; malformed bodies give <see cref="WireDecodeException"/>.</summary>
+public sealed class SyncFrameCodecTests
+{
+    private static readonly MessageId IdA = new(0x018bcfe56800a1b2UL, 0xc3d4e5f60718293aUL);
+    private static readonly MessageId IdB = new(0x018bcfe568010000UL, 0x0000000000000001UL);
+
+    [Fact]
+    public void Every_kind_round_trips()
+    {
+        var reconcile = SyncFrameCodec.Decode(SyncFrameCodec.EncodeReconcile(7, 1_700_000_000_000, [1, 2, 3]));
+        Assert.Equal((SyncFrameKind.Reconcile, 7u, 1_700_000_000_000L), (reconcile.Kind, reconcile.Round, reconcile.Milliseconds));
+        Assert.Equal(new byte[] { 1, 2, 3 }, reconcile.Message);
+
+        var reply = SyncFrameCodec.Decode(SyncFrameCodec.EncodeReply(uint.MaxValue, [9]));
+        Assert.Equal((SyncFrameKind.Reply, uint.MaxValue), (reply.Kind, reply.Round));
+        Assert.Equal(new byte[] { 9 }, reply.Message);
+
+        var floor = SyncFrameCodec.Decode(SyncFrameCodec.EncodeFloor(3, 42));
+        Assert.Equal((SyncFrameKind.Floor, 3u, 42L), (floor.Kind, floor.Round, floor.Milliseconds));
+
+        var want = SyncFrameCodec.Decode(SyncFrameCodec.EncodeWant(4, [IdA, IdB]));
+        Assert.Equal([IdA, IdB], want.Ids);
+
+        var page = SyncFrameCodec.Decode(SyncFrameCodec.EncodePage(SyncFrameKind.Messages, 5, [new(IdA, new byte[] { 1, 2 }), new(IdB, Array.Empty<byte>())], [IdB]));
+        Assert.Equal(SyncFrameKind.Messages, page.Kind);
+        Assert.Equal([IdA, IdB], page.Entries.Select(e => e.Id));
+        Assert.Equal(new byte[] { 1, 2 }, page.Entries[0].Payload.ToArray());
+        Assert.True(page.Entries[1].Payload.IsEmpty);
+        Assert.Equal([IdB], page.Ids);
+
+        var push = SyncFrameCodec.Decode(SyncFrameCodec.EncodePage(SyncFrameKind.Push, 6, [new(IdA, new byte[] { 5 })], []));
+        Assert.Equal((SyncFrameKind.Push, 6u, 1), (push.Kind, push.Round, push.Entries.Length));
+
+        var refuse = SyncFrameCodec.Decode(SyncFrameCodec.EncodeRefuse(42, SyncRefuseReason.Disabled));
+        Assert.Equal((SyncFrameKind.Refuse, 42u, SyncRefuseReason.Disabled), (refuse.Kind, refuse.Round, refuse.Reason));
+    }
+
+    [Fact]
+    public void The_layout_is_big_endian_as_documented()
+    {
+        Assert.Equal("070000002a01", Convert.ToHexStringLower(SyncFrameCodec.EncodeRefuse(42, SyncRefuseReason.Disabled)));
+        Assert.Equal("0300000001000000000000002a", Convert.ToHexStringLower(SyncFrameCodec.EncodeFloor(1, 42)));
+        Assert.Equal(
+            "0400000002" + "0001" + "018bcfe56800a1b2c3d4e5f60718293a",
+            Convert.ToHexStringLower(SyncFrameCodec.EncodeWant(2, [IdA])));
+        Assert.Equal(
+            "0500000003" + "0001" + "018bcfe56800a1b2c3d4e5f60718293a" + "00000002" + "abcd" + "0001" + "018bcfe5680100000000000000000001",
+            Convert.ToHexStringLower(SyncFrameCodec.EncodePage(SyncFrameKind.Messages, 3, [new(IdA, new byte[] { 0xab, 0xcd })], [IdB])));
+    }
+
+    [Theory]
+    [InlineData("", "truncated")]
+    [InlineData("01000000", "truncated")]
+    [InlineData("0000000001", "unknown_kind")]
+    [InlineData("0800000001", "unknown_kind")]
+    [InlineData("0100000001000000000000002a", "truncated")] // Reconcile without a message
+    [InlineData("0100000001ffffffffffffffff00", "bad_body")] // negative from_ms
+    [InlineData("0200000001", "truncated")] // Reply without a message
+    [InlineData("0300000001000000000000002a00", "trailing_bytes")]
+    [InlineData("0300000001000100000000002a", "bad_body")] // floor beyond 48 bits
+    [InlineData("04000000010000", "bad_body")] // Want of 0 ids
+    [InlineData("0400000001000200000000000000000000000000000001", "truncated")]
+    [InlineData("0400000001000100000000000000000000000000000000", "bad_body")] // all-zero id
+    [InlineData("04000000010001018bcfe56800a1b2c3d4e5f60718293a00", "trailing_bytes")]
+    [InlineData("050000000100000000", "bad_body")] // empty Messages page
+    [InlineData("05000000010001018bcfe56800a1b2c3d4e5f60718293a00000005abcd0000", "truncated")] // payload shorter than its length
+    [InlineData("06000000010001018bcfe56800a1b2c3d4e5f60718293a000000000001018bcfe5680100000000000000000001", "bad_body")] // Push with missing ids
+    [InlineData("060000000100000000", "bad_body")] // empty Push
+    [InlineData("070000000100", "bad_body")] // Refuse reason 0
+    [InlineData("07000000010101", "trailing_bytes")]
+    public void Malformed_bodies_are_refused_with_a_reason(string hex, string reason)
+    {
+        var error = Assert.Throws<WireDecodeException>(() => SyncFrameCodec.Decode(Convert.FromHexString(hex)));
+        Assert.Equal("sync", error.Layer);
+        Assert.Equal(reason, error.Reason);
+    }
+
+    [Fact]
+    public void Random_bodies_decode_or_throw_only_WireDecodeException()
+    {
+        var random = new Random(1234);
+        var decoded = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var body = new byte[random.Next(0, 120)];
+            random.NextBytes(body);
+            if (body.Length > 0)
+            {
+                body[0] = (byte)random.Next(1, 8);
+            }
+
+            try
+            {
+                SyncFrameCodec.Decode(body);
+                decoded++;
+            }
+            catch (WireDecodeException)
+            {
+            }
+        }
+
+        Assert.True(decoded > 0);
+    }
+
+    [Fact]
+    public void Encoders_refuse_what_cannot_be_decoded()
+    {
+        Assert.Throws<ArgumentException>(() => SyncFrameCodec.EncodeReply(1, []));
+        Assert.Throws<ArgumentException>(() => SyncFrameCodec.EncodeWant(1, []));
+        Assert.Throws<ArgumentException>(() => SyncFrameCodec.EncodeWant(1, [MessageId.Empty]));
+        Assert.Throws<ArgumentException>(() => SyncFrameCodec.EncodePage(SyncFrameKind.Push, 1, [new StoredMessage(IdA, new byte[1])], [IdB]));
+        Assert.Throws<ArgumentException>(() => SyncFrameCodec.EncodePage(SyncFrameKind.Messages, 1, [], []));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SyncFrameCodec.EncodeFloor(1, -1));
+    }
+}
