@@ -43,4 +43,13 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "Peer store {Path} cannot be used ({Reason}): known peers are kept in memory only until the next start")]
     public static partial void PeerStoreUnusable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Delivered messages are stored in {Path}")]
+    public static partial void MessageStoreOpened(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Error, Message = "Message store {Path} was damaged: moved aside to {MovedTo}; starting with an empty one (anti-entropy fetches what is inside the horizon again)")]
+    public static partial void MessageStoreCorrupt(ILogger logger, string path, string movedTo);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Error, Message = "Message store in {Directory} cannot be used ({Reason}): delivered messages are kept in memory only until the next start")]
+    public static partial void MessageStoreUnusable(ILogger logger, string directory, string reason);
 }

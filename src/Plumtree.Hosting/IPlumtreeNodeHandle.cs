@@ -1,5 +1,7 @@
 using System.Net;
 using Plumtree.Node;
+using Plumtree.Storage;
+using Plumtree.Sync;
 
 namespace Plumtree.Hosting;
 
@@ -56,6 +58,15 @@ public interface IPlumtreeNodeHandle
 
     /// <summary>Empties the message cache (<c>clear_cache</c>).</summary>
     Task ClearCacheAsync(CancellationToken cancellationToken);
+
+    /// <summary>Anti-entropy as of the node's last published state (<c>GET /debug/sync</c>).</summary>
+    SyncSnapshot SyncStatus { get; }
+
+    /// <summary>Starts an anti-entropy round now with <paramref name="peer"/> (or a random live peer); returns its peer, or null when none could start.</summary>
+    Task<string?> SyncNowAsync(string? peer, CancellationToken cancellationToken);
+
+    /// <summary>Checks every row of the message store; corrupt rows are removed, counted and rewritten from memory.</summary>
+    Task<MessageStoreVerification> VerifyStoreAsync(CancellationToken cancellationToken);
 
     /// <summary>The operator's state export.</summary>
     StateExport ExportState();

@@ -6,7 +6,7 @@ using Plumtree.Node;
 namespace Plumtree.Hosting;
 
 /// <summary>
-/// <c>plumtree_storage_errors_total</c> (meter <c>Plumtree</c>), tags <c>node</c>, <c>store</c> (<c>peers</c>) and
+/// <c>plumtree_storage_errors_total</c> (meter <c>Plumtree</c>), tags <c>node</c>, <c>store</c> (<c>peers</c>; <c>messages</c> for opening the agent's message store) and
 /// <c>operation</c> (<c>open</c>, <c>read</c>, <c>write</c>): every failure of the peer store, which never stops the node.
 /// </summary>
 public sealed class PeerStoreMetrics
@@ -21,7 +21,7 @@ public sealed class PeerStoreMetrics
     public PeerStoreMetrics(IMeterFactory meterFactory, IOptions<PlumtreeNodeOptions> nodeOptions)
     {
         var meter = meterFactory.Create(MetricNames.MeterName);
-        _errors = meter.CreateCounter<long>(MetricNames.StorageErrors, description: "Storage failures by store and operation (the node goes on without the store).");
+        _errors = meter.CreateCounter<long>(MetricNames.StorageErrors, description: MetricNames.StorageErrorsDescription);
         _node = nodeOptions.Value.NodeName;
     }
 
@@ -30,13 +30,18 @@ public sealed class PeerStoreMetrics
 
     /// <summary>Counts one failure of <paramref name="operation"/> (<c>open</c>, <c>read</c> or <c>write</c>).</summary>
     /// <param name="operation">The failed operation.</param>
-    public void Error(string operation)
+    public void Error(string operation) => Error(operation, "peers");
+
+    /// <summary>Counts one failure of <paramref name="operation"/> on <paramref name="store"/> (<c>peers</c> or <c>messages</c>).</summary>
+    /// <param name="operation">The failed operation.</param>
+    /// <param name="store">The store that failed.</param>
+    public void Error(string operation, string store)
     {
         Interlocked.Increment(ref _count);
         _errors.Add(
             1,
             new KeyValuePair<string, object?>(MetricNames.NodeTag, _node),
-            new KeyValuePair<string, object?>("store", "peers"),
+            new KeyValuePair<string, object?>("store", store),
             new KeyValuePair<string, object?>("operation", operation));
     }
 }

@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Plumtree.Broadcast;
 using Plumtree.Node;
+using Plumtree.Storage;
+using Plumtree.Sync;
 
 namespace Plumtree.Hosting;
 
@@ -45,6 +47,12 @@ internal sealed class PlumtreeNodeHandle(PlumtreeNode node, IOptions<PlumtreeNod
     public Task ClearCacheAsync(CancellationToken cancellationToken) => node.ClearCacheAsync(cancellationToken);
 
     public StateExport ExportState() => node.ExportState();
+
+    public SyncSnapshot SyncStatus => node.SyncStatus;
+
+    public Task<string?> SyncNowAsync(string? peer, CancellationToken cancellationToken) => node.SyncNowAsync(peer, cancellationToken);
+
+    public Task<MessageStoreVerification> VerifyStoreAsync(CancellationToken cancellationToken) => node.VerifyStoreAsync(cancellationToken);
 
     public NodeHealth GetHealth() => node.GetHealth();
 }

@@ -50,11 +50,13 @@ public static class PlumtreeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PlumtreeNodeOptions>, PlumtreeNodeOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PlumtreeHostingOptions>, PlumtreeHostingOptionsValidator>());
-        services.TryAddSingleton(sp => new PlumtreeNode(
-            sp.GetRequiredService<IOptions<PlumtreeNodeOptions>>().Value,
-            sp.GetService<ILoggerFactory>(),
-            sp.GetService<IMeterFactory>(),
-            sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(sp =>
+        {
+            // A registered IMessageStore (the agent's SQLite file) backs the node unless the options name one.
+            var options = sp.GetRequiredService<IOptions<PlumtreeNodeOptions>>().Value;
+            options.MessageStore ??= sp.GetService<IMessageStore>();
+            return new PlumtreeNode(options, sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>(), sp.GetService<TimeProvider>());
+        });
         services.TryAddSingleton<IPlumtreeNodeHandle, PlumtreeNodeHandle>();
         services.TryAddSingleton<PlumtreeStartupState>();
         services.TryAddSingleton<IPeerStore>(_ => new InMemoryPeerStore());

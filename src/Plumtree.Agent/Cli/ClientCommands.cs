@@ -7,7 +7,7 @@ using Plumtree.Agent.Http;
 
 namespace Plumtree.Agent.Cli;
 
-/// <summary>The verbs that talk to a running agent over HTTP: members, peers, broadcast, join, leave, rebalance, cache clear, state, health.</summary>
+/// <summary>The verbs that talk to a running agent over HTTP: members, peers, broadcast, join, leave, rebalance, cache clear|verify, sync [now], state, health.</summary>
 internal static class ClientCommands
 {
     public const double DefaultTimeoutSeconds = 10;
@@ -27,7 +27,9 @@ internal static class ClientCommands
         yield return Simple(env, "rebalance", "Restore the eager/lazy peer targets (after a partition heals).", "v1/rebalance", isPost: true, Render.Action);
         var cache = new Command("cache", "Message cache operations.");
         cache.Add(Simple(env, "clear", "Empty the message cache (de-duplication memory is kept).", "v1/cache/clear", isPost: true, Render.Action));
+        cache.Add(Simple(env, "verify", "Check every stored message's checksum; corrupt rows are removed, counted and rewritten from memory.", "v1/cache/verify", isPost: true, Render.CacheVerify));
         yield return cache;
+        yield return Sync(env);
     }
 
     private static ClientOptions AddOptions(Command command)
@@ -157,6 +159,23 @@ internal static class ClientCommands
             }).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static Command Sync(CliEnvironment env)
+    {
+        var sync = Simple(env, "sync", "Show anti-entropy: messages held, floor, join time, each peer's last round (GET /debug/sync).", "debug/sync", isPost: false, Render.Sync);
+        var peer = new Option<string?>("--peer") { Description = "Sync with this member (default: a random live peer).", HelpName = "NAME" };
+        var now = new Command("now", "Start an anti-entropy round now (POST /v1/sync).") { peer };
+        var options = AddOptions(now);
+        now.SetAction((parse, ct) => RunAsync(parse, options, env, async (client, json) =>
+        {
+            var request = new SyncRequest(parse.GetValue(peer));
+            using var content = new StringContent(JsonSerializer.Serialize(request, AdminJsonContext.Relaxed.SyncRequest), Encoding.UTF8, "application/json");
+            var reply = await client.PostAsync("v1/sync", content, ct).ConfigureAwait(false);
+            return await FinishAsync(env, reply, json, Render.Action).ConfigureAwait(false);
+        }));
+        sync.Add(now);
+        return sync;
     }
 
     private static Command Join(CliEnvironment env)

@@ -75,6 +75,48 @@ internal static class Render
         env.Console.MarkupLine($"joined: {response.Contacted.ToString(CultureInfo.InvariantCulture)} seed(s) contacted");
     }
 
+    public static void Sync(CliEnvironment env, string body)
+    {
+        var sync = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.SyncResponse)!;
+        var summary = new Table().AddColumn("field").AddColumn("value");
+        summary.AddRow("node", Markup.Escape(sync.Node));
+        summary.AddRow("enabled", sync.Enabled ? "yes" : "[yellow]no[/]");
+        summary.AddRow("messages", sync.Messages.ToString(CultureInfo.InvariantCulture));
+        summary.AddRow("bytes", sync.Bytes.ToString(CultureInfo.InvariantCulture));
+        summary.AddRow("floor", sync.Floor.ToString("O", CultureInfo.InvariantCulture));
+        summary.AddRow("joined", sync.Joined.ToString("O", CultureInfo.InvariantCulture));
+        summary.AddRow("active_round", Markup.Escape(sync.ActiveRoundPeer ?? "(none)"));
+        env.Console.Write(summary);
+        var peers = new Table().AddColumn("peer").AddColumn("last round").AddColumn("result").AddColumn("need").AddColumn("have").AddColumn("ok").AddColumn("failed");
+        foreach (var peer in sync.Peers)
+        {
+            var result = peer.LastResult switch { null => "", "ok" => "[green]ok[/]", var other => $"[red]{Markup.Escape(other)}[/]" };
+            peers.AddRow(
+                Markup.Escape(peer.Name),
+                peer.LastRound?.ToString("O", CultureInfo.InvariantCulture) ?? "never",
+                result,
+                peer.LastNeed.ToString(CultureInfo.InvariantCulture),
+                peer.LastHave.ToString(CultureInfo.InvariantCulture),
+                peer.RoundsOk.ToString(CultureInfo.InvariantCulture),
+                peer.RoundsFailed.ToString(CultureInfo.InvariantCulture));
+        }
+
+        env.Console.Write(peers);
+    }
+
+    public static void CacheVerify(CliEnvironment env, string body)
+    {
+        var result = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.CacheVerifyResponse)!;
+        var verdict = result.CorruptRemoved == 0
+            ? "[green]intact[/]"
+            : $"[red]{result.CorruptRemoved.ToString(CultureInfo.InvariantCulture)} corrupt row(s) removed[/] and rewritten from memory";
+        env.Console.MarkupLine($"message store: {result.Rows.ToString(CultureInfo.InvariantCulture)} rows, {result.Intact.ToString(CultureInfo.InvariantCulture)} intact, {result.Bytes.ToString(CultureInfo.InvariantCulture)} bytes: {verdict}");
+        if (result.Detail.Length > 0)
+        {
+            env.Console.MarkupLine(Markup.Escape(result.Detail));
+        }
+    }
+
     public static void Action(CliEnvironment env, string body)
     {
         var response = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.ActionResponse)!;

@@ -70,6 +70,11 @@ internal static class AgentHost
             sp.GetRequiredService<PeerStoreMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Storage")));
+        services.AddSingleton<IMessageStore>(sp => AgentMessageStore.Open(
+            settings.DataDir,
+            sp.GetRequiredService<PeerStoreMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Storage")));
         services.AddPlumtree(config.PlumtreeSection);
         services.PostConfigure<PlumtreeHostingOptions>(o => o.Join = [.. config.Join]);
         services.PostConfigure<PlumtreeNodeOptions>(o =>

@@ -55,7 +55,8 @@ internal sealed record MessageDto(
     [property: JsonPropertyName("payload")] string Payload,
     [property: JsonPropertyName("hops")] int Hops,
     [property: JsonPropertyName("from")] string? From,
-    [property: JsonPropertyName("received_at")] DateTimeOffset ReceivedAt);
+    [property: JsonPropertyName("received_at")] DateTimeOffset ReceivedAt,
+    [property: JsonPropertyName("recovered")] bool Recovered);
 
 /// <summary><c>GET /v1/messages</c>.</summary>
 internal sealed record MessagesResponse([property: JsonPropertyName("messages")] IReadOnlyList<MessageDto> Messages);
@@ -78,3 +79,37 @@ internal sealed record ErrorResponse(
 
 /// <summary><c>plumtree keygen --json</c>.</summary>
 internal sealed record KeygenResponse([property: JsonPropertyName("key")] string Key);
+
+/// <summary>One peer's last anti-entropy round in <c>GET /debug/sync</c>.</summary>
+internal sealed record SyncPeerDto(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("last_round")] DateTimeOffset? LastRound,
+    [property: JsonPropertyName("last_result")] string? LastResult,
+    [property: JsonPropertyName("last_need")] int LastNeed,
+    [property: JsonPropertyName("last_have")] int LastHave,
+    [property: JsonPropertyName("rounds_ok")] long RoundsOk,
+    [property: JsonPropertyName("rounds_failed")] long RoundsFailed,
+    [property: JsonPropertyName("bytes_sent")] long BytesSent,
+    [property: JsonPropertyName("bytes_received")] long BytesReceived);
+
+/// <summary><c>GET /debug/sync</c>: anti-entropy state.</summary>
+internal sealed record SyncResponse(
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("enabled")] bool Enabled,
+    [property: JsonPropertyName("messages")] int Messages,
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("floor")] DateTimeOffset Floor,
+    [property: JsonPropertyName("joined")] DateTimeOffset Joined,
+    [property: JsonPropertyName("active_round_peer")] string? ActiveRoundPeer,
+    [property: JsonPropertyName("peers")] IReadOnlyList<SyncPeerDto> Peers);
+
+/// <summary><c>POST /v1/sync</c> request (the body is optional).</summary>
+internal sealed record SyncRequest([property: JsonPropertyName("peer")] string? Peer);
+
+/// <summary><c>POST /v1/cache/verify</c>: the message store check.</summary>
+internal sealed record CacheVerifyResponse(
+    [property: JsonPropertyName("rows")] int Rows,
+    [property: JsonPropertyName("intact")] int Intact,
+    [property: JsonPropertyName("corrupt_removed")] int CorruptRemoved,
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("detail")] string Detail);

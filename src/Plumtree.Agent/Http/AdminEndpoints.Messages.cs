@@ -115,5 +115,5 @@ internal static partial class AdminEndpoints
     }
 
     internal static MessageDto ToDto(ReceivedMessage message) =>
-        new(message.Id.ToString(), Convert.ToBase64String(message.Payload.Span), message.Hops, message.From, message.ReceivedAt.ToUniversalTime());
+        new(message.Id.ToString(), Convert.ToBase64String(message.Payload.Span), message.Hops, message.From, message.ReceivedAt.ToUniversalTime(), message.Recovered);
 }

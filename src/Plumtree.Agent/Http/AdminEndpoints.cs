@@ -25,6 +25,9 @@ internal static partial class AdminEndpoints
         app.MapPost("/v1/leave", Handler(LeaveAsync));
         app.MapPost("/v1/rebalance", Handler(RebalanceAsync));
         app.MapPost("/v1/cache/clear", Handler(ClearCacheAsync));
+        app.MapPost("/v1/cache/verify", Handler(VerifyCacheAsync));
+        app.MapGet("/debug/sync", Handler(Sync));
+        app.MapPost("/v1/sync", Handler(SyncNowAsync));
         return app;
     }
 

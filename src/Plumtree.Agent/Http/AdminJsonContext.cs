@@ -18,6 +18,9 @@ namespace Plumtree.Agent.Http;
 [JsonSerializable(typeof(ActionResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(KeygenResponse))]
+[JsonSerializable(typeof(SyncResponse))]
+[JsonSerializable(typeof(SyncRequest))]
+[JsonSerializable(typeof(CacheVerifyResponse))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -57,8 +57,23 @@ public static class MetricNames
     /// <summary>Counter: messages cut off from this node by a partition.</summary>
     public const string MessagesPartitioned = "plumtree_messages_partitioned_total";
 
-    /// <summary>Counter: failures of a store (label <c>store</c>: <c>peers</c>; <c>operation</c>: <c>open</c>, <c>read</c>, <c>write</c>); the node goes on without it.</summary>
+    /// <summary>
+    /// Counter: failures of a store (label <c>store</c>: <c>peers</c> or <c>messages</c>; <c>operation</c>: <c>open</c>,
+    /// <c>read</c>, <c>write</c>, <c>corrupt</c>); the node goes on without it.
+    /// </summary>
     public const string StorageErrors = "plumtree_storage_errors_total";
+
+    /// <summary>The description every creator of <see cref="StorageErrors"/> uses (one instrument per meter).</summary>
+    public const string StorageErrorsDescription = "Storage failures by store and operation (the node goes on without the store).";
+
+    /// <summary>Gauge: messages held by anti-entropy (and written through to the message store).</summary>
+    public const string StoreMessages = "plumtree_store_messages";
+
+    /// <summary>Gauge: payload bytes held by anti-entropy.</summary>
+    public const string StoreBytes = "plumtree_store_bytes";
+
+    /// <summary>Counter: anti-entropy bytes, by <c>direction</c> (<c>sent</c>, <c>received</c>).</summary>
+    public const string SyncBytes = "plumtree_sync_bytes_total";
 
     /// <summary>Counter: anti-entropy rounds.</summary>
     public const string SyncRounds = "plumtree_sync_rounds_total";
@@ -66,7 +81,7 @@ public static class MetricNames
     /// <summary>Counter: messages recovered by anti-entropy.</summary>
     public const string SyncMessagesRecovered = "plumtree_sync_messages_recovered_total";
 
-    /// <summary>Counter: failed anti-entropy rounds.</summary>
+    /// <summary>Counter: failed anti-entropy rounds, by <c>reason</c>.</summary>
     public const string SyncFailures = "plumtree_sync_failures_total";
 
     /// <summary>Counter: everything refused or lost, by <c>reason</c>.</summary>

@@ -27,6 +27,7 @@ internal sealed class MembershipEffects(
     ILogger logger)
 {
     private readonly List<MemberEvent> _events = [];
+    private readonly List<string> _refuted = [];
     private bool _viewDirty;
 
     /// <summary>A member event from the engine, applied at the next <see cref="Apply"/>.</summary>
@@ -34,6 +35,19 @@ internal sealed class MembershipEffects(
 
     /// <summary>The view is rebuilt at the next <see cref="Apply"/> (a fresh engine, a leave, a rebalance).</summary>
     public void ViewChanged() => _viewDirty = true;
+
+    /// <summary>Members seen alive again after a suspicion since the last call (anti-entropy rounds with them at once).</summary>
+    public IReadOnlyList<string> TakeRefuted()
+    {
+        if (_refuted.Count == 0)
+        {
+            return [];
+        }
+
+        var refuted = _refuted.ToArray();
+        _refuted.Clear();
+        return refuted;
+    }
 
     /// <summary>A fresh membership engine: the old engine's pending events and every address are forgotten.</summary>
     public void Clear()
@@ -86,6 +100,11 @@ internal sealed class MembershipEffects(
             }
 
             reconnector.Observe(change, now);
+            if (change.Kind == MemberEventKind.Alive)
+            {
+                _refuted.Add(member.Name);
+            }
+
             NodeLog.MemberChanged(logger, localName, member.Name, change.Kind, member.EndPoint, member.Incarnation);
             subscribers.PublishMemberChanged(change);
         }

@@ -60,4 +60,22 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 1041, Level = LogLevel.Warning, Message = "A {Event} handler of node {Node} threw")]
     public static partial void SubscriberFailed(ILogger logger, string @event, string node, Exception exception);
+
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Information, Message = "Node {Node} loaded {Messages} stored messages ({Corrupt} corrupt rows removed), joined at {Joined}")]
+    public static partial void StoreLoaded(ILogger logger, string node, int messages, int corrupt, DateTimeOffset joined);
+
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Error, Message = "Node {Node} message store {Operation} failed; the node goes on from memory")]
+    public static partial void StoreFailed(ILogger logger, string node, string operation, Exception exception);
+
+    [LoggerMessage(EventId = 1052, Level = LogLevel.Debug, Message = "Node {Node} recovered message {Id} from {Peer} by anti-entropy")]
+    public static partial void SyncRecovered(ILogger logger, string node, MessageId id, string peer);
+
+    [LoggerMessage(EventId = 1053, Level = LogLevel.Warning, Message = "Node {Node} anti-entropy round with {Peer} failed: {Reason}")]
+    public static partial void SyncRoundFailed(ILogger logger, string node, string peer, string reason);
+
+    [LoggerMessage(EventId = 1054, Level = LogLevel.Warning, Message = "Node {Node} message store check found {Corrupt} corrupt rows of {Rows}; they are fetched again by anti-entropy")]
+    public static partial void StoreCorrupt(ILogger logger, string node, int corrupt, int rows);
+
+    [LoggerMessage(EventId = 1055, Level = LogLevel.Information, Message = "Node {Node} anti-entropy round requested with {Peer}")]
+    public static partial void SyncRequested(ILogger logger, string node, string peer);
 }

@@ -22,6 +22,7 @@ internal sealed class NodeMetrics : IDisposable
     private readonly Histogram<double> _hops;
     private readonly Histogram<double> _graftLatency;
     private readonly Histogram<double> _size;
+    private readonly Counter<long> _storageErrors;
     private volatile bool _disposed;
 
     public NodeMetrics(PlumtreeNode node, IMeterFactory? factory)
@@ -48,19 +49,30 @@ internal sealed class NodeMetrics : IDisposable
 
         var b = node.BroadcastCounters;
         Counter(MetricNames.MessagesBroadcast, "{message}", "Messages originated here.", () => Volatile.Read(ref b.Broadcast));
-        Counter(MetricNames.MessagesDelivered, "{message}", "Messages delivered to the application.", () => Volatile.Read(ref b.Delivered));
+        Counter(MetricNames.MessagesDelivered, "{message}", "Messages delivered to the application (by the tree or recovered by anti-entropy, each once).", () => node.MessagesDelivered);
         Counter(MetricNames.MessagesDuplicate, "{message}", "Duplicate Gossip received.", () => Volatile.Read(ref b.Duplicates));
         Counter(MetricNames.GossipSent, "{frame}", "Gossip frames sent.", () => Volatile.Read(ref b.GossipSent));
         Counter(MetricNames.IHaveSent, "{announcement}", "IHave announcements sent.", () => Volatile.Read(ref b.IHaveSent));
         Counter(MetricNames.GraftSent, "{frame}", "Graft frames sent.", () => Volatile.Read(ref b.GraftSent));
         Counter(MetricNames.PruneSent, "{frame}", "Prune frames sent.", () => Volatile.Read(ref b.PruneSent));
         Counter(MetricNames.GraftFailed, "{message}", "Missing messages given up after every round of grafts failed.", () => Volatile.Read(ref b.GraftFailed));
-        Counter(MetricNames.MessagesPartitioned, "{message}", "Messages announced but unobtainable from any reachable peer.", () => Volatile.Read(ref b.Partitioned));
-
-        // Anti-entropy does not run in this node yet: the series exist (dashboards and alerts expect them) and stay at zero.
-        Counter(MetricNames.SyncRounds, "{round}", "Anti-entropy rounds.", static () => 0);
-        Counter(MetricNames.SyncMessagesRecovered, "{message}", "Messages recovered by anti-entropy.", static () => 0);
-        Counter(MetricNames.SyncFailures, "{round}", "Failed anti-entropy rounds.", static () => 0);
+        var s = node.SyncCounters;
+        Counter(
+            MetricNames.MessagesPartitioned,
+            "{message}",
+            "Messages cut off from this node: announced but unobtainable from any reachable peer, or recovered only by anti-entropy.",
+            () => Volatile.Read(ref b.Partitioned) + s.MessagesRecovered);
+        Counter(MetricNames.SyncRounds, "{round}", "Anti-entropy rounds started by this node.", () => s.RoundsStarted);
+        Counter(MetricNames.SyncMessagesRecovered, "{message}", "Messages this node obtained by anti-entropy.", () => s.MessagesRecovered);
+        _meter.CreateObservableCounter(MetricNames.SyncFailures, () => Labelled("reason", s.Failures), "{round}", "Failed anti-entropy rounds, by reason.");
+        _meter.CreateObservableCounter(
+            MetricNames.SyncBytes,
+            () => Labelled("direction", [new("sent", s.BytesSent), new("received", s.BytesReceived)]),
+            "By",
+            "Anti-entropy frame bytes, by direction.");
+        _meter.CreateObservableGauge(MetricNames.StoreMessages, () => _disposed ? [] : new[] { new Measurement<int>(node.SyncStatus.Messages, _nodeTag) }, "{message}", "Messages held for anti-entropy (written through to the message store).");
+        _meter.CreateObservableGauge(MetricNames.StoreBytes, () => _disposed ? [] : new[] { new Measurement<long>(node.SyncStatus.Bytes, _nodeTag) }, "By", "Payload bytes held for anti-entropy.");
+        _storageErrors = _meter.CreateCounter<long>(MetricNames.StorageErrors, unit: null, description: MetricNames.StorageErrorsDescription);
 
         Counter(MetricNames.MembershipProbes, "{probe}", "SWIM probes sent.", () => node.MembershipTotals.Probes);
         Counter(MetricNames.MembershipProbeFailures, "{probe}", "SWIM probes that got no ack.", () => node.MembershipTotals.ProbeFailures);
@@ -81,6 +93,15 @@ internal sealed class NodeMetrics : IDisposable
     {
         _hops.Record(hops, _nodeTag);
         _size.Record(bytes, _nodeTag);
+    }
+
+    /// <summary>Counts <paramref name="count"/> failures of the message store's <paramref name="operation"/> (<c>read</c>, <c>write</c>, <c>corrupt</c>).</summary>
+    public void RecordStorageError(string operation, long count)
+    {
+        if (!_disposed)
+        {
+            _storageErrors.Add(count, _nodeTag, new KeyValuePair<string, object?>("store", "messages"), new KeyValuePair<string, object?>("operation", operation));
+        }
     }
 
     /// <summary>A missing message arrived after a graft (the engine's <see cref="Delivery.GraftLatency"/>).</summary>
@@ -116,7 +137,7 @@ internal sealed class NodeMetrics : IDisposable
             new KeyValuePair<string, object?>("state", StateLabel(state)))).ToArray();
     }
 
-    private IEnumerable<Measurement<long>> Labelled(string label, Dictionary<string, long> counts) =>
+    private IEnumerable<Measurement<long>> Labelled(string label, IEnumerable<KeyValuePair<string, long>> counts) =>
         _disposed
             ? []
             : counts.Select(c => new Measurement<long>(c.Value, _nodeTag, new KeyValuePair<string, object?>(label, c.Key))).ToArray();

@@ -15,10 +15,11 @@ public sealed record MemberInfo(string Name, IPEndPoint Address, MemberState Sta
 /// <summary>A message delivered to this node's application (including the ones it broadcast itself).</summary>
 /// <param name="Id">Message id (time-ordered).</param>
 /// <param name="Payload">Payload bytes.</param>
-/// <param name="Hops">Hops travelled: 0 when this node is the origin.</param>
+/// <param name="Hops">Hops travelled: 0 when this node is the origin or the message was recovered by anti-entropy.</param>
 /// <param name="From">The peer it arrived from, or null at the origin.</param>
 /// <param name="ReceivedAt">Wall-clock delivery time.</param>
-public sealed record ReceivedMessage(MessageId Id, ReadOnlyMemory<byte> Payload, int Hops, string? From, DateTimeOffset ReceivedAt);
+/// <param name="Recovered">True when anti-entropy obtained it (the tree did not bring it: a partition, a restart, a lost frame).</param>
+public sealed record ReceivedMessage(MessageId Id, ReadOnlyMemory<byte> Payload, int Hops, string? From, DateTimeOffset ReceivedAt, bool Recovered = false);
 
 /// <summary>The recovery guide's state export: peer sets, cache, grafts, and when it was taken.</summary>
 /// <param name="Node">This node's name.</param>

@@ -27,7 +27,7 @@ internal static class NodeSetup
             VerifyIncoming = timers.GossipVerifyIncoming,
             VerifyOutgoing = timers.GossipVerifyOutgoing,
             Label = options.Label ?? "",
-            MaxFrameSize = MaxFrameSize(broadcast),
+            MaxFrameSize = MaxFrameSize(broadcast, options.Sync.PageBytes),
             QueueCapacity = options.PeerQueueCapacity,
             InboundFramesPerSecond = options.PeerInboundRateLimit,
             InboundBurst = (int)Math.Min(int.MaxValue, Math.Max(1L, 2L * options.PeerInboundRateLimit)),
@@ -72,12 +72,14 @@ internal static class NodeSetup
             Meta = MemberMeta.Encode(options.Tags, options.Zone),
         };
 
-    /// <summary>Largest frame the stream transport accepts: a Gossip of the largest payload, or a full IHave batch.</summary>
-    private static int MaxFrameSize(BroadcastOptions options)
+    /// <summary>Largest frame the stream transport accepts: a Gossip of the largest payload, a full IHave batch, or a Sync page.</summary>
+    private static int MaxFrameSize(BroadcastOptions options, int syncPageBytes)
     {
         const int slack = 64;
         var gossip = (long)options.MaxMessageSize + PlumtreeFrameCodec.HeaderSize + MessageId.Size + 2;
         var ihave = ((long)options.IHaveBatchSize * (MessageId.Size + 2)) + PlumtreeFrameCodec.HeaderSize + 2;
-        return (int)Math.Min(PlumtreeStreamProtocol.MaxRecordPlaintext, Math.Max(gossip, ihave) + slack);
+        // A Sync body is at most a page, or one message (id, length, payload and a small header) alone.
+        var sync = Math.Max(syncPageBytes, (long)options.MaxMessageSize + 64) + PlumtreeFrameCodec.HeaderSize;
+        return (int)Math.Min(PlumtreeStreamProtocol.MaxRecordPlaintext, Math.Max(Math.Max(gossip, ihave), sync) + slack);
     }
 }

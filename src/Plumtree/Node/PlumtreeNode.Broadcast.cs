@@ -71,11 +71,22 @@ public sealed partial class PlumtreeNode
             return;
         }
 
+        if (frame.Type == FrameType.Sync)
+        {
+            _sync.Receive(from, frame.Payload.Span, UnixNow);
+            return;
+        }
+
         _broadcast.Receive(from, frame, now);
     }
 
     private void OnDeliver(in Delivery delivery)
     {
+        if (!AcceptDelivery(delivery.Id, delivery.Payload))
+        {
+            return; // delivered before (by sync, or before a restart): exactly once
+        }
+
         _metrics.RecordDelivery(delivery.Hop, delivery.Payload.Length);
         if (delivery.GraftLatency is { } latency)
         {

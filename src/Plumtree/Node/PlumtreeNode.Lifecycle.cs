@@ -37,6 +37,7 @@ public sealed partial class PlumtreeNode
             streams.FrameReceived = (from, frame, _) => _inbox.TryPost(new LoopItem(LoopItemKind.Frame, from, frame, null));
 
             _startTimestamp = _time.GetTimestamp();
+            StartSync();
             CreateMembership(initialIncarnation: 0, TimeSpan.Zero);
             _joined = true;
             Volatile.Write(ref _lifecycle, (int)Lifecycle.Running);
@@ -125,6 +126,11 @@ public sealed partial class PlumtreeNode
         }
 
         await _background.WhenAllAsync().ConfigureAwait(false);
+        if (_persister is { } persister)
+        {
+            await persister.StopAsync().ConfigureAwait(false);
+        }
+
         _subscribers.Complete();
         _metrics.Dispose();
         Volatile.Write(ref _lifecycle, (int)Lifecycle.Stopped);

@@ -161,6 +161,12 @@ public sealed partial class PlumtreeNode
                 ran = true;
             }
 
+            if (_sync.NextTickAt is { } due && due <= UnixNow)
+            {
+                _sync.Tick(UnixNow);
+                ran = true;
+            }
+
             if (!ran)
             {
                 break;
@@ -186,6 +192,15 @@ public sealed partial class PlumtreeNode
         if (_broadcast.NextTickAt is { } b && b < next)
         {
             next = b;
+        }
+
+        if (_sync.NextTickAt is { } s)
+        {
+            var sync = now + TimeSpan.FromMilliseconds(Math.Max(0, s - UnixNow));
+            if (sync < next)
+            {
+                next = sync;
+            }
         }
 
         _inbox.Arm(next, now);

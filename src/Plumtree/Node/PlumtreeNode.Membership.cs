@@ -201,7 +201,11 @@ public sealed partial class PlumtreeNode
             cancellationToken).ConfigureAwait(false);
 
     /// <summary>Applies the member events collected during engine calls (see <see cref="MembershipEffects"/>).</summary>
-    private void DrainMembershipEffects(TimeSpan now) => _effects.Apply(_membership, _leaving, now);
+    private void DrainMembershipEffects(TimeSpan now)
+    {
+        _effects.Apply(_membership, _leaving, now);
+        UpdateSyncPeers();
+    }
 
     /// <summary>Like serf's reconnect: now and then, a push/pull join with a member that failed (a healed partition merges back).</summary>
     private void ReconnectFailed(TimeSpan now)

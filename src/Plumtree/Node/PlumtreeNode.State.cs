@@ -104,6 +104,7 @@ public sealed partial class PlumtreeNode
     private void Housekeeping(TimeSpan now)
     {
         ReconnectFailed(now);
+        SyncHousekeeping(UnixNow);
         foreach (var (reason, _) in DroppedByReason())
         {
             if (_loggedDropReasons.Add(reason))

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Plumtree.Broadcast;
 using Plumtree.Membership;
+using Plumtree.Storage;
+using Plumtree.Sync;
 using Plumtree.Transport;
 using Plumtree.Wire;
 using Plumtree.Wire.Memberlist;
@@ -17,7 +19,7 @@ namespace Plumtree.Node;
 /// immutable snapshots.
 /// </summary>
 /// <remarks>
-/// The node owns one <c>MembershipEngine</c> and one <see cref="BroadcastEngine"/> (both sans-IO) and calls
+/// The node owns one <c>MembershipEngine</c>, one <see cref="BroadcastEngine"/> and one <see cref="SyncEngine"/> (all sans-IO) and calls
 /// them only from its loop: decoded UDP packets, push/pull requests, Plumtree frames, timer wake-ups and API
 /// commands are all inputs of that loop. After every batch of inputs the loop publishes a snapshot (members,
 /// peer sets, cache, health inputs) that the queries, <see cref="GetHealth"/> and the metrics read.
@@ -43,6 +45,8 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
     private readonly JoinCoordinator _joins = new();
     private readonly Reconnector _reconnector;
     private readonly NodeMetrics _metrics;
+    private readonly IMessageStore _store;
+    private readonly SyncEngine _sync;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskTracker _background = new();
     private readonly Lock _lifecycleLock = new();
@@ -91,6 +95,9 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
             : System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue)));
         _inbox = new LoopInbox(InputQueueCapacity, _dropped);
         _snapshot = NodeSnapshot.Initial(options.NodeName);
+        _store = options.MessageStore ?? new InMemoryMessageStore();
+        _sync = new SyncEngine(options.NodeName, options.EffectiveSync, new SyncSink(_broadcastSink, OnRecovered), new Random(unchecked(_seed ^ 0x2545_F491)), _time.GetUtcNow().ToUnixTimeMilliseconds());
+        _syncSnapshot = _sync.Snapshot(_time.GetUtcNow().ToUnixTimeMilliseconds());
         _metrics = new NodeMetrics(this, meterFactory);
     }
 

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using Plumtree.Broadcast;
 using Plumtree.Membership;
+using Plumtree.Storage;
+using Plumtree.Sync;
 using Plumtree.Transport;
 using Plumtree.Wire;
 
@@ -91,6 +93,19 @@ public sealed class PlumtreeNodeOptions
     /// </summary>
     public int? RandomSeed { get; set; }
 
+    /// <summary>
+    /// Anti-entropy (section <c>Plumtree:Sync</c>): periodic reconciliation of the stored message ids with a random
+    /// peer, and an immediate round with a member that comes back. On by default; see <c>docs/sync.md</c>.
+    /// </summary>
+    public SyncOptions Sync { get; set; } = new();
+
+    /// <summary>
+    /// Where delivered messages are kept across restarts (payloads served to sync, ids that keep delivery
+    /// exactly-once); null = an <see cref="InMemoryMessageStore"/> (nothing survives the process). The node owns
+    /// calls to it from one background writer; it does not dispose it.
+    /// </summary>
+    public IMessageStore? MessageStore { get; set; }
+
     /// <summary>Largest payload a Plumtree stream record can carry in one Gossip frame.</summary>
     internal const int MaxStreamMessageSize = PlumtreeStreamProtocol.MaxRecordPlaintext - 1024;
 
@@ -155,6 +170,19 @@ public sealed class PlumtreeNodeOptions
                 $"must be at most {MaxStreamMessageSize} for a node (the Plumtree stream record limit)");
         }
 
+        if (Sync is null)
+        {
+            errors.Add($"{nameof(Sync)}: must be set");
+        }
+        else
+        {
+            errors.AddRange(Sync.Validate().Select(e => $"{nameof(Sync)}.{e}"));
+            Check(
+                Sync.PageBytes <= MaxStreamMessageSize,
+                $"{nameof(Sync)}.{nameof(SyncOptions.PageBytes)}",
+                $"must be at most {MaxStreamMessageSize} for a node (the Plumtree stream record limit)");
+        }
+
         Check(PeerQueueCapacity >= 1, nameof(PeerQueueCapacity), "must be at least 1");
         Check(PeerInboundRateLimit >= 0, nameof(PeerInboundRateLimit), "must be 0 (unlimited) or more");
         Check(SubscriberBufferCapacity >= 1, nameof(SubscriberBufferCapacity), "must be at least 1");
@@ -210,4 +238,7 @@ public sealed class PlumtreeNodeOptions
             PruneAfterDuplicates = ManySendersPruneAfterDuplicates,
             PruneDelay = Profile == "wan" ? ManySendersPruneDelayWan : ManySendersPruneDelay,
         });
+
+    /// <summary>The sync options in force: <see cref="Sync"/> with the largest message it accepts set to the broadcast's.</summary>
+    internal SyncOptions EffectiveSync => Sync with { MaxMessageBytes = EffectiveBroadcast.MaxMessageSize };
 }

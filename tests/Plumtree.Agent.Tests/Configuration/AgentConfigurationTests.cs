@@ -159,6 +159,10 @@ public sealed class AgentConfigurationTests : IDisposable
     [InlineData("PLUMTREE_BROADCAST__EAGER_FANOUT", "0", "Plumtree:Broadcast:EagerFanout")]
     [InlineData("PLUMTREE_BROADCAST__EAGER_FANOUT", "many", "Plumtree:Broadcast:EagerFanout")]
     [InlineData("PLUMTREE_JOIN_RETRY_MAX_DELAY", "-00:00:01", "Plumtree:JoinRetryMaxDelay")]
+    [InlineData("PLUMTREE_SYNC__INTERVAL", "00:00:00", "Plumtree:Sync:Interval")]
+    [InlineData("PLUMTREE_SYNC__PAGE_BYTES", "100", "Plumtree:Sync:PageBytes")]
+    [InlineData("PLUMTREE_SYNC__JOIN_WINDOW", "02:00:00", "Plumtree:Sync:JoinWindow")]
+    [InlineData("PLUMTREE_SYNC__HORIZON", "soon", "Plumtree:Sync:Horizon")]
     public void A_bad_environment_value_is_reported_with_its_key(string variable, string value, string key)
     {
         var error = Assert.Throws<AgentConfigException>(() => Load(new AgentFlags { ConfigFile = File("{}") }, new() { [variable] = value }));

@@ -11,7 +11,7 @@ public sealed class DocsTests
     public static TheoryData<string> MetricNameValues()
     {
         var data = new TheoryData<string>();
-        foreach (var field in typeof(MetricNames).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.Name.Length > 0 && f.Name is not nameof(MetricNames.MeterName) and not nameof(MetricNames.NodeTag)))
+        foreach (var field in typeof(MetricNames).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.Name.Length > 0 && f.Name is not nameof(MetricNames.MeterName) and not nameof(MetricNames.NodeTag) and not nameof(MetricNames.StorageErrorsDescription)))
         {
             data.Add((string)field.GetValue(null)!);
         }

@@ -197,7 +197,7 @@ public sealed class AdminRoutesTests
         Assert.Equal(["messages"], Names(json));
         var messages = json.GetProperty("messages").EnumerateArray().ToList();
         Assert.Equal(3, messages.Count);
-        Assert.All(messages, m => Assert.Equal(["id", "payload", "hops", "from", "received_at"], Names(m)));
+        Assert.All(messages, m => Assert.Equal(["id", "payload", "hops", "from", "received_at", "recovered"], Names(m)));
         Assert.Equal(new MessageId(1, 1).ToString(), messages[0].GetProperty("id").GetString());
         Assert.Equal("first", Encoding.UTF8.GetString(Convert.FromBase64String(messages[0].GetProperty("payload").GetString()!)));
         Assert.Equal(2, messages[0].GetProperty("hops").GetInt32());

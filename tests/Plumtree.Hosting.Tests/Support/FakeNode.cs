@@ -2,6 +2,8 @@ using System.Net;
 using Plumtree.Hosting;
 using Plumtree.Membership;
 using Plumtree.Node;
+using Plumtree.Storage;
+using Plumtree.Sync;
 
 namespace Plumtree.Hosting.Tests.Support;
 
@@ -133,6 +135,25 @@ internal sealed class FakeNode : IPlumtreeNodeHandle
         RebalanceCalls++;
         return Task.CompletedTask;
     }
+
+    public SyncSnapshot SyncStatus { get; set; } = new(true, 0, 0, 0, 0, null, []);
+
+    /// <summary>Peers asked for in <see cref="SyncNowAsync"/>, in order (null = any).</summary>
+    public List<string?> SyncRequests { get; } = [];
+
+    /// <summary>What <see cref="SyncNowAsync"/> answers: the peer the round runs with, or null.</summary>
+    public Func<string?, string?> SyncAnswer { get; set; } = peer => peer ?? "node-b";
+
+    /// <summary>What <see cref="VerifyStoreAsync"/> answers.</summary>
+    public MessageStoreVerification Verification { get; set; } = new(0, 0, 0, 0, "ok");
+
+    public Task<string?> SyncNowAsync(string? peer, CancellationToken cancellationToken)
+    {
+        SyncRequests.Add(peer);
+        return Task.FromResult(SyncAnswer(peer));
+    }
+
+    public Task<MessageStoreVerification> VerifyStoreAsync(CancellationToken cancellationToken) => Task.FromResult(Verification);
 
     public Task ClearCacheAsync(CancellationToken cancellationToken)
     {

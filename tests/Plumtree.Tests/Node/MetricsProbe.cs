@@ -12,6 +12,7 @@ internal sealed class MetricsProbe : IDisposable
     private readonly ConcurrentDictionary<string, double> _observed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _histogramCounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _histogramSums = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, double> _counted = new(StringComparer.Ordinal);
 
     public MetricsProbe(string node)
     {
@@ -39,6 +40,9 @@ internal sealed class MetricsProbe : IDisposable
 
     public double Value(string key) => Observe().GetValueOrDefault(key);
 
+    /// <summary>The sum of a non-observable counter's measurements so far: key = name{label=value,...}, labels sorted.</summary>
+    public double Counted(string key) => _counted.GetValueOrDefault(key);
+
     public long HistogramCount(string name) => _histogramCounts.GetValueOrDefault(name);
 
     public double HistogramSum(string name) => _histogramSums.GetValueOrDefault(name);
@@ -48,7 +52,7 @@ internal sealed class MetricsProbe : IDisposable
     private void OnMeasurement(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         string? node = null;
-        string? label = null;
+        var labels = new List<string>();
         foreach (var tag in tags)
         {
             if (tag.Key == MetricNames.NodeTag)
@@ -57,9 +61,12 @@ internal sealed class MetricsProbe : IDisposable
             }
             else
             {
-                label = $"{tag.Key}={tag.Value}";
+                labels.Add($"{tag.Key}={tag.Value}");
             }
         }
+
+        labels.Sort(StringComparer.Ordinal);
+        var label = labels.Count == 0 ? null : string.Join(",", labels);
 
         if (node != _node)
         {
@@ -73,6 +80,13 @@ internal sealed class MetricsProbe : IDisposable
             return;
         }
 
-        _observed[label is null ? instrument.Name : $"{instrument.Name}{{{label}}}"] = value;
+        var key = label is null ? instrument.Name : $"{instrument.Name}{{{label}}}";
+        if (instrument is Counter<long>)
+        {
+            _counted.AddOrUpdate(key, value, (_, sum) => sum + value);
+            return;
+        }
+
+        _observed[key] = value;
     }
 }

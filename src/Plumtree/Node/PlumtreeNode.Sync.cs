@@ -1,0 +1,248 @@
+using Plumtree.Broadcast;
+using Plumtree.Storage;
+using Plumtree.Sync;
+
+namespace Plumtree.Node;
+
+// Anti-entropy wiring: the sync engine's frames in and out, its peers from the broadcast view, delivery exactly once
+// through its store, write-through to the durable message store, and the operator's sync and verify commands.
+public sealed partial class PlumtreeNode
+{
+    private readonly HashSet<string> _syncSeen = new(StringComparer.Ordinal);
+    private HashSet<string> _syncPeers = new(StringComparer.Ordinal);
+    private PeerView? _syncView;
+    private MessagePersister? _persister;
+    private volatile SyncSnapshot _syncSnapshot;
+    private MessageId _storedFrom;
+    private long _storedJoined = -1;
+    private long _deliveredAgain;
+    private long _recoveredDelivered;
+    private long _failuresLogged;
+
+    /// <summary>
+    /// Anti-entropy as of the last published state: whether it runs, the messages held (and written through to the
+    /// message store), the floor below which nothing is kept or fetched, the join time, the round in progress and
+    /// each peer's last round.
+    /// </summary>
+    public SyncSnapshot SyncStatus => _syncSnapshot;
+
+    /// <summary>The sync engine's monotonic counters (read from any thread, field by field).</summary>
+    internal SyncCounters SyncCounters => _sync.Counters;
+
+    /// <summary>Deliveries the broadcast layer made of messages already delivered (refused: exactly-once).</summary>
+    internal long DeliveredAgain => Volatile.Read(ref _deliveredAgain);
+
+    /// <summary>Messages delivered to the application: by the tree, minus those refused as already delivered, plus those recovered by sync.</summary>
+    internal long MessagesDelivered => Volatile.Read(ref _broadcast.Counters.Delivered) - DeliveredAgain + Volatile.Read(ref _recoveredDelivered);
+
+    /// <summary>Wall-clock time in Unix milliseconds: the sync engine's time, as message ids carry it.</summary>
+    private long UnixNow => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// Starts an anti-entropy round now (the operator's <c>sync now</c>) with <paramref name="peer"/>, or with a random
+    /// live peer when it is null. Returns the peer the round runs with, or null when none could start (no live peer,
+    /// an unknown peer, or sync disabled).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The node is not started.</exception>
+    public Task<string?> SyncNowAsync(string? peer = null, CancellationToken cancellationToken = default) =>
+        InvokeAsync(
+            _ =>
+            {
+                var now = UnixNow;
+                if (!_sync.RequestRound(peer, now))
+                {
+                    return null;
+                }
+
+                var snapshot = _sync.Snapshot(now);
+                _syncSnapshot = snapshot;
+                var started = snapshot.ActiveRoundPeer ?? peer;
+                if (started is not null)
+                {
+                    NodeLog.SyncRequested(_logger, Name, started);
+                }
+
+                return started;
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Checks every row of the message store (the operator's <c>cache verify</c>): corrupt rows are removed, counted in
+    /// <c>plumtree_storage_errors_total{store="messages",operation="corrupt"}</c>, and the store is rewritten from the
+    /// messages the node holds in memory, so nothing is lost while the node runs.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The node is not started.</exception>
+    /// <exception cref="MessageStoreException">The store could not be read.</exception>
+    public async Task<MessageStoreVerification> VerifyStoreAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureRunning();
+        MessageStoreVerification result;
+        try
+        {
+            result = await _persister!.VerifyAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (MessageStoreException e)
+        {
+            OnStoreFailed("read", e);
+            throw;
+        }
+
+        if (result.CorruptRemoved > 0)
+        {
+            _metrics.RecordStorageError("corrupt", result.CorruptRemoved);
+            NodeLog.StoreCorrupt(_logger, Name, result.CorruptRemoved, result.Rows);
+            var held = await InvokeAsync(_ => _sync.Messages().ToArray(), cancellationToken).ConfigureAwait(false);
+            _persister.Rewrite(held);
+            await _persister.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>Completes once every delivered message queued so far is in the message store (tests).</summary>
+    internal Task FlushStoreAsync() => _persister?.FlushAsync() ?? Task.CompletedTask;
+
+    /// <summary>At start: the stored messages and join time back into the engine, and the writer started.</summary>
+    private void StartSync()
+    {
+        var now = UnixNow;
+        var horizonStart = now - (long)_options.Sync.Horizon.TotalMilliseconds;
+        MessageStoreLoad loaded;
+        try
+        {
+            loaded = _store.Load(new MessageId((ulong)Math.Max(0, horizonStart) << 16, 0));
+        }
+        catch (MessageStoreException e)
+        {
+            OnStoreFailed("read", e);
+            loaded = new MessageStoreLoad([], 0, null);
+        }
+
+        _sync.Load(loaded.Messages, loaded.JoinedUnixMilliseconds, now);
+        if (loaded.CorruptRemoved > 0)
+        {
+            _metrics.RecordStorageError("corrupt", loaded.CorruptRemoved);
+        }
+
+        NodeLog.StoreLoaded(_logger, Name, loaded.Messages.Count, loaded.CorruptRemoved, DateTimeOffset.FromUnixTimeMilliseconds(_sync.JoinedUnixMilliseconds));
+        _storedJoined = loaded.JoinedUnixMilliseconds ?? -1;
+        _storedFrom = default;
+        _persister = new MessagePersister(_store, OnStoreFailed);
+        SyncHousekeeping(now);
+    }
+
+    /// <summary>A delivery from the tree: true when it is new to this node (held and persisted), false when already delivered.</summary>
+    private bool AcceptDelivery(MessageId id, ReadOnlyMemory<byte> payload)
+    {
+        if (!_sync.Accept(id, payload, UnixNow))
+        {
+            Interlocked.Increment(ref _deliveredAgain);
+            return false;
+        }
+
+        _persister?.Save(new StoredMessage(id, payload));
+        return true;
+    }
+
+    /// <summary>A message anti-entropy obtained: delivered (once) and persisted; the engine already holds it.</summary>
+    private void OnRecovered(in SyncRecovery recovery)
+    {
+        Interlocked.Increment(ref _recoveredDelivered);
+        _persister?.Save(new StoredMessage(recovery.Id, recovery.Payload));
+        _metrics.RecordDelivery(0, recovery.Payload.Length);
+        NodeLog.SyncRecovered(_logger, Name, recovery.Id, recovery.From);
+        PublishDelivery(new ReceivedMessage(recovery.Id, recovery.Payload, 0, recovery.From, _time.GetUtcNow(), Recovered: true));
+    }
+
+    /// <summary>Sync peers follow the broadcast view; a member seen before (or the first peer of a lone node) comes back with an immediate round.</summary>
+    private void UpdateSyncPeers()
+    {
+        var view = _broadcast.View;
+        var refuted = _effects.TakeRefuted();
+        if (ReferenceEquals(view, _syncView) && refuted.Count == 0)
+        {
+            return;
+        }
+
+        var now = UnixNow;
+        if (!ReferenceEquals(view, _syncView))
+        {
+            _syncView = view;
+            var current = new HashSet<string>(view.Ring.ToArray(), StringComparer.Ordinal);
+            current.Remove(Name);
+            foreach (var gone in _syncPeers)
+            {
+                if (!current.Contains(gone))
+                {
+                    _sync.PeerDown(gone, now);
+                }
+            }
+
+            var alone = _syncPeers.Count == 0;
+            foreach (var peer in current)
+            {
+                if (!_syncPeers.Contains(peer))
+                {
+                    // A lone node's first peer catches it up at once; a member seen before has come back.
+                    var returning = _syncSeen.Contains(peer) || alone;
+                    alone = false;
+                    _syncSeen.Add(peer);
+                    _sync.PeerUp(peer, returning, now);
+                }
+            }
+
+            _syncPeers = current;
+        }
+
+        foreach (var peer in refuted)
+        {
+            if (_syncPeers.Contains(peer))
+            {
+                _sync.PeerUp(peer, returning: true, now);
+            }
+        }
+    }
+
+    /// <summary>Retention and the join time mirrored to the store, the status snapshot, failed rounds logged.</summary>
+    private void SyncHousekeeping(long now)
+    {
+        if (_persister is { } persister)
+        {
+            if (_sync.RetainedFrom > _storedFrom)
+            {
+                _storedFrom = _sync.RetainedFrom;
+                persister.RemoveBefore(_storedFrom);
+            }
+
+            if (_sync.JoinedUnixMilliseconds != _storedJoined)
+            {
+                _storedJoined = _sync.JoinedUnixMilliseconds;
+                persister.SetJoined(_storedJoined);
+            }
+        }
+
+        var snapshot = _sync.Snapshot(now);
+        _syncSnapshot = snapshot;
+        long failures = 0;
+        foreach (var (_, count) in _sync.Counters.Failures)
+        {
+            failures += count;
+        }
+
+        if (failures > _failuresLogged)
+        {
+            _failuresLogged = failures;
+            var last = snapshot.Peers.Where(p => p.LastResult is not null and not "ok").MaxBy(p => p.LastRoundUnixMilliseconds ?? 0);
+            if (last is not null)
+            {
+                NodeLog.SyncRoundFailed(_logger, Name, last.Name, last.LastResult!);
+            }
+        }
+    }
+
+    private void OnStoreFailed(string operation, Exception e)
+    {
+        _metrics.RecordStorageError(operation, 1);
+        NodeLog.StoreFailed(_logger, Name, operation, e);
+    }
+}
