@@ -72,10 +72,12 @@ public sealed class NodeRecoveryTests
         await node.RebalancePeersAsync(NodeCluster.Ct);
 
         // Right after the call (the snapshot is published before it returns): the targets hold.
-        var total = node.EagerPeers.Count + node.LazyPeers.Count;
-        Assert.Equal(3, node.EagerPeers.Count);
-        Assert.Equal(total - 3, node.LazyPeers.Count);
-        Assert.True(total >= 5, $"the peer set is refilled ({total} peers)");
+        var eager = node.EagerPeers;
+        var lazy = node.LazyPeers;
+        var total = eager.Count + lazy.Count;
+        var state = $"eager [{string.Join(" ", eager)}], lazy [{string.Join(" ", lazy)}], view {node.Snapshot.Broadcast.ViewSize}";
+        Assert.True(total >= 5, $"the peer set is refilled: {state}");
+        Assert.True(eager.Count == 3, $"the eager target holds: {state}");
 
         // Both ends agree on the new roles (Graft and Prune told the peers), and broadcasts still reach everyone.
         await NodeCluster.Until(
