@@ -36,8 +36,11 @@ public sealed class BroadcastCounters
     /// </summary>
     public long GraftFailed;
 
-    /// <summary>Grafts received for messages no longer cached (cleared or expired); the link is still grafted.</summary>
+    /// <summary>Grafts received for messages no longer cached (cleared or expired) nor in the output's store; the link is still grafted.</summary>
     public long GraftUnserved;
+
+    /// <summary>Grafts for messages no longer cached that were served from the output's store (<see cref="IBroadcastOutput.TryGetStored"/>).</summary>
+    public long GraftServedFromStore;
 
     /// <summary>Messages announced to this node but unobtainable from any reachable peer (cut off by a partition); counted with <see cref="GraftFailed"/>, once per message.</summary>
     public long Partitioned;

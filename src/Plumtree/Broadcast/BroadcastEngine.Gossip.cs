@@ -372,6 +372,13 @@ public sealed partial class BroadcastEngine
                 Send(from, PlumtreeFrame.Gossip(frame.Id, NextHop(entry.Hop), payload));
                 _counters.GossipSent++;
             }
+            else if (_output.TryGetStored(frame.Id, out var stored))
+            {
+                // Evicted from the cache but kept in the longer-lived store: served, at the hop count the asker saw.
+                Send(from, PlumtreeFrame.Gossip(frame.Id, Math.Max(1, frame.Hop), stored));
+                _counters.GossipSent++;
+                _counters.GraftServedFromStore++;
+            }
             else
             {
                 _counters.GraftUnserved++;

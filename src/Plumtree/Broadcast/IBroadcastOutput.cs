@@ -57,4 +57,17 @@ public interface IBroadcastOutput
 
     /// <summary>Hand a new message to the application (called exactly once per message id within the de-duplication horizon).</summary>
     void Deliver(in Delivery delivery);
+
+    /// <summary>
+    /// A Graft asked for a message the engine's cache no longer holds: the sink may find it in a longer-lived store
+    /// (the node's anti-entropy store keeps the sync horizon). The default finds nothing.
+    /// </summary>
+    /// <param name="id">The message asked for.</param>
+    /// <param name="payload">Its payload when found (the sink must not change it afterwards).</param>
+    /// <returns>True when found.</returns>
+    bool TryGetStored(MessageId id, out ReadOnlyMemory<byte> payload)
+    {
+        payload = default;
+        return false;
+    }
 }

@@ -108,4 +108,14 @@ internal sealed class BroadcastSink(KeyedCounter<string> dropped, BroadcastSink.
 
     /// <inheritdoc/>
     public void Deliver(in Delivery delivery) => deliver(delivery);
+
+    /// <summary>The anti-entropy store Grafts for messages gone from the engine's cache are served from (set by the node).</summary>
+    public Sync.SyncEngine? Store { get; set; }
+
+    /// <inheritdoc/>
+    public bool TryGetStored(MessageId id, out ReadOnlyMemory<byte> payload)
+    {
+        payload = default;
+        return Store?.TryGetPayload(id, out payload) == true;
+    }
 }

@@ -13,7 +13,7 @@ namespace Plumtree.Node;
 /// </summary>
 /// <param name="node">The node's name (for logs).</param>
 /// <param name="logger">Where handler failures are logged.</param>
-/// <param name="dropped">Counts <c>subscriber_overflow</c>.</param>
+/// <param name="dropped">Counts <c>subscriber_overflow</c> and <c>handler_failed</c> (an event handler threw).</param>
 /// <param name="closed">True once the node stops: no new reader is taken.</param>
 internal sealed class NodeSubscribers(string node, ILogger logger, KeyedCounter<string> dropped, Func<bool> closed)
 {
@@ -113,12 +113,28 @@ internal sealed class NodeSubscribers(string node, ILogger logger, KeyedCounter<
             return;
         }
 
+        if (handler.HasSingleTarget)
+        {
+            InvokeOne(handler, value, name);
+            return;
+        }
+
+        // Each handler on its own: one that throws (a poison message) does not keep the message from the others.
+        foreach (var single in handler.GetInvocationList())
+        {
+            InvokeOne((Action<T>)single, value, name);
+        }
+    }
+
+    private void InvokeOne<T>(Action<T> handler, T value, string name)
+    {
         try
         {
             handler(value);
         }
         catch (Exception e)
         {
+            dropped.Increment("handler_failed");
             NodeLog.SubscriberFailed(logger, name, node, e);
         }
     }

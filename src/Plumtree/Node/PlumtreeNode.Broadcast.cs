@@ -48,7 +48,8 @@ public sealed partial class PlumtreeNode
 
     /// <summary>
     /// Empties the message cache (the recovery guide's <c>clear_cache</c>); de-duplication memory is kept, so
-    /// nothing is delivered twice. Grafts for cleared messages are then refused and counted
+    /// nothing is delivered twice. Grafts for cleared messages are then served from the anti-entropy store while it
+    /// holds them (the sync horizon, checksummed on disk), else refused and counted
     /// (<c>plumtree_dropped_total{reason="graft_unserved"}</c> here, <c>plumtree_graft_failed_total</c> at the asker).
     /// </summary>
     /// <exception cref="InvalidOperationException">The node is not started.</exception>

@@ -8,7 +8,7 @@ public sealed partial class PlumtreeNode
     private readonly HashSet<string> _loggedDropReasons = new(StringComparer.Ordinal);
     private volatile NodeSnapshot _snapshot;
 
-    /// <summary>Raised on the node's loop for every delivery; handlers must be quick and must not block (an exception is logged and ignored).</summary>
+    /// <summary>Raised on the node's loop for every delivery; handlers must be quick and must not block. A handler that throws (a poison message) is logged and counted in <c>plumtree_dropped_total{reason="handler_failed"}</c>; the other handlers still get the message, and delivery goes on.</summary>
     public event Action<ReceivedMessage>? MessageReceived
     {
         add => _subscribers.OnMessage(value, add: true);
@@ -18,7 +18,7 @@ public sealed partial class PlumtreeNode
     /// <summary>
     /// Raised on the node's loop for every change this node sees in another member (join, update, suspect, alive again,
     /// dead, left: memberlist's event delegate, as serf's member events), with the member's state after the change.
-    /// Handlers must be quick and must not block (an exception is logged and ignored).
+    /// Handlers must be quick and must not block (an exception is logged and counted as <c>handler_failed</c>; the other handlers still run).
     /// </summary>
     public event Action<MemberEvent>? MemberChanged
     {

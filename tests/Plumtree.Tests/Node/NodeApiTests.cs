@@ -98,6 +98,31 @@ public sealed class NodeApiTests
     }
 
     [Fact]
+    public async Task A_handler_that_throws_on_a_poison_message_is_counted_and_the_other_handlers_and_messages_go_on()
+    {
+        await using var node = new PlumtreeNode(NodeCluster.Options("poison", null));
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<byte>();
+        node.MessageReceived += m =>
+        {
+            if (m.Payload.Span[0] == 13)
+            {
+                throw new InvalidOperationException("poison");
+            }
+        };
+        node.MessageReceived += m => seen.Enqueue(m.Payload.Span[0]);
+        await node.StartAsync(Ct);
+
+        foreach (var b in new byte[] { 1, 13, 2 })
+        {
+            await node.BroadcastAsync(new[] { b }, Ct);
+        }
+
+        await NodeCluster.Until(() => seen.Count == 3, "the second handler gets every message, the poison one included");
+        Assert.Equal([1, 13, 2], seen.ToArray());
+        Assert.Equal(1, node.DroppedByReason()["handler_failed"]);
+    }
+
+    [Fact]
     public async Task Message_ids_do_not_repeat_when_a_node_restarts_with_the_same_name_and_the_same_clock()
     {
         // A restart after the clock stepped back: the same name, the same wall time. Ids derived from the name alone
