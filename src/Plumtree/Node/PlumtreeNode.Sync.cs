@@ -18,6 +18,10 @@ public sealed partial class PlumtreeNode
     private long _deliveredAgain;
     private long _recoveredDelivered;
     private long _failuresLogged;
+    private long _syncSnapshotAt = long.MinValue;
+
+    /// <summary>How often the sync status is published (it lists every peer a round ran with: not on every housekeeping tick).</summary>
+    private const long SyncSnapshotIntervalMilliseconds = 1000;
 
     /// <summary>
     /// Anti-entropy as of the last published state: whether it runs, the messages held (and written through to the
@@ -221,6 +225,12 @@ public sealed partial class PlumtreeNode
             }
         }
 
+        if (now - _syncSnapshotAt < SyncSnapshotIntervalMilliseconds)
+        {
+            return;
+        }
+
+        _syncSnapshotAt = now;
         var snapshot = _sync.Snapshot(now);
         _syncSnapshot = snapshot;
         long failures = 0;
