@@ -152,6 +152,9 @@ public sealed class SyncFrameCodecTests
             ids[i] = new MessageId((ms << 16) | (uint)random.Next(1 << 16), (ulong)random.NextInt64());
         }
 
+        var lone = new StoredMessage(new MessageId(ulong.MaxValue, 1), new byte[70_000]);
+        Assert.Equal(SyncFrameCodec.MaxSingleMessageOverhead - 2, SyncFrameCodec.PageSize([lone], []) - lone.Payload.Length); // a 3-byte length here, 5 at most
+
         var body = SyncFrameCodec.EncodeWant(1, ids);
         Assert.InRange(body.Length, SyncFrameCodec.HeaderSize + 2 + (11 * ids.Length), SyncFrameCodec.HeaderSize + 2 + 10 + (13 * ids.Length));
     }
