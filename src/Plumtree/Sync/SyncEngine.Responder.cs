@@ -68,6 +68,8 @@ public sealed partial class SyncEngine
     /// </summary>
     private int SendPages(string peer, SyncFrameKind kind, uint round, IReadOnlyList<MessageId> ids)
     {
+        // Ids arrive ascending (a decoded Want, the sorted ids the responder lacks); each list of a page (its
+        // messages, its missing ids) is delta-encoded from its own previous id, so costs are exact per list.
         var entries = new List<StoredMessage>();
         var missing = new List<MessageId>();
         long size = SyncFrameCodec.HeaderSize + SyncFrameCodec.PageCountsSize;
@@ -85,6 +87,10 @@ public sealed partial class SyncEngine
             }
         }
 
+        long Cost(MessageId id, bool held, int length) => held
+            ? SyncFrameCodec.EntrySize(entries.Count > 0 ? entries[^1].Id : MessageId.Empty, id, length)
+            : SyncFrameCodec.IdSize(missing.Count > 0 ? missing[^1] : MessageId.Empty, id);
+
         foreach (var id in ids)
         {
             var held = TryGetPayload(id, out var payload);
@@ -93,10 +99,11 @@ public sealed partial class SyncEngine
                 continue;
             }
 
-            long cost = held ? SyncFrameCodec.EntryOverhead + payload.Length : MessageId.Size;
+            var cost = Cost(id, held, payload.Length);
             if (size + cost > _options.PageBytes || entries.Count == SyncFrameCodec.MaxCount || missing.Count == SyncFrameCodec.MaxCount)
             {
                 Flush();
+                cost = Cost(id, held, payload.Length);
             }
 
             if (held)

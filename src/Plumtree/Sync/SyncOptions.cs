@@ -39,7 +39,7 @@ public sealed record SyncOptions
 
     /// <summary>
     /// Largest payload accepted through sync (Messages and Push pages); a larger one is refused and counted as malformed.
-    /// Default 1 MiB. The Plumtree frame size limit must leave room for one such message plus 35 bytes of framing.
+    /// Default 1 MiB. The Plumtree frame size limit must leave room for one such message plus 38 bytes of framing.
     /// </summary>
     public int MaxMessageBytes { get; init; } = 1024 * 1024;
 

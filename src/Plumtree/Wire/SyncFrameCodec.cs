@@ -11,12 +11,17 @@ namespace Plumtree.Wire;
 /// Reconcile := from_ms:i64 | message (>= 1 byte; SyncMessageCodec)
 /// Reply     := message (>= 1 byte)
 /// Floor     := floor_ms:i64
-/// Want      := count:u16 (>= 1) | count × id:16
-/// Messages  := count:u16 | count × (id:16 | len:u32 | payload) | missing:u16 | missing × id:16   (count + missing >= 1)
+/// Want      := count:u16 (>= 1) | count × id
+/// Messages  := count:u16 | count × (id | len:varint | payload) | missing:u16 | missing × id   (count + missing >= 1)
 /// Push      := as Messages, with missing = 0 and count >= 1
 /// Refuse    := reason:u8
+/// id        := high_delta:varint | low:u64
 /// </code>
 /// Times are Unix milliseconds in 0..2^48-1 (the range of a message id's timestamp); ids are never all zero.
+/// Every list of ids (the Want ids, the ids of a page's messages, a page's missing ids: each list on its own) is
+/// strictly ascending, and an id is written as its high 64 bits (timestamp and 16 random bits) minus those of the
+/// previous id of its list (0 before the first), as a varint, then its low 64 bits: time-ordered ids a few seconds
+/// apart cost ~12 bytes instead of 16. Varints are LEB128, minimal, at most 64 bits.
 /// Decoding copies what it keeps and throws nothing but <see cref="WireDecodeException"/> (layer <c>sync</c>),
 /// checking every declared count and length against the bytes present before allocating.
 /// </summary>
@@ -28,8 +33,19 @@ internal static class SyncFrameCodec
     /// <summary>Bytes of kind and round.</summary>
     public const int HeaderSize = 5;
 
-    /// <summary>Bytes of a Messages/Push entry before its payload: id and length.</summary>
-    public const int EntryOverhead = MessageId.Size + 4;
+    /// <summary>Most bytes an id takes (a 10-byte high delta and the 8-byte low half).</summary>
+    public const int MaxIdSize = MaxVarintSize + 8;
+
+    /// <summary>Most bytes a Messages/Push entry takes before its payload: id and length (a u32 as a varint).</summary>
+    public const int MaxEntryOverhead = MaxIdSize + 5;
+
+    /// <summary>Most bytes of a page beyond the payload of its single message: header, counts and the entry's id and length.</summary>
+    public const int MaxSingleMessageOverhead = HeaderSize + PageCountsSize + MaxEntryOverhead;
+
+    private const int MaxVarintSize = 10;
+
+    /// <summary>Fewest bytes an id takes.</summary>
+    private const int MinIdSize = 1 + 8;
 
     /// <summary>Bytes of the two counts of a Messages/Push page.</summary>
     public const int PageCountsSize = 4;
@@ -145,17 +161,11 @@ internal static class SyncFrameCodec
             throw new ArgumentException($"A Want carries 1 to {MaxCount} ids, not {ids.Length}.", nameof(ids));
         }
 
-        var body = new byte[HeaderSize + 2 + (ids.Length * MessageId.Size)];
+        var body = new byte[HeaderSize + 2 + IdsSize(ids)];
         WriteHeader(body, SyncFrameKind.Want, round);
         BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(HeaderSize), (ushort)ids.Length);
         var offset = HeaderSize + 2;
-        foreach (var id in ids)
-        {
-            RequireId(id);
-            id.WriteTo(body.AsSpan(offset));
-            offset += MessageId.Size;
-        }
-
+        WriteIds(body, ref offset, ids);
         return body;
     }
 
@@ -189,7 +199,7 @@ internal static class SyncFrameCodec
             throw new ArgumentException($"A {kind} page of {entries.Length} messages and {missing.Length} missing ids cannot be encoded.", nameof(entries));
         }
 
-        var size = PageSize(entries, missing.Length);
+        var size = PageSize(entries, missing);
         if (size > int.MaxValue)
         {
             throw new ArgumentException("The page is too large to encode.", nameof(entries));
@@ -197,41 +207,95 @@ internal static class SyncFrameCodec
 
         var body = new byte[(int)size];
         WriteHeader(body, kind, round);
-        var span = body.AsSpan(HeaderSize);
-        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)entries.Length);
-        var offset = 2;
+        BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(HeaderSize), (ushort)entries.Length);
+        var offset = HeaderSize + 2;
+        var previous = MessageId.Empty;
         foreach (var entry in entries)
         {
-            RequireId(entry.Id);
-            entry.Id.WriteTo(span[offset..]);
-            BinaryPrimitives.WriteUInt32BigEndian(span[(offset + MessageId.Size)..], (uint)entry.Payload.Length);
-            entry.Payload.Span.CopyTo(span[(offset + EntryOverhead)..]);
-            offset += EntryOverhead + entry.Payload.Length;
+            WriteId(body, ref offset, previous, entry.Id);
+            WriteVarint(body, ref offset, (ulong)entry.Payload.Length);
+            entry.Payload.Span.CopyTo(body.AsSpan(offset));
+            offset += entry.Payload.Length;
+            previous = entry.Id;
         }
 
-        BinaryPrimitives.WriteUInt16BigEndian(span[offset..], (ushort)missing.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(offset), (ushort)missing.Length);
         offset += 2;
-        foreach (var id in missing)
-        {
-            RequireId(id);
-            id.WriteTo(span[offset..]);
-            offset += MessageId.Size;
-        }
-
+        WriteIds(body, ref offset, missing);
         return body;
     }
 
     /// <summary>Encoded size of a Messages/Push page.</summary>
-    public static long PageSize(ReadOnlySpan<StoredMessage> entries, int missing)
+    public static long PageSize(ReadOnlySpan<StoredMessage> entries, ReadOnlySpan<MessageId> missing)
     {
-        long size = HeaderSize + PageCountsSize + ((long)missing * MessageId.Size);
+        long size = HeaderSize + PageCountsSize + IdsSize(missing);
+        var previous = MessageId.Empty;
         foreach (var entry in entries)
         {
-            size += EntryOverhead + entry.Payload.Length;
+            size += EntrySize(previous, entry.Id, entry.Payload.Length);
+            previous = entry.Id;
         }
 
         return size;
     }
+
+    /// <summary>
+    /// Bytes <paramref name="id"/> takes in a list right after <paramref name="previous"/> (<see cref="MessageId.Empty"/>
+    /// for the first id of a list). Throws <see cref="ArgumentException"/> unless <paramref name="id"/> is greater.
+    /// </summary>
+    public static int IdSize(MessageId previous, MessageId id)
+    {
+        RequireAscending(previous, id);
+        return VarintSize(id.High - previous.High) + 8;
+    }
+
+    /// <summary>Bytes of a Messages/Push entry (id, length, payload) right after the entry of <paramref name="previous"/>.</summary>
+    public static long EntrySize(MessageId previous, MessageId id, int payloadLength) =>
+        IdSize(previous, id) + VarintSize((ulong)payloadLength) + (long)payloadLength;
+
+    private static int IdsSize(ReadOnlySpan<MessageId> ids)
+    {
+        var size = 0;
+        var previous = MessageId.Empty;
+        foreach (var id in ids)
+        {
+            size += IdSize(previous, id);
+            previous = id;
+        }
+
+        return size;
+    }
+
+    private static void WriteIds(Span<byte> body, ref int offset, ReadOnlySpan<MessageId> ids)
+    {
+        var previous = MessageId.Empty;
+        foreach (var id in ids)
+        {
+            WriteId(body, ref offset, previous, id);
+            previous = id;
+        }
+    }
+
+    private static void WriteId(Span<byte> body, ref int offset, MessageId previous, MessageId id)
+    {
+        RequireAscending(previous, id);
+        WriteVarint(body, ref offset, id.High - previous.High);
+        BinaryPrimitives.WriteUInt64BigEndian(body[offset..], id.Low);
+        offset += 8;
+    }
+
+    private static void WriteVarint(Span<byte> body, ref int offset, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            body[offset++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        body[offset++] = (byte)value;
+    }
+
+    private static int VarintSize(ulong value) => value == 0 ? 1 : (70 - System.Numerics.BitOperations.LeadingZeroCount(value)) / 7;
 
     private static SyncFrame DecodeWant(ReadOnlySpan<byte> rest, uint round)
     {
@@ -242,29 +306,26 @@ internal static class SyncFrameCodec
             throw Error(Reasons.BadBody, "A Sync Want has 0 ids.");
         }
 
-        Require(rest, 2 + (count * MessageId.Size), SyncFrameKind.Want, $"{count} ids");
-        RequireEnd(rest, 2 + (count * MessageId.Size), SyncFrameKind.Want);
-        return new SyncFrame { Kind = SyncFrameKind.Want, Round = round, Ids = ReadIds(rest[2..], count, SyncFrameKind.Want) };
+        Require(rest, 2 + (count * MinIdSize), SyncFrameKind.Want, $"{count} ids");
+        var offset = 2;
+        var ids = ReadIds(rest, ref offset, count, SyncFrameKind.Want);
+        RequireEnd(rest, offset, SyncFrameKind.Want);
+        return new SyncFrame { Kind = SyncFrameKind.Want, Round = round, Ids = ids };
     }
 
     private static SyncFrame DecodePage(SyncFrameKind kind, ReadOnlySpan<byte> rest, uint round)
     {
         Require(rest, 2, kind, "the message count");
         int count = BinaryPrimitives.ReadUInt16BigEndian(rest);
-        Require(rest, 2 + (count * EntryOverhead), kind, $"{count} messages");
+        Require(rest, 2 + (count * (MinIdSize + 1)), kind, $"{count} messages");
         var entries = new StoredMessage[count];
         var offset = 2;
+        var previous = MessageId.Empty;
         for (var i = 0; i < count; i++)
         {
-            Require(rest, offset + EntryOverhead, kind, $"message {i}");
-            var id = MessageId.Read(rest[offset..]);
-            if (id.IsEmpty)
-            {
-                throw Error(Reasons.BadBody, $"Sync {kind} message {i} has an all-zero id.");
-            }
-
-            var length = BinaryPrimitives.ReadUInt32BigEndian(rest[(offset + MessageId.Size)..]);
-            offset += EntryOverhead;
+            var id = ReadId(rest, ref offset, previous, kind, $"message {i}");
+            var length = ReadVarint(rest, ref offset, kind, $"the length of message {i}");
+            previous = id;
             if (length > (uint)(rest.Length - offset))
             {
                 throw Error(Reasons.Truncated, $"Sync {kind} message {i} declares {length} payload bytes; {rest.Length - offset} follow.");
@@ -284,24 +345,73 @@ internal static class SyncFrameCodec
                 : "A Sync Messages page is empty.");
         }
 
-        Require(rest, offset + (missing * MessageId.Size), kind, $"{missing} missing ids");
-        RequireEnd(rest, offset + (missing * MessageId.Size), kind);
-        return new SyncFrame { Kind = kind, Round = round, Entries = entries, Ids = ReadIds(rest[offset..], missing, kind) };
+        Require(rest, offset + (missing * MinIdSize), kind, $"{missing} missing ids");
+        var ids = ReadIds(rest, ref offset, missing, kind);
+        RequireEnd(rest, offset, kind);
+        return new SyncFrame { Kind = kind, Round = round, Entries = entries, Ids = ids };
     }
 
-    private static MessageId[] ReadIds(ReadOnlySpan<byte> source, int count, SyncFrameKind kind)
+    private static MessageId[] ReadIds(ReadOnlySpan<byte> rest, ref int offset, int count, SyncFrameKind kind)
     {
         var ids = new MessageId[count];
+        var previous = MessageId.Empty;
         for (var i = 0; i < count; i++)
         {
-            ids[i] = MessageId.Read(source[(i * MessageId.Size)..]);
-            if (ids[i].IsEmpty)
-            {
-                throw Error(Reasons.BadBody, $"Sync {kind} id {i} is all zero.");
-            }
+            ids[i] = ReadId(rest, ref offset, previous, kind, $"id {i}");
+            previous = ids[i];
         }
 
         return ids;
+    }
+
+    /// <summary>Reads one id of a list after <paramref name="previous"/>: it must be greater (so never all zero).</summary>
+    private static MessageId ReadId(ReadOnlySpan<byte> rest, ref int offset, MessageId previous, SyncFrameKind kind, string what)
+    {
+        var delta = ReadVarint(rest, ref offset, kind, what);
+        Require(rest, offset + 8, kind, what);
+        var low = BinaryPrimitives.ReadUInt64BigEndian(rest[offset..]);
+        offset += 8;
+        if (delta > ulong.MaxValue - previous.High)
+        {
+            throw Error(Reasons.BadBody, $"Sync {kind} {what} overflows the high 64 bits.");
+        }
+
+        var id = new MessageId(previous.High + delta, low);
+        if (id.CompareTo(previous) <= 0)
+        {
+            throw Error(Reasons.BadBody, previous.IsEmpty
+                ? $"Sync {kind} {what} is all zero."
+                : $"Sync {kind} {what} is not greater than the id before it.");
+        }
+
+        return id;
+    }
+
+    private static ulong ReadVarint(ReadOnlySpan<byte> rest, ref int offset, SyncFrameKind kind, string what)
+    {
+        ulong value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            Require(rest, offset + 1, kind, what);
+            var b = rest[offset++];
+            if (shift == 63 && b > 1)
+            {
+                break;
+            }
+
+            value |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                if (b == 0 && shift > 0)
+                {
+                    throw Error(Reasons.BadBody, $"Sync {kind} {what} is a varint not minimally encoded.");
+                }
+
+                return value;
+            }
+        }
+
+        throw Error(Reasons.BadBody, $"Sync {kind} {what} is a varint beyond 64 bits.");
     }
 
     private static long ReadTime(ReadOnlySpan<byte> source, SyncFrameKind kind)
@@ -353,11 +463,16 @@ internal static class SyncFrameCodec
         }
     }
 
-    private static void RequireId(MessageId id)
+    private static void RequireAscending(MessageId previous, MessageId id)
     {
         if (id.IsEmpty)
         {
             throw new ArgumentException("Sync frames carry no all-zero ids.", nameof(id));
+        }
+
+        if (id.CompareTo(previous) <= 0)
+        {
+            throw new ArgumentException("The ids of a Sync list must be strictly ascending.", nameof(id));
         }
     }
 
