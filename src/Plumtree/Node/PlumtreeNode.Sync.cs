@@ -18,7 +18,7 @@ public sealed partial class PlumtreeNode
     private long _deliveredAgain;
     private long _recoveredDelivered;
     private long _failuresLogged;
-    private long _syncSnapshotAt = long.MinValue;
+    private long _syncSnapshotAt;
 
     /// <summary>How often the sync status is published (it lists every peer a round ran with: not on every housekeeping tick).</summary>
     private const long SyncSnapshotIntervalMilliseconds = 1000;
@@ -225,7 +225,7 @@ public sealed partial class PlumtreeNode
             }
         }
 
-        if (now - _syncSnapshotAt < SyncSnapshotIntervalMilliseconds)
+        if (now >= _syncSnapshotAt && now - _syncSnapshotAt < SyncSnapshotIntervalMilliseconds)
         {
             return;
         }
