@@ -189,6 +189,9 @@ internal sealed class LiveAgent : IDisposable
     public async Task<double> CounterAsync(string metric, params string[] labels) =>
         MetricsText.Sum(await MetricsAsync(), metric, [$"node={Name}", .. labels]);
 
+    /// <summary>The sum of the series of one of the agent's own metrics (<c>plumtree_agent_*</c>: no <c>node</c> label); 0 when there is none.</summary>
+    public async Task<double> AgentCounterAsync(string metric) => MetricsText.Sum(await MetricsAsync(), metric, []);
+
     /// <summary>Members this agent does not consider failed (alive or suspect).</summary>
     public async Task<IReadOnlyList<string>> NotFailedAsync() =>
         (await GetAsync("v1/members")).GetProperty("members").EnumerateArray()
