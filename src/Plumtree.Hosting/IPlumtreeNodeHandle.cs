@@ -62,7 +62,10 @@ public interface IPlumtreeNodeHandle
     /// <summary>Anti-entropy as of the node's last published state (<c>GET /debug/sync</c>).</summary>
     SyncSnapshot SyncStatus { get; }
 
-    /// <summary>Starts an anti-entropy round now with <paramref name="peer"/> (or a random live peer); returns its peer, or null when none could start.</summary>
+    /// <summary>
+    /// Starts an anti-entropy round now with <paramref name="peer"/> (or a random live peer); returns its peer, or null when
+    /// none could start. Throws <see cref="InvalidOperationException"/> when a round with another peer is in progress.
+    /// </summary>
     Task<string?> SyncNowAsync(string? peer, CancellationToken cancellationToken);
 
     /// <summary>Checks every row of the message store; corrupt rows are removed, counted and rewritten from memory.</summary>

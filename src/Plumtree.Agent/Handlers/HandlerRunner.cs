@@ -91,16 +91,28 @@ internal sealed class HandlerRunner : BackgroundService
         AgentLog.HandlerConfigured(_logger, _settings.Handler!, _settings.HandlerTimeout, _settings.HandlerQueueCapacity);
         try
         {
-            await foreach (var message in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
-                var result = await RunOnceAsync(message, stoppingToken).ConfigureAwait(false);
-                _runs.Add(1, new KeyValuePair<string, object?>("result", result));
-                Interlocked.Increment(ref _completed);
+                await RunQueuedAsync().ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: deliveries still queued are not run.
+            // Stopping. The node stopped first (this service is stopped after it) and has recorded every delivery
+            // queued here as delivered, so it will not hand them over again after a restart: run them now. Each run is
+            // bounded by HandlerTimeout, the whole by the host's shutdown timeout.
+            await RunQueuedAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs every queued delivery, one at a time; a run in progress is never cut short by a stop (only by its timeout).</summary>
+    private async Task RunQueuedAsync()
+    {
+        while (_queue!.Reader.TryRead(out var message))
+        {
+            var result = await RunOnceAsync(message, CancellationToken.None).ConfigureAwait(false);
+            _runs.Add(1, new KeyValuePair<string, object?>("result", result));
+            Interlocked.Increment(ref _completed);
         }
     }
 

@@ -45,14 +45,32 @@ public sealed partial class PlumtreeNode
     /// <summary>
     /// Starts an anti-entropy round now (the operator's <c>sync now</c>) with <paramref name="peer"/>, or with a random
     /// live peer when it is null. Returns the peer the round runs with, or null when none could start (no live peer,
-    /// an unknown peer, or sync disabled).
+    /// an unknown peer, or sync disabled). One round runs at a time: when a round is already in progress with
+    /// <paramref name="peer"/> (or <paramref name="peer"/> is null) that peer is returned; a round in progress with
+    /// another peer makes this throw, naming it.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The node is not started.</exception>
+    /// <exception cref="InvalidOperationException">The node is not started, or a round with another peer is in progress.</exception>
     public Task<string?> SyncNowAsync(string? peer = null, CancellationToken cancellationToken = default) =>
         InvokeAsync(
             _ =>
             {
                 var now = UnixNow;
+                if (peer is not null && !_syncPeers.Contains(peer))
+                {
+                    return null;
+                }
+
+                if (_sync.ActiveRoundPeer is { } active)
+                {
+                    if (peer is null || string.Equals(peer, active, StringComparison.Ordinal))
+                    {
+                        return active;
+                    }
+
+                    throw new InvalidOperationException(
+                        $"an anti-entropy round with {active} is in progress on {Name} (one round at a time, at most Sync:RoundTimeout {_options.Sync.RoundTimeout}); try again when it ends");
+                }
+
                 if (!_sync.RequestRound(peer, now))
                 {
                     return null;

@@ -105,6 +105,29 @@ public sealed class HandlerRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stop_runs_the_deliveries_still_queued_and_lets_the_run_in_progress_finish()
+    {
+        // The node records a delivery when it hands it over: one still queued here when the agent stops would never be
+        // handed to the handler again (not after a restart either).
+        var output = _dir.Combine("drained");
+        var runner = Runner($"sleep 0.5; echo \"$PLUMTREE_MESSAGE_ID\" >> '{output}'");
+        await runner.StartAsync(TestContext.Current.CancellationToken);
+        var ids = Enumerable.Range(1, 5).Select(i => Message((ulong)i, "x")).ToList();
+        foreach (var message in ids)
+        {
+            Assert.True(runner.TryEnqueue(message));
+        }
+
+        // Stop once the runner is running (a stop before ExecuteAsync started would never run it at all).
+        await Eventually.UntilAsync(() => runner.Completed >= 1, TimeSpan.FromSeconds(30), "the first handler run", TestContext.Current.CancellationToken);
+        Assert.True(runner.Completed < 5, "the queue still holds deliveries when the stop comes");
+        await runner.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(5, runner.Completed);
+        Assert.Equal(ids.Select(m => m.Id.ToString()), await File.ReadAllLinesAsync(output, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public void When_the_queue_is_full_deliveries_are_dropped_counted_and_logged()
     {
         var runner = Runner("true", capacity: 2);

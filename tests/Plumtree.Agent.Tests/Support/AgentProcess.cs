@@ -12,6 +12,8 @@ internal sealed class AgentProcess : IDisposable
 {
     private const int SigTerm = 15;
     private const int SigKill = 9;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
@@ -150,6 +152,12 @@ internal sealed class AgentProcess : IDisposable
         }
     }
 
+    /// <summary>Sends SIGSTOP to this process (by PID): frozen, its sockets open, as a node cut off by a partition.</summary>
+    public void Suspend() => Signal(SigStop, "SIGSTOP");
+
+    /// <summary>Sends SIGCONT to this process (by PID): a suspended process runs again.</summary>
+    public void Resume() => Signal(SigCont, "SIGCONT");
+
     public void Dispose()
     {
         try
@@ -169,6 +177,14 @@ internal sealed class AgentProcess : IDisposable
     }
 
     public override string ToString() => $"pid {Pid}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
+
+    private void Signal(int signal, string name)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {name}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
 
     private void Append(StringBuilder target, string? line)
     {

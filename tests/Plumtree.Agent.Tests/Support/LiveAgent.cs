@@ -157,6 +157,61 @@ internal sealed class LiveAgent : IDisposable
             $"{Name} sees {string.Join(", ", expected)} alive", TestContext.Current.CancellationToken);
     }
 
+    /// <summary><c>POST /v1/broadcast</c> with <paramref name="payload"/> (UTF-8); returns the message id (fails unless 202).</summary>
+    public async Task<string> BroadcastAsync(string payload)
+    {
+        using var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(payload));
+        using var response = await Http.PostAsync($"http://{HttpAddress}/v1/broadcast", content, TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"broadcast on {Name}: {(int)response.StatusCode} {body}");
+        }
+
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>A <c>POST</c> to the admin API: the status code and the JSON body.</summary>
+    public async Task<(int Code, JsonElement Body)> PostAsync(string path, string? json = null)
+    {
+        using var content = json is null ? null : new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var response = await Http.PostAsync($"http://{HttpAddress}/{path.TrimStart('/')}", content, TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var doc = JsonDocument.Parse(body);
+        return ((int)response.StatusCode, doc.RootElement.Clone());
+    }
+
+    /// <summary>
+    /// The sum of the series of <paramref name="metric"/> for this node in <c>/metrics</c> whose labels include
+    /// <paramref name="labels"/> (<c>name=value</c>); 0 when there is none (a counter not incremented yet).
+    /// </summary>
+    public async Task<double> CounterAsync(string metric, params string[] labels) =>
+        MetricsText.Sum(await MetricsAsync(), metric, [$"node={Name}", .. labels]);
+
+    /// <summary>The sum of the series of one of the agent's own metrics (<c>plumtree_agent_*</c>: no <c>node</c> label); 0 when there is none.</summary>
+    public async Task<double> AgentCounterAsync(string metric) => MetricsText.Sum(await MetricsAsync(), metric, []);
+
+    /// <summary>Members this agent does not consider failed (alive or suspect).</summary>
+    public async Task<IReadOnlyList<string>> NotFailedAsync() =>
+        (await GetAsync("v1/members")).GetProperty("members").EnumerateArray()
+            .Where(m => m.GetProperty("state").GetString() is "alive" or "suspect")
+            .Select(m => m.GetProperty("name").GetString()!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>The deliveries kept in <c>/v1/messages</c> (this process's lifetime, at most 1000).</summary>
+    public async Task<IReadOnlyList<(string Id, string Payload, bool Recovered)>> MessagesAsync()
+    {
+        var messages = (await GetAsync("v1/messages?limit=1000")).GetProperty("messages");
+        return messages.EnumerateArray()
+            .Select(m => (
+                m.GetProperty("id").GetString()!,
+                System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(m.GetProperty("payload").GetString()!)),
+                m.GetProperty("recovered").GetBoolean()))
+            .ToList();
+    }
+
     public async Task<IReadOnlyList<string>> PayloadsAsync()
     {
         var messages = (await GetAsync("v1/messages?limit=1000")).GetProperty("messages");

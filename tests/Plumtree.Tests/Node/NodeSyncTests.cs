@@ -4,6 +4,7 @@ using Plumtree.Membership;
 using Plumtree.Node;
 using Plumtree.Storage;
 using Plumtree.Sync;
+using Plumtree.Transport;
 
 namespace Plumtree.Tests.Node;
 
@@ -141,6 +142,26 @@ public sealed class NodeSyncTests
         Assert.Equal(peer, await node.SyncNowAsync(peer, Ct));
         await NodeCluster.Until(() => node.SyncStatus.Peers.Any(p => p.Name == peer && p.LastResult == "ok"), () => $"the round with {peer} completes");
         Assert.Equal(0, node.SyncStatus.Peers.Single(p => p.Name == peer).LastNeed);
+    }
+
+    [Fact]
+    public async Task Sync_now_during_a_round_with_another_peer_says_so_and_names_it()
+    {
+        await using var cluster = await NodeCluster.StartAsync(3, configure: o => o.Sync = new SyncOptions { Interval = TimeSpan.FromHours(1), RoundTimeout = TimeSpan.FromMinutes(5) });
+        await cluster.WaitOverlayAsync(minPeers: 2);
+        var node = cluster.Nodes[0];
+        var (busy, other) = (cluster.Nodes[1].Name, cluster.Nodes[2].Name);
+
+        // The busy peer's answers are lost: the round with it stays in progress (until RoundTimeout).
+        cluster.Interceptor.DropWhen = (channel, route, _) => channel == TransportChannel.PlumtreeFrame && route.FromNode == busy && route.ToNode == node.Name;
+        Assert.Equal(busy, await node.SyncNowAsync(busy, Ct));
+        Assert.Equal(busy, node.SyncStatus.ActiveRoundPeer);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => node.SyncNowAsync(other, Ct));
+        Assert.Contains($"round with {busy} is in progress", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(busy, await node.SyncNowAsync(busy, Ct));
+        Assert.Equal(busy, await node.SyncNowAsync(null, Ct));
+        Assert.Null(await node.SyncNowAsync("no-such-member", Ct));
     }
 
     [Fact]
