@@ -28,6 +28,9 @@ internal sealed class BroadcastSink(KeyedCounter<string> dropped, BroadcastSink.
     /// <summary>A member is reachable at <paramref name="endPoint"/>.</summary>
     public void SetAddress(string member, IPEndPoint endPoint) => _addresses[member] = endPoint;
 
+    /// <summary>True when frames to <paramref name="member"/> have an address to go to.</summary>
+    public bool HasAddress(string member) => _addresses.ContainsKey(member);
+
     /// <summary>A member is dead or left: frames to it are dropped from now on.</summary>
     public void RemoveAddress(string member) => _addresses.Remove(member);
 

@@ -74,7 +74,7 @@ public sealed partial class PlumtreeNode
 
         if (frame.Type == FrameType.Sync)
         {
-            _sync.Receive(from, frame.Payload.Span, UnixNow);
+            ReceiveSync(from, frame.Payload);
             return;
         }
 

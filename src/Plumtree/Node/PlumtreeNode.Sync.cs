@@ -19,6 +19,11 @@ public sealed partial class PlumtreeNode
     private long _recoveredDelivered;
     private long _failuresLogged;
     private long _syncSnapshotAt;
+    private readonly Dictionary<string, List<(byte[] Body, long At)>> _syncParked = new(StringComparer.Ordinal);
+
+    private const int SyncParkedPerPeer = 16;
+    private const int SyncParkedPeers = 64;
+    private const long SyncParkedMilliseconds = 5000;
 
     /// <summary>How often the sync status is published (it lists every peer a round ran with: not on every housekeeping tick).</summary>
     private const long SyncSnapshotIntervalMilliseconds = 1000;
@@ -124,6 +129,70 @@ public sealed partial class PlumtreeNode
     /// <summary>Completes once every delivered message queued so far is in the message store (tests).</summary>
     internal Task FlushStoreAsync() => _persister?.FlushAsync() ?? Task.CompletedTask;
 
+    /// <summary>
+    /// A sync body in. From a member whose address this node does not know yet (a joiner answers the seed's first
+    /// round before its own join reply has brought the seed's address), it is held until the address arrives, so
+    /// the answer is not dropped and the round does not wait for its timeout: at most
+    /// <see cref="SyncParkedPerPeer"/> bodies per peer, <see cref="SyncParkedPeers"/> peers, for
+    /// <see cref="SyncParkedMilliseconds"/> (then counted as <c>sync_unknown_peer</c> drops).
+    /// </summary>
+    private void ReceiveSync(string from, ReadOnlyMemory<byte> body)
+    {
+        var now = UnixNow;
+        if (_broadcastSink.HasAddress(from))
+        {
+            _sync.Receive(from, body.Span, now);
+            return;
+        }
+
+        if (!_syncParked.TryGetValue(from, out var parked))
+        {
+            if (_syncParked.Count >= SyncParkedPeers)
+            {
+                _dropped.Increment("sync_unknown_peer");
+                return;
+            }
+
+            parked = [];
+            _syncParked.Add(from, parked);
+        }
+
+        if (parked.Count >= SyncParkedPerPeer)
+        {
+            _dropped.Increment("sync_unknown_peer");
+            return;
+        }
+
+        parked.Add((body.ToArray(), now));
+    }
+
+    /// <summary>Held sync bodies go in once their sender's address is known; those held too long are dropped (counted).</summary>
+    private void ReleaseParkedSync()
+    {
+        if (_syncParked.Count == 0)
+        {
+            return;
+        }
+
+        var now = UnixNow;
+        foreach (var (peer, parked) in _syncParked.ToArray())
+        {
+            if (_broadcastSink.HasAddress(peer))
+            {
+                _syncParked.Remove(peer);
+                foreach (var (body, _) in parked)
+                {
+                    _sync.Receive(peer, body, now);
+                }
+            }
+            else if (now - parked[0].At > SyncParkedMilliseconds)
+            {
+                _syncParked.Remove(peer);
+                _dropped.Increment("sync_unknown_peer", parked.Count);
+            }
+        }
+    }
+
     /// <summary>At start: the stored messages and join time back into the engine, and the writer started.</summary>
     private void StartSync()
     {
@@ -179,6 +248,7 @@ public sealed partial class PlumtreeNode
     /// <summary>Sync peers follow the broadcast view; a member seen before (or the first peer of a lone node) comes back with an immediate round.</summary>
     private void UpdateSyncPeers()
     {
+        ReleaseParkedSync();
         var view = _broadcast.View;
         var refuted = _effects.TakeRefuted();
         if (ReferenceEquals(view, _syncView) && refuted.Count == 0)

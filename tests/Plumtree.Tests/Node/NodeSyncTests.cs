@@ -165,6 +165,24 @@ public sealed class NodeSyncTests
     }
 
     [Fact]
+    public async Task The_first_round_between_a_seed_and_its_joiner_completes_even_when_the_answer_comes_before_the_joiner_knows_the_seed()
+    {
+        // Periodic rounds and the round timeout far away: only the immediate rounds at the join can complete, and a
+        // dropped answer would leave the round hanging past the wait limit.
+        static void Slow(PlumtreeNodeOptions o) => o.Sync = new SyncOptions { Interval = TimeSpan.FromHours(1), RoundTimeout = TimeSpan.FromMinutes(30) };
+        await using var cluster = await NodeCluster.StartAsync(1, configure: Slow);
+        var seed = cluster.Nodes[0];
+        var options = NodeCluster.Options(cluster.Prefix + "-joiner", cluster.Interceptor);
+        Slow(options);
+        var joiner = await cluster.AddAsync(options, join: true);
+
+        await NodeCluster.Until(
+            () => seed.SyncStatus.Peers.Any(p => p.Name == joiner.Name && p.RoundsOk >= 1) && joiner.SyncStatus.Peers.Any(p => p.Name == seed.Name && p.RoundsOk >= 1),
+            () => $"both first rounds complete: seed {string.Join(",", seed.SyncStatus.Peers.Select(p => $"{p.Name}={p.LastResult}"))}, joiner {string.Join(",", joiner.SyncStatus.Peers.Select(p => $"{p.Name}={p.LastResult}"))}, active {seed.SyncStatus.ActiveRoundPeer}/{joiner.SyncStatus.ActiveRoundPeer}");
+        Assert.Equal(0, joiner.DroppedByReason().GetValueOrDefault("sync_unknown_peer"));
+    }
+
+    [Fact]
     public async Task Verify_finds_corrupt_rows_counts_them_and_rewrites_the_store_from_memory()
     {
         var store = new CorruptibleStore();
