@@ -52,4 +52,10 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 2015, Level = LogLevel.Error, Message = "Message store in {Directory} cannot be used ({Reason}): delivered messages are kept in memory only until the next start")]
     public static partial void MessageStoreUnusable(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Warning, Message = "Handler queue journal {Path}: {Pending} deliveries whose handler run had not finished are run again ({Torn} torn lines ignored)")]
+    public static partial void HandlerJournalReplay(ILogger logger, string path, int pending, int torn);
+
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Error, Message = "Handler queue journal {Path} cannot be used ({Reason}): queued handler runs are kept in memory only and a crash loses them")]
+    public static partial void HandlerJournalUnusable(ILogger logger, string path, string reason);
 }

@@ -27,6 +27,7 @@ internal sealed class HandlerRunner : BackgroundService
     private readonly Func<string> _nodeName;
     private readonly ILogger<HandlerRunner> _logger;
     private readonly Channel<ReceivedMessage>? _queue;
+    private readonly HandlerJournal? _journal;
     private readonly Counter<long> _runs;
     private readonly Counter<long> _dropped;
     private long _droppedCount;
@@ -47,7 +48,26 @@ internal sealed class HandlerRunner : BackgroundService
                 FullMode = BoundedChannelFullMode.Wait,
                 SingleReader = true,
             });
+
+            // Runs a crash cut short (queued, or in progress) go first, before any new delivery.
+            if (Cli.AgentCommand.DataDirProblem(settings.DataDir) is null)
+            {
+                _journal = HandlerJournal.Open(settings.DataDir, logger, out var pending);
+                foreach (var message in pending)
+                {
+                    if (!_queue.Writer.TryWrite(message))
+                    {
+                        break; // more than the queue holds: the rest stays in the journal for the next start
+                    }
+                }
+            }
         }
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _journal?.Dispose();
     }
 
     /// <summary>Deliveries dropped because the queue was full.</summary>
@@ -64,10 +84,13 @@ internal sealed class HandlerRunner : BackgroundService
             return false;
         }
 
+        _journal?.Queued(message);
         if (_queue.Writer.TryWrite(message))
         {
             return true;
         }
+
+        _journal?.Done(message.Id);
 
         var dropped = Interlocked.Increment(ref _droppedCount);
         _dropped.Add(1);
@@ -111,6 +134,7 @@ internal sealed class HandlerRunner : BackgroundService
         while (_queue!.Reader.TryRead(out var message))
         {
             var result = await RunOnceAsync(message, CancellationToken.None).ConfigureAwait(false);
+            _journal?.Done(message.Id);
             _runs.Add(1, new KeyValuePair<string, object?>("result", result));
             Interlocked.Increment(ref _completed);
         }

@@ -22,8 +22,8 @@ public sealed class HandlerRunnerTests : IDisposable
         _dir.Dispose();
     }
 
-    private HandlerRunner Runner(string command, TimeSpan? timeout = null, int capacity = 16) => new(
-        new AgentSettings { Handler = command, HandlerTimeout = timeout ?? TimeSpan.FromSeconds(30), HandlerQueueCapacity = capacity },
+    private HandlerRunner Runner(string command, TimeSpan? timeout = null, int capacity = 16, string? dataDir = null) => new(
+        new AgentSettings { Handler = command, HandlerTimeout = timeout ?? TimeSpan.FromSeconds(30), HandlerQueueCapacity = capacity, DataDir = dataDir ?? _dir.Combine("data") },
         () => "node-x",
         _services.GetRequiredService<IMeterFactory>(),
         _logger);
@@ -43,6 +43,43 @@ public sealed class HandlerRunnerTests : IDisposable
         Assert.Equal("ok", result);
         Assert.Equal("hello, handler\nsecond line", await File.ReadAllTextAsync(output + ".payload", TestContext.Current.CancellationToken));
         Assert.Equal([message.Id.ToString(), "3", "node-x"], await File.ReadAllLinesAsync(output + ".env", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Runs_a_crash_cut_short_are_run_again_at_the_next_start_and_finished_ones_are_not()
+    {
+        var data = _dir.Combine("journal");
+        var output = _dir.Combine("runs");
+        var ct = TestContext.Current.CancellationToken;
+
+        // A first agent queues three deliveries and "crashes" (never runs them): the journal keeps them.
+        using (var crashed = Runner($"echo \"$PLUMTREE_MESSAGE_ID\" >> '{output}'", dataDir: data))
+        {
+            Assert.True(crashed.TryEnqueue(Message(1, "one")));
+            Assert.True(crashed.TryEnqueue(Message(2, "two")));
+            Assert.True(crashed.TryEnqueue(Message(3, "three")));
+        }
+
+        // The next start runs them, oldest first, before a new delivery; then a third start has nothing left to run.
+        using (var restarted = Runner($"echo \"$PLUMTREE_MESSAGE_ID\" >> '{output}'", dataDir: data))
+        {
+            Assert.True(restarted.TryEnqueue(Message(4, "four")));
+            await restarted.StartAsync(ct);
+            await Eventually.UntilAsync(() => Task.FromResult(restarted.Completed), n => n == 4, TimeSpan.FromSeconds(30), "the four runs finish", ct);
+            await restarted.StopAsync(ct);
+        }
+
+        Assert.Equal([1UL, 2UL, 3UL, 4UL], (await File.ReadAllLinesAsync(output, ct)).Select(l => MessageId.Parse(l).Low));
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Id.Id == 2016 && r.Message.Contains("3 deliveries", StringComparison.Ordinal));
+
+        using (var third = Runner($"echo \"$PLUMTREE_MESSAGE_ID\" >> '{output}'", dataDir: data))
+        {
+            await third.StartAsync(ct);
+            await third.StopAsync(ct);
+            Assert.Equal(0, third.Completed);
+        }
+
+        Assert.Equal(4, (await File.ReadAllLinesAsync(output, ct)).Length);
     }
 
     [Fact]

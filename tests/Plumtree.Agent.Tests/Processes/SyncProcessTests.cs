@@ -171,17 +171,19 @@ public sealed class SyncProcessTests : IDisposable
         var loaded = System.Text.RegularExpressions.Regex.Match(restarted.Process.Stdout, @"loaded (\d+) stored messages").Groups[1].Value;
         _output.WriteLine($"  {restarted.Name}: {firstLife} handler runs seen at the kill, {loaded} messages loaded from its store at the restart, {secondLife.Delivered} deliveries after the restart, of which {recovered} recovered by sync (/v1/messages recovered: {recoveredLogged}); partitioned {await restarted.CounterAsync("plumtree_messages_partitioned_total")}");
 
-        // Exactly once across both lifetimes, as the handler saw it, except for one known gap (open in issue 12): a
-        // message the node recorded as delivered just before the SIGKILL, while its handler run was still queued in
-        // memory, is never handed to the handler again. Such losses can only be among the messages broadcast before
-        // the kill; every later one reaches the handler exactly once, and no message is handled twice.
+        // Across both lifetimes, as the handler saw it: every message handled, and exactly once, except that the one
+        // run in progress when the SIGKILL hit may run again at the restart (its end was never recorded in the
+        // handler journal: at-least-once for that run, as docs/sync.md says). Runs still queued at the kill are
+        // replayed from the journal, not lost.
         var counts = _deliveries.Counts(restarted.Name);
         var lost = ids.Select((id, index) => (id, index)).Where(x => !counts.ContainsKey(x.id)).ToList();
-        _output.WriteLine($"  {restarted.Name}: handler runs lost at the SIGKILL (queued in memory): {lost.Count} [{string.Join(", ", lost.Select(x => $"#{x.index.ToString(CultureInfo.InvariantCulture)}"))}]");
+        var twice = ids.Select((id, index) => (id, index)).Where(x => counts.GetValueOrDefault(x.id) > 1).ToList();
+        _output.WriteLine($"  {restarted.Name}: handler runs lost {lost.Count}, run twice (in progress at the SIGKILL) {twice.Count}; replayed from the journal: {System.Text.RegularExpressions.Regex.Match(restarted.Process.Stdout, @"(\d+) deliveries whose handler run had not finished").Groups[1].Value}");
+        Assert.True(lost.Count == 0, $"{restarted.Name}'s handler never ran for {string.Join(", ", lost.Select(x => $"#{x.index.ToString(CultureInfo.InvariantCulture)} {x.id}"))}");
         Assert.True(
-            lost.All(x => x.index < KillAt),
-            $"{restarted.Name}'s handler never ran for {string.Join(", ", lost.Where(x => x.index >= KillAt).Select(x => $"#{x.index.ToString(CultureInfo.InvariantCulture)} {x.id}"))}, broadcast after the SIGKILL");
-        AssertExactlyOnce(restarted.Name, ids.Where(id => counts.ContainsKey(id)));
+            twice.Count <= 1 && twice.All(x => x.index < KillAt && counts[x.id] == 2),
+            $"{restarted.Name}'s handler ran more than once for {string.Join(", ", twice.Select(x => $"#{x.index.ToString(CultureInfo.InvariantCulture)} ({counts[x.id].ToString(CultureInfo.InvariantCulture)} runs)"))}");
+        AssertExactlyOnce(restarted.Name, ids.Where(id => counts.GetValueOrDefault(id) == 1).ToList(), others: twice.Select(x => x.id));
         Assert.True(recovered >= 1, "the restarted agent got nothing through sync");
     }
 
