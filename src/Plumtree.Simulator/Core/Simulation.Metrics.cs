@@ -108,6 +108,80 @@ internal sealed partial class Simulation
             asymmetric);
     }
 
+    /// <summary>
+    /// Partition scenario: at the end of the run, which live nodes hold which messages (delivered by the tree or by sync),
+    /// and when every live node held every message broadcast before the heal (the last such delivery).
+    /// </summary>
+    private ConsistencyResult? BuildConsistency()
+    {
+        if (_config.Scenario != Scenario.Partition || _healAt < 0)
+        {
+            return null;
+        }
+
+        var live = 0;
+        for (var i = 0; i < _n; i++)
+        {
+            if (_alive[i])
+            {
+                live++;
+            }
+        }
+
+        long missing = 0, partitionMissing = 0, partitionRecovered = 0;
+        int partitionMessages = 0;
+        var consistentAt = _healAt;
+        var consistent = true;
+        foreach (var track in _trackOrder)
+        {
+            long held = 0;
+            for (var i = 0; i < _n; i++)
+            {
+                if (_alive[i] && track.Delivered[i])
+                {
+                    held++;
+                }
+            }
+
+            var lacking = live - held;
+            missing += lacking;
+            if (track.Cycle >= _config.FailureStart && track.Cycle < _healCycle)
+            {
+                partitionMessages++;
+                partitionMissing += lacking;
+                partitionRecovered += track.RecoveredBySync;
+            }
+
+            if (track.Cycle < _healCycle)
+            {
+                consistent &= lacking == 0;
+                consistentAt = Math.Max(consistentAt, track.LastDeliveryAt);
+            }
+        }
+
+        int? cycles = null;
+        if (consistent)
+        {
+            var c = _cycleStarts.FindLastIndex(start => start <= consistentAt);
+            cycles = c - _healCycle + 1;
+        }
+
+        return new ConsistencyResult
+        {
+            LiveNodes = live,
+            Messages = _trackOrder.Count,
+            MissingPairs = missing,
+            PartitionMessages = partitionMessages,
+            PartitionMissingPairs = partitionMissing,
+            PartitionReliability = partitionMessages == 0 || live == 0 ? 1 : 1 - (partitionMissing / ((double)partitionMessages * live)),
+            PartitionRecoveredBySync = partitionRecovered,
+            HealSeconds = _healAt / (double)TimeSpan.TicksPerSecond,
+            HealCycle = _healCycle,
+            SecondsToConsistency = consistent ? (consistentAt - _healAt) / (double)TimeSpan.TicksPerSecond : null,
+            CyclesToConsistency = cycles,
+        };
+    }
+
     private BroadcastCounters SumCounters()
     {
         var sum = new BroadcastCounters();
