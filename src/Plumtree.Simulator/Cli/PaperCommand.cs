@@ -167,7 +167,7 @@ internal static class PaperCommand
             var when = k.SecondsToConsistency is { } sec
                 ? string.Create(inv, $"{sec:F3} s of virtual time ({k.CyclesToConsistency} cycle(s), heal cycle counted as 1)")
                 : "never within the run";
-            Console.Out.WriteLine(string.Create(inv, $"  partition: {k.PartitionMessages} message(s) broadcast during it; at the end {k.PartitionReliability:P3} of (live node, message) pairs held ({k.PartitionMissingPairs} missing, {k.PartitionRecoveredBySync} delivered by sync); all messages: {k.MissingPairs} pair(s) missing"));
+            Console.Out.WriteLine(string.Create(inv, $"  partition: {k.PartitionMessages} message(s) broadcast during it ({string.Join(" + ", k.PartitionMessagesByGroup)} by group); at the end {k.PartitionReliability:P3} of (live node, message) pairs held ({k.PartitionMissingPairs} missing, {k.PartitionRecoveredBySync} delivered by sync); all messages: {k.MissingPairs} pair(s) missing"));
             Console.Out.WriteLine(string.Create(inv, $"  full consistency (every live node holds every message broadcast before the heal) after the heal: {when}"));
         }
 

@@ -130,6 +130,7 @@ internal sealed partial class Simulation
 
         long missing = 0, partitionMissing = 0, partitionRecovered = 0;
         int partitionMessages = 0;
+        var byGroup = new int[_config.PartitionGroups];
         var consistentAt = _healAt;
         var consistent = true;
         foreach (var track in _trackOrder)
@@ -148,6 +149,7 @@ internal sealed partial class Simulation
             if (track.Cycle >= _config.FailureStart && track.Cycle < _healCycle)
             {
                 partitionMessages++;
+                byGroup[_partitionGroup![track.Origin]]++;
                 partitionMissing += lacking;
                 partitionRecovered += track.RecoveredBySync;
             }
@@ -172,6 +174,7 @@ internal sealed partial class Simulation
             Messages = _trackOrder.Count,
             MissingPairs = missing,
             PartitionMessages = partitionMessages,
+            PartitionMessagesByGroup = byGroup,
             PartitionMissingPairs = partitionMissing,
             PartitionReliability = partitionMessages == 0 || live == 0 ? 1 : 1 - (partitionMissing / ((double)partitionMessages * live)),
             PartitionRecoveredBySync = partitionRecovered,

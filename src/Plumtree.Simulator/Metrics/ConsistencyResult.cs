@@ -17,6 +17,9 @@ internal sealed class ConsistencyResult
     /// <summary>Messages broadcast while the partition was in force (cycles start … heal − 1).</summary>
     public int PartitionMessages { get; init; }
 
+    /// <summary>Of those, how many each partition group broadcast (index: group).</summary>
+    public required IReadOnlyList<int> PartitionMessagesByGroup { get; init; }
+
     /// <summary>Of those, (live node, message) pairs not held at the end, and the share held.</summary>
     public long PartitionMissingPairs { get; init; }
 

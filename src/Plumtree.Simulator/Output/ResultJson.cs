@@ -224,6 +224,13 @@ internal static class ResultJson
         w.WriteNumber("messages", k.Messages);
         w.WriteNumber("missing_pairs", k.MissingPairs);
         w.WriteNumber("partition_messages", k.PartitionMessages);
+        w.WriteStartArray("partition_messages_by_group");
+        foreach (var count in k.PartitionMessagesByGroup)
+        {
+            w.WriteNumberValue(count);
+        }
+
+        w.WriteEndArray();
         w.WriteNumber("partition_missing_pairs", k.PartitionMissingPairs);
         w.WriteNumber("partition_reliability", Round(k.PartitionReliability, 6));
         w.WriteNumber("partition_recovered_by_sync", k.PartitionRecoveredBySync);
