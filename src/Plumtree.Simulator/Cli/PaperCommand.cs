@@ -169,6 +169,7 @@ internal static class PaperCommand
                 : "never within the run";
             Console.Out.WriteLine(string.Create(inv, $"  partition: {k.PartitionMessages} message(s) broadcast during it ({string.Join(" + ", k.PartitionMessagesByGroup)} by group); at the end {k.PartitionReliability:P3} of (live node, message) pairs held ({k.PartitionMissingPairs} missing, {k.PartitionRecoveredBySync} delivered by sync); all messages: {k.MissingPairs} pair(s) missing"));
             Console.Out.WriteLine(string.Create(inv, $"  full consistency (every live node holds every message broadcast before the heal) after the heal: {when}"));
+            Console.Out.WriteLine(string.Create(inv, $"  after the heal, wire bytes sent per live node: repair until consistent {(k.RepairBytesPerNodeToConsistency is { } r ? r.ToString("F0", inv) : "-")}, until the end {k.RepairBytesPerNode:F0} (sync frames {k.SyncWireBytesAfterHeal / (double)Math.Max(1, k.LiveNodes):F0}, tree frames for pre-heal messages {k.RepairTreeBytesAfterHeal / (double)Math.Max(1, k.LiveNodes):F0}); all tree frames {k.TreeBytesAfterHeal / (double)Math.Max(1, k.LiveNodes):F0}"));
         }
 
         if (result.Sync is { } y)

@@ -74,7 +74,7 @@ internal sealed partial class Simulation
             _phase = Phase.Idle;
             RunUntil(Math.Max(start + (cycle * CyclePeriod.Ticks), _now + 1));
 
-            _cycleStarts.Add(_now);
+            MarkCycleStart();
             var record = new CycleRecord { Cycle = cycle };
             _current = record;
             FailureStep(cycle, record);
@@ -106,7 +106,7 @@ internal sealed partial class Simulation
         for (var cycle = 0; cycle < _config.Cycles; cycle++)
         {
             RunUntil(Math.Max(start + (cycle * period), _now + 1));
-            _cycleStarts.Add(_now);
+            MarkCycleStart();
             var record = new CycleRecord { Cycle = cycle };
             _current = record;
             _records.Add(record);

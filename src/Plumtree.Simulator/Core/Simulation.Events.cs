@@ -203,6 +203,7 @@ internal sealed partial class Simulation
     private void SendTo(int from, int to, in PlumtreeFrame frame)
     {
         _sentByType[(int)frame.Type]++;
+        CountTreeBytes(in frame);
         if (!_network.TryRoute(from, to, out var delay))
         {
             return;

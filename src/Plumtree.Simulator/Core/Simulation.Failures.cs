@@ -49,6 +49,8 @@ internal sealed partial class Simulation
                 _network.Heal();
                 _healAt = _now;
                 _healCycle = cycle;
+                _treeBytesAtHeal = _treeBytes;
+                _syncWireBytesAtHeal = _syncWireBytes;
                 if (_syncs is not null)
                 {
                     _syncAtHeal = SyncTotalsNow();

@@ -162,10 +162,17 @@ internal sealed partial class Simulation
         }
 
         int? cycles = null;
+        double? bytesToConsistency = null;
         if (consistent)
         {
-            var c = _cycleStarts.FindLastIndex(start => start <= consistentAt);
+            var c = _cycleStarts.FindLastIndex(start => start.At <= consistentAt);
             cycles = c - _healCycle + 1;
+
+            // Repair bytes sent from the heal to the start of the cycle after the one that ended consistent (the run's end
+            // when there is none): the price of getting there, periodic rounds of that span included.
+            var atHeal = _cycleStarts[_healCycle].RepairBytes;
+            var until = c + 1 < _cycleStarts.Count ? _cycleStarts[c + 1].RepairBytes : _syncWireBytes + _oldMessageTreeBytesAfterHeal;
+            bytesToConsistency = (until - atHeal) / (double)Math.Max(1, live);
         }
 
         return new ConsistencyResult
@@ -178,10 +185,14 @@ internal sealed partial class Simulation
             PartitionMissingPairs = partitionMissing,
             PartitionReliability = partitionMessages == 0 || live == 0 ? 1 : 1 - (partitionMissing / ((double)partitionMessages * live)),
             PartitionRecoveredBySync = partitionRecovered,
+            TreeBytesAfterHeal = _treeBytes - _treeBytesAtHeal,
+            RepairTreeBytesAfterHeal = _oldMessageTreeBytesAfterHeal,
+            SyncWireBytesAfterHeal = _syncWireBytes - _syncWireBytesAtHeal,
             HealSeconds = _healAt / (double)TimeSpan.TicksPerSecond,
             HealCycle = _healCycle,
             SecondsToConsistency = consistent ? (consistentAt - _healAt) / (double)TimeSpan.TicksPerSecond : null,
             CyclesToConsistency = cycles,
+            RepairBytesPerNodeToConsistency = bytesToConsistency,
         };
     }
 

@@ -272,6 +272,7 @@ internal sealed partial class Simulation
         }
 
         _syncFramesSent++;
+        CountSyncBytes(body.Length);
         if (!_network.TryRoute(from, to, out var delay))
         {
             return;

@@ -73,7 +73,6 @@ internal sealed partial class Simulation
     private long _partitionAt = -1;
     private long _healAt = -1;
     private int _healCycle = -1;
-    private readonly List<long> _cycleStarts = [];
 
     private readonly int _fixedSender;
     private readonly IHaveEntry[] _scratch = new IHaveEntry[1];

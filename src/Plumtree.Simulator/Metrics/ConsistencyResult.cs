@@ -28,6 +28,27 @@ internal sealed class ConsistencyResult
     /// <summary>Deliveries of the partition's messages made by sync.</summary>
     public long PartitionRecoveredBySync { get; init; }
 
+    /// <summary>Wire bytes of every Plumtree frame sent from the heal to the end (header included; sync frames excluded).</summary>
+    public long TreeBytesAfterHeal { get; init; }
+
+    /// <summary>
+    /// Of those, the frames about messages broadcast before the heal: Gossip (re-injected or answering a Graft), IHave
+    /// announcing them, Grafts asking for them. Without re-injection nothing re-sends them, so this is about 0.
+    /// </summary>
+    public long RepairTreeBytesAfterHeal { get; init; }
+
+    /// <summary>Wire bytes of every sync frame sent from the heal to the end (body plus the 6-byte frame header).</summary>
+    public long SyncWireBytesAfterHeal { get; init; }
+
+    /// <summary>What repairing the partition cost on the wire per live node: <see cref="RepairTreeBytesAfterHeal"/> plus <see cref="SyncWireBytesAfterHeal"/>, over live nodes.</summary>
+    public double RepairBytesPerNode => LiveNodes == 0 ? 0 : (RepairTreeBytesAfterHeal + SyncWireBytesAfterHeal) / (double)LiveNodes;
+
+    /// <summary>
+    /// Repair bytes sent per live node from the heal to the end of the cycle in which the cluster became consistent
+    /// (sync frames, periodic rounds of that span included, plus tree frames for pre-heal messages); null: never.
+    /// </summary>
+    public double? RepairBytesPerNodeToConsistency { get; init; }
+
     /// <summary>Virtual time of the heal, seconds from the start of the run.</summary>
     public double HealSeconds { get; init; }
 

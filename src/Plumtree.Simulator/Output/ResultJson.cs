@@ -234,6 +234,11 @@ internal static class ResultJson
         w.WriteNumber("partition_missing_pairs", k.PartitionMissingPairs);
         w.WriteNumber("partition_reliability", Round(k.PartitionReliability, 6));
         w.WriteNumber("partition_recovered_by_sync", k.PartitionRecoveredBySync);
+        w.WriteNumber("tree_bytes_after_heal", k.TreeBytesAfterHeal);
+        w.WriteNumber("repair_tree_bytes_after_heal", k.RepairTreeBytesAfterHeal);
+        w.WriteNumber("sync_wire_bytes_after_heal", k.SyncWireBytesAfterHeal);
+        w.WriteNumber("repair_bytes_per_node", Round(k.RepairBytesPerNode, 3));
+        WriteNullable(w, "repair_bytes_per_node_to_consistency", k.RepairBytesPerNodeToConsistency, 3);
         w.WriteNumber("heal_cycle", k.HealCycle);
         w.WriteNumber("heal_seconds", Round(k.HealSeconds, 6));
         WriteNullable(w, "seconds_to_consistency", k.SecondsToConsistency, 6);
