@@ -18,6 +18,38 @@ internal enum SenderMode
 
     /// <summary>A random live node every cycle.</summary>
     Many,
+
+    /// <summary>
+    /// Like <see cref="Many"/>, but while a partition is in force the groups take turns: cycle c's sender is a random
+    /// live node of group (c - partition start) mod groups, so every side broadcasts as often as the others.
+    /// </summary>
+    Groups,
+}
+
+/// <summary>Which peers a node's sync engine reconciles with.</summary>
+internal enum SyncPeers
+{
+    /// <summary>Every member of the node's broadcast view, as <c>PlumtreeNode</c> does (the default).</summary>
+    View,
+
+    /// <summary>
+    /// Only the node's Plumtree peers (eager and lazy), following every change of the peer sets: not what the node does;
+    /// a scaled-down model for runs where one sync peer per member per node does not fit in memory (10,000 nodes).
+    /// </summary>
+    Overlay,
+}
+
+/// <summary>What membership does during a partition.</summary>
+internal enum PartitionViews
+{
+    /// <summary>Every engine keeps the one shared view: the partition is shorter than failure detection (the default).</summary>
+    Shared,
+
+    /// <summary>
+    /// Membership detects the partition (after the detection delay) and each group's view holds only its own members;
+    /// at the heal the full view comes back at once, so every member of the other groups returns.
+    /// </summary>
+    Split,
 }
 
 /// <summary>The failure pattern.</summary>
@@ -77,6 +109,21 @@ internal sealed record SimConfig
 
     /// <summary>Partition scenario: cycles the partition lasts (it heals at the start of cycle start + this).</summary>
     public int PartitionCycles { get; init; } = 10;
+
+    /// <summary>Partition scenario: whether membership detects the partition (split views) or not (one shared view).</summary>
+    public PartitionViews PartitionViews { get; init; } = PartitionViews.Shared;
+
+    /// <summary>Anti-entropy: one <c>SyncEngine</c> per node, driven as the node drives it (plumtree mode only).</summary>
+    public bool Sync { get; init; }
+
+    /// <summary>Sync: the interval between periodic rounds, in cycles (cycle mode: 1 s of virtual time each; event mode: 1/rate s).</summary>
+    public double SyncIntervalCycles { get; init; } = 10;
+
+    /// <summary>Sync: which peers rounds are run with.</summary>
+    public SyncPeers SyncPeers { get; init; } = SyncPeers.View;
+
+    /// <summary>Sync: a node that recovers a message by sync re-injects it into the tree (as a broadcast with its original id).</summary>
+    public bool SyncReinject { get; init; }
 
     /// <summary>The hop-count optimisation (plumtree mode).</summary>
     public bool Optimization { get; init; } = true;
@@ -159,6 +206,12 @@ internal sealed record SimConfig
         Check(OptimizationThreshold is null or >= 1, "--opt-threshold must be at least 1");
         Check(OptimizationRepairWindowMs is null or >= 0, "--opt-repair-window-ms must be 0 or more");
         Check(OptimizationConfirmations is null or (>= 1 and <= 64), "--opt-confirmations must be between 1 and 64");
+        Check(!Sync || Mode == SimMode.Plumtree, "--sync needs --mode plumtree (flood mode has no engines)");
+        Check(!SyncReinject || Sync, "--sync-reinject needs --sync");
+        Check(
+            double.IsFinite(SyncIntervalCycles) && SyncIntervalCycles * (EventMode ? 1 / Rate : 1) is >= 0.01 and <= 86_400,
+            "--sync-interval-cycles must map to between 10 ms and 1 day of virtual time");
+        Check(PartitionViews == PartitionViews.Shared || Mode == SimMode.Plumtree, "--partition-views split needs --mode plumtree");
         return errors;
     }
 }

@@ -77,6 +77,33 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Paper_with_sync_prints_the_sync_and_consistency_figures()
+    {
+        var (exit, output, error) = Invoke("paper", "--scenario", "partition", "--partition", "2@5", "--nodes", "60", "--cycles", "40", "--warmup", "5",
+            "--senders", "groups", "--sync", "--sync-interval-cycles", "5", "--sync-reinject", "--partition-views", "split", "--json");
+
+        Assert.True(exit == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.Equal("groups", root.GetProperty("senders").GetString());
+        Assert.Equal("split", root.GetProperty("partition_views").GetString());
+        Assert.True(root.GetProperty("sync_reinject").GetBoolean());
+        Assert.Equal(5000, root.GetProperty("sync").GetProperty("interval_ms").GetInt64());
+        Assert.All(
+            ["total", "at_partition", "at_heal", "bytes_per_node_mean", "bytes_after_heal_per_node_max", "recovered_deliveries", "reinjected"],
+            name => Assert.True(root.GetProperty("sync").TryGetProperty(name, out _), $"sync lacks {name}"));
+        var consistency = root.GetProperty("consistency");
+        Assert.Equal(0, consistency.GetProperty("missing_pairs").GetInt64());
+        Assert.True(consistency.TryGetProperty("seconds_to_consistency", out _));
+        Assert.Equal(0, root.GetProperty("diagnostics").GetProperty("duplicate_deliveries").GetInt64());
+
+        var (_, text, _) = Invoke("paper", "--scenario", "partition", "--partition", "2@5", "--nodes", "60", "--cycles", "40", "--warmup", "5",
+            "--senders", "groups", "--sync");
+        Assert.Contains("full consistency", text, StringComparison.Ordinal);
+        Assert.Contains("duplicate deliveries 0", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Help_documents_the_event_mode_options()
     {
         var (_, output, _) = Invoke("paper", "--help");

@@ -19,8 +19,15 @@ internal static class PaperCommand
         var nodes = new Option<int>("--nodes") { Description = "Number of nodes", DefaultValueFactory = _ => 10_000 };
         var cycles = new Option<int>("--cycles") { Description = "Cycles (one broadcast each), warm-up included", DefaultValueFactory = _ => 250 };
         var warmup = new Option<int>("--warmup") { Description = "Warm-up cycles excluded from the means", DefaultValueFactory = _ => 50 };
-        var senders = new Option<string>("--senders") { Description = "single: the same source every cycle; many: a random live source each cycle", DefaultValueFactory = _ => "single" };
-        senders.AcceptOnlyFromAmong("single", "many");
+        var senders = new Option<string>("--senders") { Description = "single: the same source every cycle; many: a random live source each cycle; groups: as many, but during a partition the groups take turns", DefaultValueFactory = _ => "single" };
+        senders.AcceptOnlyFromAmong("single", "many", "groups");
+        var partitionViews = new Option<string>("--partition-views") { Description = "partition: shared (views unchanged: shorter than failure detection) or split (after the detection delay each group's view holds only its members; the full view returns at the heal)", DefaultValueFactory = _ => "shared" };
+        partitionViews.AcceptOnlyFromAmong("shared", "split");
+        var sync = new Option<bool>("--sync") { Description = "Anti-entropy: one SyncEngine per node, driven as the node drives it (deliveries through its store, bodies through the network, peers from the view)" };
+        var syncInterval = new Option<double>("--sync-interval-cycles") { Description = "Sync: periodic round interval in cycles (cycle mode: 1 s of virtual time each; event mode: 1/--rate s)", DefaultValueFactory = _ => 10 };
+        var syncPeers = new Option<string>("--sync-peers") { Description = "Sync: view (every member of the view, as the node does) or overlay (only the node's Plumtree peers: a scaled-down model for 10,000 nodes)", DefaultValueFactory = _ => "view" };
+        syncPeers.AcceptOnlyFromAmong("view", "overlay");
+        var syncReinject = new Option<bool>("--sync-reinject") { Description = "Sync: a node that recovers a message by sync broadcasts it again into the tree with its original id" };
         var mode = new Option<string>("--mode") { Description = "plumtree: the real BroadcastEngine; flood: eager push on every overlay link (the paper's control)", DefaultValueFactory = _ => "plumtree" };
         mode.AcceptOnlyFromAmong("plumtree", "flood");
         var optimization = new Option<string>("--optimization") { Description = "Hop-count optimisation (threshold 3; many senders: a shortcut must show on 3 consecutive messages)", DefaultValueFactory = _ => "on" };
@@ -45,7 +52,7 @@ internal static class PaperCommand
         {
             scenario, killPercent, churnPerCycle, churnCycles, partition, nodes, cycles, warmup, senders, mode, optimization, seed, json,
             degree, eventMode, latency, loss, rate, detectionCycles, detectionMs, graftTimeout, graftRetry,
-            optThreshold, optConfirmations, optRepairWindow, repairRounds,
+            optThreshold, optConfirmations, optRepairWindow, repairRounds, partitionViews, sync, syncInterval, syncPeers, syncReinject,
         };
         command.SetAction(parse =>
         {
@@ -73,7 +80,12 @@ internal static class PaperCommand
                 Nodes = parse.GetValue(nodes),
                 Cycles = parse.GetValue(cycles),
                 Warmup = parse.GetValue(warmup),
-                Senders = parse.GetValue(senders) == "many" ? SenderMode.Many : SenderMode.Single,
+                Senders = parse.GetValue(senders) switch { "many" => SenderMode.Many, "groups" => SenderMode.Groups, _ => SenderMode.Single },
+                PartitionViews = parse.GetValue(partitionViews) == "split" ? PartitionViews.Split : PartitionViews.Shared,
+                Sync = parse.GetValue(sync),
+                SyncIntervalCycles = parse.GetValue(syncInterval),
+                SyncReinject = parse.GetValue(syncReinject),
+                SyncPeers = parse.GetValue(syncPeers) == "overlay" ? SyncPeers.Overlay : SyncPeers.View,
                 Mode = parse.GetValue(mode) == "flood" ? SimMode.Flood : SimMode.Plumtree,
                 Optimization = parse.GetValue(optimization) == "on",
                 Seed = parse.GetValue(seed),
@@ -148,6 +160,30 @@ internal static class PaperCommand
         {
             var e = result.EngineCounters;
             Console.Out.WriteLine(string.Create(inv, $"  grafts {e.GraftSent}, repair rounds {e.RepairRounds}, messages given up {e.GraftFailed}; frames held from unknown senders {e.FramesParked} (released {e.FramesReleased}, expired {e.ParkExpired})"));
+        }
+
+        if (result.Consistency is { } k)
+        {
+            var when = k.SecondsToConsistency is { } sec
+                ? string.Create(inv, $"{sec:F3} s of virtual time ({k.CyclesToConsistency} cycle(s), heal cycle counted as 1)")
+                : "never within the run";
+            Console.Out.WriteLine(string.Create(inv, $"  partition: {k.PartitionMessages} message(s) broadcast during it ({string.Join(" + ", k.PartitionMessagesByGroup)} by group); at the end {k.PartitionReliability:P3} of (live node, message) pairs held ({k.PartitionMissingPairs} missing, {k.PartitionRecoveredBySync} delivered by sync); all messages: {k.MissingPairs} pair(s) missing"));
+            Console.Out.WriteLine(string.Create(inv, $"  full consistency (every live node holds every message broadcast before the heal) after the heal: {when}"));
+            Console.Out.WriteLine(string.Create(inv, $"  after the heal, wire bytes sent per live node: repair until consistent {(k.RepairBytesPerNodeToConsistency is { } r ? r.ToString("F0", inv) : "-")}, until the end {k.RepairBytesPerNode:F0} (sync frames {k.SyncWireBytesAfterHeal / (double)Math.Max(1, k.LiveNodes):F0}, tree frames for pre-heal messages {k.RepairTreeBytesAfterHeal / (double)Math.Max(1, k.LiveNodes):F0}); all tree frames {k.TreeBytesAfterHeal / (double)Math.Max(1, k.LiveNodes):F0}"));
+        }
+
+        if (result.Sync is { } y)
+        {
+            var t = y.Total;
+            var failures = string.Join(", ", t.Failures.Where(f => f.Value > 0).Select(f => string.Create(inv, $"{f.Key} {f.Value}")));
+            Console.Out.WriteLine(string.Create(inv, $"  sync (interval {y.Options.Interval.TotalSeconds:0.###} s, peers: {(c.SyncPeers == SyncPeers.View ? "every view member" : "Plumtree peers only")}): rounds {t.RoundsStarted} (completed {t.RoundsCompleted}, failed {t.RoundsFailed}{(failures.Length > 0 ? ": " + failures : string.Empty)}), messages recovered {t.MessagesRecovered} (pushed {t.MessagesPushed}, served {t.MessagesServed}), re-injected {y.Reinjected}"));
+            Console.Out.WriteLine(string.Create(inv, $"  sync bytes per live node (sent + received): whole run mean {y.BytesPerNodeMean:F0} max {y.BytesPerNodeMax}{(y.BytesAfterHealPerNodeMean is { } m ? string.Create(inv, $"; after the heal mean {m:F0} max {y.BytesAfterHealPerNodeMax}") : string.Empty)}{(y.BackgroundBytesPerNodeSecond is { } b ? string.Create(inv, $"; before the partition {b:F1} B/s") : string.Empty)}"));
+            if (y.AtHeal is { } h)
+            {
+                Console.Out.WriteLine(string.Create(inv, $"  sync after the heal: rounds {t.RoundsStarted - h.RoundsStarted}, messages recovered {t.MessagesRecovered - h.MessagesRecovered}"));
+            }
+
+            Console.Out.WriteLine(string.Create(inv, $"  deliveries: by sync {y.RecoveredDeliveries}, tree deliveries refused as already held {y.RefusedDeliveries}, duplicate deliveries {result.DuplicateDeliveries}"));
         }
 
         Console.Out.WriteLine(string.Create(inv, $"  overlay after join: degree {result.OverlayAfterJoin.DegreeMin}..{result.OverlayAfterJoin.DegreeMax} mean {result.OverlayAfterJoin.DegreeMean:F3}, asymmetric links {result.OverlayAfterJoin.AsymmetricLinks}"));

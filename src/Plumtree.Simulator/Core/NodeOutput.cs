@@ -7,5 +7,5 @@ internal sealed class NodeOutput(Simulation simulation, int node) : IBroadcastOu
 {
     public void Send(string peer, in PlumtreeFrame frame) => simulation.OnSend(node, peer, in frame);
 
-    public void Deliver(in Delivery delivery) => simulation.OnDeliver(node, delivery.Id, delivery.Hop);
+    public void Deliver(in Delivery delivery) => simulation.OnDeliver(node, delivery.Id, delivery.Hop, delivery.Payload);
 }

@@ -13,6 +13,12 @@ internal enum EventKind : byte
 
     /// <summary>Event mode: the membership view is updated (failure detection completed).</summary>
     ViewChange,
+
+    /// <summary>A sync engine's scheduled <c>Tick</c> (valid only if it is still the scheduled one).</summary>
+    SyncTick,
+
+    /// <summary>Event mode, <c>--partition-views split</c>: membership has detected the partition.</summary>
+    PartitionDetected,
 }
 
 /// <summary>

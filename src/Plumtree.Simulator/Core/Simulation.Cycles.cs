@@ -19,8 +19,7 @@ internal sealed partial class Simulation
         {
             for (var i = 0; i < _n; i++)
             {
-                engines[i]!.SetView(_view, Now);
-                AfterInput(i);
+                SetNodeView(i, _view);
             }
 
             RunUntilQuiet(_now + StepLimit.Ticks);
@@ -75,12 +74,13 @@ internal sealed partial class Simulation
             _phase = Phase.Idle;
             RunUntil(Math.Max(start + (cycle * CyclePeriod.Ticks), _now + 1));
 
+            MarkCycleStart();
             var record = new CycleRecord { Cycle = cycle };
             _current = record;
             FailureStep(cycle, record);
 
             _phase = Phase.Broadcast;
-            var track = StartBroadcast(cycle, PickSender());
+            var track = StartBroadcast(cycle, PickSender(cycle));
             RunUntilQuiet(_now + StepLimit.Ticks);
             Finalize(track, record);
 
@@ -106,11 +106,12 @@ internal sealed partial class Simulation
         for (var cycle = 0; cycle < _config.Cycles; cycle++)
         {
             RunUntil(Math.Max(start + (cycle * period), _now + 1));
+            MarkCycleStart();
             var record = new CycleRecord { Cycle = cycle };
             _current = record;
             _records.Add(record);
             FailureStep(cycle, record);
-            StartBroadcast(cycle, PickSender());
+            StartBroadcast(cycle, PickSender(cycle));
         }
 
         RunUntilQuiet(_now + StepLimit.Ticks);
@@ -122,7 +123,35 @@ internal sealed partial class Simulation
         _phase = Phase.Idle;
     }
 
-    /// <summary>Single sender: the fixed node (never killed); many senders: a random live node.</summary>
-    private int PickSender() =>
-        _config.Senders == SenderMode.Single ? _fixedSender : _liveList[_senderRandom.Next(_aliveCount)];
+    /// <summary>
+    /// Single sender: the fixed node (never killed); many senders: a random live node; groups: while a partition is in
+    /// force, a random live node of group (cycle - partition start) mod groups, else a random live node.
+    /// </summary>
+    private int PickSender(int cycle)
+    {
+        if (_config.Senders == SenderMode.Single)
+        {
+            return _fixedSender;
+        }
+
+        if (_config.Senders == SenderMode.Groups && _network.Partitioned && _partitionGroup is { } group)
+        {
+            var turn = (cycle - _config.FailureStart) % _config.PartitionGroups;
+            var members = new List<int>();
+            for (var k = 0; k < _aliveCount; k++)
+            {
+                if (group[_liveList[k]] == turn)
+                {
+                    members.Add(_liveList[k]);
+                }
+            }
+
+            if (members.Count > 0)
+            {
+                return members[_senderRandom.Next(members.Count)];
+            }
+        }
+
+        return _liveList[_senderRandom.Next(_aliveCount)];
+    }
 }

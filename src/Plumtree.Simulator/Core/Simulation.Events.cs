@@ -57,6 +57,12 @@ internal sealed partial class Simulation
             case EventKind.ViewChange:
                 DetectFailures(_now);
                 break;
+            case EventKind.SyncTick:
+                FireSyncTick(ev.To, ev.Stamp);
+                break;
+            case EventKind.PartitionDetected:
+                SplitViews();
+                break;
         }
     }
 
@@ -67,6 +73,12 @@ internal sealed partial class Simulation
         if (!_alive[to])
         {
             _toDead++;
+            return;
+        }
+
+        if (ev.FrameType == FrameType.Sync)
+        {
+            ArriveSync(in ev);
             return;
         }
 
@@ -124,8 +136,8 @@ internal sealed partial class Simulation
             case Phase.Bootstrap:
                 _bootstrapControl[slot]++;
                 break;
-            case Phase.Broadcast:
-                _current!.ControlByType[slot]++;
+            case Phase.Broadcast when _current is { } current:
+                current.ControlByType[slot]++;
                 break;
             default:
                 if (_current is { } record)
@@ -170,6 +182,10 @@ internal sealed partial class Simulation
         var pending = engine.PendingGrafts;
         _pendingTotal += pending - _pending[node];
         _pending[node] = pending;
+        if (_syncPeerVersion is { } versions && engine.PeerSetVersion != versions[node] && _syncs![node] is { } sync)
+        {
+            UpdateOverlaySyncPeers(node, engine, sync);
+        }
     }
 
     /// <summary>Called by a node's output: route one frame to a peer named by the engine.</summary>
@@ -187,6 +203,7 @@ internal sealed partial class Simulation
     private void SendTo(int from, int to, in PlumtreeFrame frame)
     {
         _sentByType[(int)frame.Type]++;
+        CountTreeBytes(in frame);
         if (!_network.TryRoute(from, to, out var delay))
         {
             return;
@@ -229,25 +246,46 @@ internal sealed partial class Simulation
         _inFlight++;
     }
 
-    /// <summary>Called by a node's output (or flood forwarding): node delivered message id at hop.</summary>
-    internal void OnDeliver(int node, MessageId id, int hop)
+    /// <summary>
+    /// Called by a node's output (or flood forwarding): the engine delivered message id at hop. With sync the delivery
+    /// reaches the application only when the sync store accepts it (not already held), as in the node.
+    /// </summary>
+    internal void OnDeliver(int node, MessageId id, int hop, ReadOnlyMemory<byte> payload)
+    {
+        if (AcceptDelivery(node, id, payload))
+        {
+            MarkDelivered(node, id, hop);
+        }
+    }
+
+    /// <summary>
+    /// One delivery to the application of node <paramref name="node"/> (hop null: by sync). A second delivery of one id at
+    /// one node is counted in <see cref="SimResult.DuplicateDeliveries"/> (an engine bug if non-zero). Returns the track
+    /// when the delivery was new.
+    /// </summary>
+    private MessageTrack? MarkDelivered(int node, MessageId id, int? hop)
     {
         if (!_tracks.TryGetValue(id, out var track))
         {
             _untrackedDeliveries++;
-            return;
+            return null;
         }
 
         if (track.Delivered[node])
         {
             _duplicateDeliveries++;
-            return;
+            return null;
         }
 
         track.Delivered[node] = true;
         track.DeliveredCount++;
-        track.MaxHop = Math.Max(track.MaxHop, hop);
+        if (hop is { } h)
+        {
+            track.MaxHop = Math.Max(track.MaxHop, h);
+        }
+
         track.LastDeliveryAt = _now;
+        return track;
     }
 
     /// <summary>Flood mode: deliver once, then push on every overlay link except the arrival link.</summary>
@@ -258,7 +296,7 @@ internal sealed partial class Simulation
             return;
         }
 
-        OnDeliver(node, id, hop);
+        MarkDelivered(node, id, hop);
         var frame = PlumtreeFrame.Gossip(id, hop + 1, PayloadBytes);
         foreach (var peer in _overlay!.Neighbors(node))
         {
@@ -284,7 +322,7 @@ internal sealed partial class Simulation
         }
         else
         {
-            OnDeliver(origin, id, 0);
+            MarkDelivered(origin, id, 0);
             var frame = PlumtreeFrame.Gossip(id, 1, PayloadBytes);
             foreach (var peer in _overlay!.Neighbors(origin))
             {

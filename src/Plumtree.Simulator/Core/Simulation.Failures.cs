@@ -32,10 +32,38 @@ internal sealed partial class Simulation
                 }
 
                 _network.Partition(group);
+                _partitionGroup = group;
+                _partitionAt = _now;
+                if (_syncs is not null)
+                {
+                    _syncAtPartition = SyncTotalsNow();
+                }
+
+                if (_config.PartitionViews == PartitionViews.Split && _config.EventMode)
+                {
+                    _queue.Enqueue(_now + (long)(_config.DetectionMs * TimeSpan.TicksPerMillisecond), new SimEvent { Kind = EventKind.PartitionDetected });
+                }
             }
             else if (cycle == start + _config.PartitionCycles)
             {
                 _network.Heal();
+                _healAt = _now;
+                _healCycle = cycle;
+                _treeBytesAtHeal = _treeBytes;
+                _syncWireBytesAtHeal = _syncWireBytes;
+                if (_syncs is not null)
+                {
+                    _syncAtHeal = SyncTotalsNow();
+                    _syncBytesAtHeal = SyncBytesNow();
+                }
+
+                if (_split)
+                {
+                    // Membership sees the other groups again at once: the full view comes back, every member of the
+                    // other groups returns.
+                    _split = false;
+                    ApplyView([]);
+                }
             }
         }
     }
@@ -73,6 +101,7 @@ internal sealed partial class Simulation
     {
         _alive[node] = false;
         _deathTime[node] = _now;
+        KillSync(node);
         var pos = _livePos[node];
         var last = _liveList[--_aliveCount];
         _liveList[pos] = last;
@@ -87,8 +116,29 @@ internal sealed partial class Simulation
         }
     }
 
-    /// <summary>Cycle mode's membership step: failures due for detection leave the view.</summary>
-    private void MembershipStep(int cycle) => DetectFailures(cycle);
+    /// <summary>
+    /// Cycle mode's membership step: failures due for detection leave the view; with split partition views, the
+    /// partition is detected in the step of cycle start + detection cycles.
+    /// </summary>
+    private void MembershipStep(int cycle)
+    {
+        DetectFailures(cycle);
+        if (_config.Scenario == Scenario.Partition && _config.PartitionViews == PartitionViews.Split
+            && cycle == _config.FailureStart + _config.DetectionCycles)
+        {
+            SplitViews();
+        }
+    }
+
+    /// <summary><c>--partition-views split</c>: while the partition lasts, each group's view holds only its own members.</summary>
+    private void SplitViews()
+    {
+        if (_network.Partitioned && !_split)
+        {
+            _split = true;
+            ApplyView([]);
+        }
+    }
 
     /// <summary>Removes from the view every failed node whose detection time (cycle or ticks) has come, and hands out the new view.</summary>
     private void DetectFailures(long due)
@@ -117,9 +167,18 @@ internal sealed partial class Simulation
         ApplyView(detected);
     }
 
-    /// <summary>Builds ONE shared <see cref="PeerView"/> of the nodes in view and gives it to every live engine (or repairs the flood overlay).</summary>
+    /// <summary>
+    /// Builds ONE shared <see cref="PeerView"/> of the nodes in view and gives it to every live engine (or repairs the
+    /// flood overlay); while the views are split, one view per partition group, each given to its group's engines.
+    /// </summary>
     private void ApplyView(List<int> removed)
     {
+        if (_split && _engines is not null)
+        {
+            ApplyGroupViews();
+            return;
+        }
+
         var members = new List<int>(_aliveCount + _undetected.Count);
         for (var i = 0; i < _n; i++)
         {
@@ -140,10 +199,9 @@ internal sealed partial class Simulation
         {
             for (var i = 0; i < _n; i++)
             {
-                if (engines[i] is { } engine)
+                if (engines[i] is not null)
                 {
-                    engine.SetView(_view, Now);
-                    AfterInput(i);
+                    SetNodeView(i, _view);
                 }
             }
         }
@@ -155,6 +213,34 @@ internal sealed partial class Simulation
             }
 
             _overlay!.Fill([.. members], _overlayRandom);
+        }
+    }
+
+    /// <summary>One view per partition group (the nodes in view of that group), each given to its group's live engines.</summary>
+    private void ApplyGroupViews()
+    {
+        var group = _partitionGroup!;
+        var views = new PeerView[_config.PartitionGroups];
+        for (var g = 0; g < views.Length; g++)
+        {
+            var names = new List<string>();
+            for (var i = 0; i < _n; i++)
+            {
+                if (_inView[i] && group[i] == g)
+                {
+                    names.Add(_names[i]);
+                }
+            }
+
+            views[g] = PeerView.Create(names, ++_viewVersion);
+        }
+
+        for (var i = 0; i < _n; i++)
+        {
+            if (_engines![i] is not null)
+            {
+                SetNodeView(i, views[group[i]]);
+            }
         }
     }
 

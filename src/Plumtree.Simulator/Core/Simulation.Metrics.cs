@@ -108,6 +108,94 @@ internal sealed partial class Simulation
             asymmetric);
     }
 
+    /// <summary>
+    /// Partition scenario: at the end of the run, which live nodes hold which messages (delivered by the tree or by sync),
+    /// and when every live node held every message broadcast before the heal (the last such delivery).
+    /// </summary>
+    private ConsistencyResult? BuildConsistency()
+    {
+        if (_config.Scenario != Scenario.Partition || _healAt < 0)
+        {
+            return null;
+        }
+
+        var live = 0;
+        for (var i = 0; i < _n; i++)
+        {
+            if (_alive[i])
+            {
+                live++;
+            }
+        }
+
+        long missing = 0, partitionMissing = 0, partitionRecovered = 0;
+        int partitionMessages = 0;
+        var byGroup = new int[_config.PartitionGroups];
+        var consistentAt = _healAt;
+        var consistent = true;
+        foreach (var track in _trackOrder)
+        {
+            long held = 0;
+            for (var i = 0; i < _n; i++)
+            {
+                if (_alive[i] && track.Delivered[i])
+                {
+                    held++;
+                }
+            }
+
+            var lacking = live - held;
+            missing += lacking;
+            if (track.Cycle >= _config.FailureStart && track.Cycle < _healCycle)
+            {
+                partitionMessages++;
+                byGroup[_partitionGroup![track.Origin]]++;
+                partitionMissing += lacking;
+                partitionRecovered += track.RecoveredBySync;
+            }
+
+            if (track.Cycle < _healCycle)
+            {
+                consistent &= lacking == 0;
+                consistentAt = Math.Max(consistentAt, track.LastDeliveryAt);
+            }
+        }
+
+        int? cycles = null;
+        double? bytesToConsistency = null;
+        if (consistent)
+        {
+            var c = _cycleStarts.FindLastIndex(start => start.At <= consistentAt);
+            cycles = c - _healCycle + 1;
+
+            // Repair bytes sent from the heal to the start of the cycle after the one that ended consistent (the run's end
+            // when there is none): the price of getting there, periodic rounds of that span included.
+            var atHeal = _cycleStarts[_healCycle].RepairBytes;
+            var until = c + 1 < _cycleStarts.Count ? _cycleStarts[c + 1].RepairBytes : _syncWireBytes + _oldMessageTreeBytesAfterHeal;
+            bytesToConsistency = (until - atHeal) / (double)Math.Max(1, live);
+        }
+
+        return new ConsistencyResult
+        {
+            LiveNodes = live,
+            Messages = _trackOrder.Count,
+            MissingPairs = missing,
+            PartitionMessages = partitionMessages,
+            PartitionMessagesByGroup = byGroup,
+            PartitionMissingPairs = partitionMissing,
+            PartitionReliability = partitionMessages == 0 || live == 0 ? 1 : 1 - (partitionMissing / ((double)partitionMessages * live)),
+            PartitionRecoveredBySync = partitionRecovered,
+            TreeBytesAfterHeal = _treeBytes - _treeBytesAtHeal,
+            RepairTreeBytesAfterHeal = _oldMessageTreeBytesAfterHeal,
+            SyncWireBytesAfterHeal = _syncWireBytes - _syncWireBytesAtHeal,
+            HealSeconds = _healAt / (double)TimeSpan.TicksPerSecond,
+            HealCycle = _healCycle,
+            SecondsToConsistency = consistent ? (consistentAt - _healAt) / (double)TimeSpan.TicksPerSecond : null,
+            CyclesToConsistency = cycles,
+            RepairBytesPerNodeToConsistency = bytesToConsistency,
+        };
+    }
+
     private BroadcastCounters SumCounters()
     {
         var sum = new BroadcastCounters();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Plumtree.Broadcast;
 using Plumtree.Simulator.Flood;
 using Plumtree.Simulator.Metrics;
+using Plumtree.Sync;
 
 namespace Plumtree.Simulator.Core;
 
@@ -67,6 +68,12 @@ internal sealed partial class Simulation
 
     private readonly FloodOverlay? _overlay;
 
+    private int[]? _partitionGroup;
+    private bool _split;
+    private long _partitionAt = -1;
+    private long _healAt = -1;
+    private int _healCycle = -1;
+
     private readonly int _fixedSender;
     private readonly IHaveEntry[] _scratch = new IHaveEntry[1];
     private readonly Dictionary<MessageId, MessageTrack> _tracks = [];
@@ -121,6 +128,7 @@ internal sealed partial class Simulation
         _overlayRandom = new Random(master.Next());
         var networkRandom = new Random(master.Next());
         _idSalt = (ulong)master.NextInt64();
+        var syncSeed = config.Sync ? master.Next() : 0; // drawn last: the streams above are the same with or without sync
 
         var linkMin = config.EventMode ? TimeSpan.FromMilliseconds(config.LatencyMinMs) : CycleLinkDelay;
         var linkMax = config.EventMode ? TimeSpan.FromMilliseconds(config.LatencyMaxMs) : CycleLinkDelay;
@@ -159,6 +167,27 @@ internal sealed partial class Simulation
             {
                 _engines[i] = new BroadcastEngine(_names[i], options, new NodeOutput(this, i), new Random(nodeSeeds[i]));
             }
+
+            if (config.Sync)
+            {
+                var syncOptions = SyncOptionsFor(config);
+                var syncRandom = new Random(syncSeed);
+                _syncs = new SyncEngine?[_n];
+                _syncScheduled = new long[_n];
+                _syncView = new PeerView?[_n];
+                if (config.SyncPeers == SyncPeers.Overlay)
+                {
+                    _syncOverlayPeers = new string[]?[_n];
+                    _syncPeerVersion = new long[_n];
+                    _returned = new HashSet<string>?[_n];
+                }
+
+                for (var i = 0; i < _n; i++)
+                {
+                    _syncs[i] = new SyncEngine(_names[i], syncOptions, new SyncOutput(this, i), new Random(syncRandom.Next()), EpochUnixMs);
+                    _syncScheduled[i] = long.MaxValue;
+                }
+            }
         }
         else
         {
@@ -169,7 +198,7 @@ internal sealed partial class Simulation
     /// <summary>The engine options a config implies: the paper preset (threshold 3; many senders: 3 confirmations) plus overrides.</summary>
     public static BroadcastOptions EngineOptions(SimConfig config)
     {
-        var options = BroadcastOptions.Paper(config.Senders == SenderMode.Many) with
+        var options = BroadcastOptions.Paper(config.Senders != SenderMode.Single) with
         {
             Optimization = config.Optimization,
             EagerFanout = config.Degree,
@@ -253,6 +282,8 @@ internal sealed partial class Simulation
             CutSteps = _cutSteps,
             JoinSeconds = _joinSeconds,
             EngineCounters = SumCounters(),
+            Sync = BuildSyncResult(),
+            Consistency = BuildConsistency(),
             FixedSender = _config.Senders == SenderMode.Single ? _fixedSender : null,
             WallSeconds = stopwatch.Elapsed.TotalSeconds,
         };

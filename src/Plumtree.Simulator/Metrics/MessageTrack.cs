@@ -34,6 +34,9 @@ internal sealed class MessageTrack
     /// <summary>Virtual time of the last delivery, in ticks.</summary>
     public long LastDeliveryAt { get; set; }
 
+    /// <summary>Deliveries made by anti-entropy sync (not by the tree).</summary>
+    public int RecoveredBySync { get; set; }
+
     /// <summary>Gossip frames received by live nodes for this message.</summary>
     public long PayloadReceived { get; set; }
 }

@@ -51,6 +51,12 @@ internal sealed class SimResult
 
     public required BroadcastCounters EngineCounters { get; init; }
 
+    /// <summary>Anti-entropy figures (<c>--sync</c>), else null.</summary>
+    public SyncResult? Sync { get; init; }
+
+    /// <summary>Partition scenario: who holds what at the end and when the cluster became consistent, else null.</summary>
+    public ConsistencyResult? Consistency { get; init; }
+
     public int? FixedSender { get; init; }
 
     public double WallSeconds { get; set; }

@@ -36,7 +36,7 @@ internal static class ResultJson
         w.WriteNumber("warmup", c.Warmup);
         w.WriteNumber("seed", c.Seed);
         w.WriteString("mode", c.Mode == SimMode.Plumtree ? "plumtree" : "flood");
-        w.WriteString("senders", c.Senders == SenderMode.Single ? "single" : "many");
+        w.WriteString("senders", c.Senders switch { SenderMode.Single => "single", SenderMode.Many => "many", _ => "groups" });
         w.WriteString("scenario", c.Scenario.ToString().ToLowerInvariant());
         w.WriteString("optimization", c.Optimization ? "on" : "off");
         if (c.Mode == SimMode.Plumtree && c.Optimization)
@@ -68,6 +68,17 @@ internal static class ResultJson
         {
             w.WriteNumber("partition_groups", c.PartitionGroups);
             w.WriteNumber("partition_cycles", c.PartitionCycles);
+            if (c.PartitionViews == PartitionViews.Split)
+            {
+                w.WriteString("partition_views", "split");
+            }
+        }
+
+        if (c.Sync)
+        {
+            w.WriteNumber("sync_interval_cycles", Round(c.SyncIntervalCycles, 3));
+            w.WriteBoolean("sync_reinject", c.SyncReinject);
+            w.WriteString("sync_peers", c.SyncPeers == SyncPeers.View ? "view" : "overlay");
         }
 
         if (c.EventMode)
@@ -164,6 +175,16 @@ internal static class ResultJson
         }
 
         w.WriteEndObject();
+        if (result.Consistency is { } k)
+        {
+            WriteConsistency(w, k);
+        }
+
+        if (result.Sync is { } sync)
+        {
+            WriteSync(w, sync);
+        }
+
         w.WriteNumber("wall_seconds", Round(result.WallSeconds, 3));
         w.WriteNumber("peak_memory_bytes", result.PeakMemoryBytes);
 
@@ -194,6 +215,108 @@ internal static class ResultJson
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    private static void WriteConsistency(Utf8JsonWriter w, ConsistencyResult k)
+    {
+        w.WriteStartObject("consistency");
+        w.WriteNumber("live_nodes", k.LiveNodes);
+        w.WriteNumber("messages", k.Messages);
+        w.WriteNumber("missing_pairs", k.MissingPairs);
+        w.WriteNumber("partition_messages", k.PartitionMessages);
+        w.WriteStartArray("partition_messages_by_group");
+        foreach (var count in k.PartitionMessagesByGroup)
+        {
+            w.WriteNumberValue(count);
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("partition_missing_pairs", k.PartitionMissingPairs);
+        w.WriteNumber("partition_reliability", Round(k.PartitionReliability, 6));
+        w.WriteNumber("partition_recovered_by_sync", k.PartitionRecoveredBySync);
+        w.WriteNumber("tree_bytes_after_heal", k.TreeBytesAfterHeal);
+        w.WriteNumber("repair_tree_bytes_after_heal", k.RepairTreeBytesAfterHeal);
+        w.WriteNumber("sync_wire_bytes_after_heal", k.SyncWireBytesAfterHeal);
+        w.WriteNumber("repair_bytes_per_node", Round(k.RepairBytesPerNode, 3));
+        WriteNullable(w, "repair_bytes_per_node_to_consistency", k.RepairBytesPerNodeToConsistency, 3);
+        w.WriteNumber("heal_cycle", k.HealCycle);
+        w.WriteNumber("heal_seconds", Round(k.HealSeconds, 6));
+        WriteNullable(w, "seconds_to_consistency", k.SecondsToConsistency, 6);
+        if (k.CyclesToConsistency is { } cycles)
+        {
+            w.WriteNumber("cycles_to_consistency", cycles);
+        }
+        else
+        {
+            w.WriteNull("cycles_to_consistency");
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteSync(Utf8JsonWriter w, SyncResult s)
+    {
+        w.WriteStartObject("sync");
+        w.WriteNumber("interval_ms", (long)s.Options.Interval.TotalMilliseconds);
+        WriteSyncTotals(w, "total", s.Total);
+        if (s.AtPartition is { } atPartition)
+        {
+            WriteSyncTotals(w, "at_partition", atPartition);
+        }
+
+        if (s.AtHeal is { } atHeal)
+        {
+            WriteSyncTotals(w, "at_heal", atHeal);
+        }
+
+        w.WriteNumber("bytes_per_node_mean", Round(s.BytesPerNodeMean, 3));
+        w.WriteNumber("bytes_per_node_max", s.BytesPerNodeMax);
+        WriteNullable(w, "bytes_after_heal_per_node_mean", s.BytesAfterHealPerNodeMean, 3);
+        WriteNullable(w, "bytes_after_heal_per_node_max", s.BytesAfterHealPerNodeMax);
+        WriteNullable(w, "background_bytes_per_node_second", s.BackgroundBytesPerNodeSecond, 3);
+        w.WriteNumber("frames_sent", s.FramesSent);
+        w.WriteNumber("frames_delivered", s.FramesDelivered);
+        w.WriteNumber("recovered_deliveries", s.RecoveredDeliveries);
+        w.WriteNumber("refused_deliveries", s.RefusedDeliveries);
+        w.WriteNumber("reinjected", s.Reinjected);
+        w.WriteEndObject();
+    }
+
+    private static void WriteSyncTotals(Utf8JsonWriter w, string name, SyncTotals t)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("rounds_started", t.RoundsStarted);
+        w.WriteNumber("rounds_completed", t.RoundsCompleted);
+        w.WriteNumber("rounds_failed", t.RoundsFailed);
+        w.WriteStartObject("failures");
+        foreach (var (reason, count) in t.Failures.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            w.WriteNumber(reason, count);
+        }
+
+        w.WriteEndObject();
+        w.WriteNumber("messages_recovered", t.MessagesRecovered);
+        w.WriteNumber("messages_pushed", t.MessagesPushed);
+        w.WriteNumber("messages_served", t.MessagesServed);
+        w.WriteNumber("duplicates", t.Duplicates);
+        w.WriteNumber("differences_found", t.DifferencesFound);
+        w.WriteNumber("stale", t.Stale);
+        w.WriteNumber("bytes_sent", t.BytesSent);
+        w.WriteNumber("bytes_received", t.BytesReceived);
+        w.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, long? value)
+    {
+        w.WritePropertyName(name);
+        if (value is { } v)
+        {
+            w.WriteNumberValue(v);
+        }
+        else
+        {
+            w.WriteNullValue();
+        }
     }
 
     private static void WriteOverlay(Utf8JsonWriter w, string name, OverlayStats o)
