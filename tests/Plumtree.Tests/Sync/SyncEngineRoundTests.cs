@@ -236,6 +236,44 @@ public sealed class SyncEngineRoundTests
     }
 
     [Fact]
+    public void When_a_whole_side_comes_back_at_once_only_a_random_few_get_an_immediate_round()
+    {
+        // A healed partition brings 200 members back in one view change: MaxImmediateRounds rounds, with a random
+        // sample that differs between nodes, not one round with each in view order.
+        var firsts = new HashSet<string>(StringComparer.Ordinal);
+        for (var seed = 1; seed <= 8; seed++)
+        {
+            var net = new SyncNet();
+            var a = net.Add("a", seed: seed);
+            var others = Enumerable.Range(0, 200).Select(i => $"m{i:D3}").ToList();
+            foreach (var name in others)
+            {
+                net.Add(name, seed: 1000 + seed);
+            }
+
+            foreach (var name in others)
+            {
+                a.PeerUp(name, returning: true, net.Now);
+            }
+
+            var partners = new List<string>();
+            for (var i = 0; i < 10 && a.NextTickAt <= net.Now; i++)
+            {
+                a.Tick(net.Now);
+                partners.Add(a.ActiveRoundPeer!);
+                net.Pump();
+            }
+
+            Assert.Equal(SyncEngine.MaxImmediateRounds, partners.Count);
+            Assert.Equal(SyncEngine.MaxImmediateRounds, partners.Distinct().Count());
+            Assert.Equal(SyncEngine.MaxImmediateRounds, a.Counters.RoundsCompleted);
+            firsts.Add(partners[0]);
+        }
+
+        Assert.True(firsts.Count >= 4, $"the first partner differs between nodes: {string.Join(", ", firsts)}");
+    }
+
+    [Fact]
     public void Periodic_rounds_run_every_Interval_with_a_random_live_peer()
     {
         var options = SyncNet.Options() with { Interval = TimeSpan.FromSeconds(10) };
