@@ -39,6 +39,9 @@ public sealed class BroadcastCounters
     /// <summary>Grafts received for messages no longer cached (cleared or expired) nor in the output's store; the link is still grafted.</summary>
     public long GraftUnserved;
 
+    /// <summary>Messages obtained outside the tree (anti-entropy) and pushed into it again (<see cref="BroadcastEngine.Reinject"/>).</summary>
+    public long Reinjected;
+
     /// <summary>Grafts for messages no longer cached that were served from the output's store (<see cref="IBroadcastOutput.TryGetStored"/>).</summary>
     public long GraftServedFromStore;
 

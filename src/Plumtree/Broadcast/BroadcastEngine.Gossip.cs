@@ -46,6 +46,38 @@ public sealed partial class BroadcastEngine
         Finish();
     }
 
+    /// <summary>
+    /// Pushes a message this node obtained outside the tree (anti-entropy) into it again, with its original id, as if
+    /// it were the origin: eager push and lazy announcements, cached for Grafts, remembered as seen. The caller has
+    /// already delivered it, so it is not delivered here. Returns false (and does nothing) when the id is empty, the
+    /// payload too large, or the message already known to this engine (the tree brought it meanwhile).
+    /// </summary>
+    /// <remarks>
+    /// Measured in the simulator after a healed partition (docs/simulation/report.md, section 6): re-injection makes
+    /// the cluster consistent in about one sync interval at any size (9.5 s at 1,000 nodes, 9.0 s at 10,000) instead
+    /// of a time that grows with its size (26.6 s and 94.8 s), for 15–35% more repair bytes.
+    /// </remarks>
+    public bool Reinject(MessageId id, ReadOnlyMemory<byte> payload, TimeSpan now)
+    {
+        if (id.IsEmpty || payload.Length > _options.MaxMessageSize)
+        {
+            return false;
+        }
+
+        Advance(now);
+        if (!_messages.TryAdd(id, payload, 0, null, now))
+        {
+            Finish();
+            return false;
+        }
+
+        _counters.Reinjected++;
+        CancelPending(id);
+        Push(id, 0, payload, null, null, now);
+        Finish();
+        return true;
+    }
+
     /// <summary>A frame arrived from <paramref name="from"/>.</summary>
     public void Receive(string from, in PlumtreeFrame frame, TimeSpan now)
     {

@@ -243,6 +243,11 @@ public sealed partial class PlumtreeNode
         _metrics.RecordDelivery(0, recovery.Payload.Length);
         NodeLog.SyncRecovered(_logger, Name, recovery.Id, recovery.From);
         PublishDelivery(new ReceivedMessage(recovery.Id, recovery.Payload, 0, recovery.From, _time.GetUtcNow(), Recovered: true));
+        if (_options.Sync.Reinject)
+        {
+            // Into the tree again with its original id: the others get it from the tree, not each from a round.
+            _broadcast.Reinject(recovery.Id, recovery.Payload, Now);
+        }
     }
 
     /// <summary>Sync peers follow the broadcast view; a member seen before (or the first peer of a lone node) comes back with an immediate round.</summary>

@@ -93,16 +93,27 @@ public sealed class SyncProcessTests : IDisposable
         _output.WriteLine($"split brain: heal to full delivery on all 4 agents {Seconds(full)} ({string.Join(", ", times.Select(t => $"{t.Key} {Seconds(t.Value)}"))})");
 
         // Exactly once: a few more sync rounds everywhere bring nothing twice.
+        // Each side fetched the other side's messages by sync at least once (a node may instead get them from the tree,
+        // re-injected by a node of its side that recovered them first: Plumtree:Sync:Reinject, on by default).
         await WaitMoreRoundsAsync(agents, 2);
-        foreach (var agent in agents)
+        var bySide = new Dictionary<int, (double Recovered, double Partitioned)>();
+        for (var i = 0; i < agents.Count; i++)
         {
+            var agent = agents[i];
             AssertExactlyOnce(agent.Name, all);
             Assert.Equal(all.Count, await agent.CounterAsync("plumtree_messages_delivered_total"));
             var recovered = await agent.CounterAsync("plumtree_sync_messages_recovered_total");
             var partitioned = await agent.CounterAsync("plumtree_messages_partitioned_total");
             _output.WriteLine($"  {agent.Name}: missed 2, plumtree_sync_messages_recovered_total {recovered}, plumtree_messages_partitioned_total {partitioned}");
-            Assert.True(recovered >= 1, $"{agent.Name} missed 2 messages but plumtree_sync_messages_recovered_total is {recovered}");
-            Assert.True(partitioned >= 1, $"{agent.Name} missed 2 messages but plumtree_messages_partitioned_total is {partitioned}");
+            var side = i < 2 ? 0 : 1;
+            var sum = bySide.GetValueOrDefault(side);
+            bySide[side] = (sum.Recovered + recovered, sum.Partitioned + partitioned);
+        }
+
+        foreach (var (side, sums) in bySide)
+        {
+            Assert.True(sums.Recovered >= 2, $"side {side} missed 2 messages but its agents recovered {sums.Recovered} by sync");
+            Assert.True(sums.Partitioned >= 2, $"side {side} missed 2 messages but its agents count {sums.Partitioned} in plumtree_messages_partitioned_total");
         }
     }
 
