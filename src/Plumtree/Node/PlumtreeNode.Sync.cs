@@ -19,6 +19,7 @@ public sealed partial class PlumtreeNode
     private long _recoveredDelivered;
     private long _failuresLogged;
     private long _syncSnapshotAt;
+    private readonly long _processStartUnixMilliseconds;
     private readonly Dictionary<string, List<(byte[] Body, long At)>> _syncParked = new(StringComparer.Ordinal);
 
     private const int SyncParkedPerPeer = 16;
@@ -243,9 +244,11 @@ public sealed partial class PlumtreeNode
         _metrics.RecordDelivery(0, recovery.Payload.Length);
         NodeLog.SyncRecovered(_logger, Name, recovery.Id, recovery.From);
         PublishDelivery(new ReceivedMessage(recovery.Id, recovery.Payload, 0, recovery.From, _time.GetUtcNow(), Recovered: true));
-        if (_options.Sync.Reinject)
+        if (_options.Sync.Reinject && recovery.Id.UnixMilliseconds >= _processStartUnixMilliseconds)
         {
-            // Into the tree again with its original id: the others get it from the tree, not each from a round.
+            // Into the tree again with its original id: the others get it from the tree, not each from a round. Only
+            // what was broadcast while this node ran (a partition cut it off, and its side likely lacks it too): the
+            // history a restarted node or a late joiner fetches is held by the others already.
             _broadcast.Reinject(recovery.Id, recovery.Payload, Now);
         }
     }

@@ -96,7 +96,8 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
         _inbox = new LoopInbox(InputQueueCapacity, _dropped);
         _snapshot = NodeSnapshot.Initial(options.NodeName);
         _store = options.MessageStore ?? new InMemoryMessageStore();
-        _sync = new SyncEngine(options.NodeName, options.EffectiveSync, new SyncSink(_broadcastSink, OnRecovered), new Random(unchecked(_seed ^ 0x2545_F491)), _time.GetUtcNow().ToUnixTimeMilliseconds());
+        _processStartUnixMilliseconds = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _sync = new SyncEngine(options.NodeName, options.EffectiveSync, new SyncSink(_broadcastSink, OnRecovered), new Random(unchecked(_seed ^ 0x2545_F491)), _processStartUnixMilliseconds);
         _broadcastSink.Store = _sync;
         _syncSnapshot = _sync.Snapshot(_time.GetUtcNow().ToUnixTimeMilliseconds());
         _metrics = new NodeMetrics(this, meterFactory);

@@ -367,6 +367,34 @@ public sealed class SyncProcessTests : IDisposable
         _output.WriteLine($"sync now --peer nobody: exit {nobody.ExitCode}: {nobody.Stderr.Trim()}");
     }
 
+    [Fact]
+    public async Task A_late_joiner_catches_up_its_join_window_and_one_without_a_window_gets_no_history()
+    {
+        var agents = await StartClusterAsync("late", 2);
+        List<string> history = [await agents[0].BroadcastAsync("history #1"), await agents[1].BroadcastAsync("history #2")];
+        await WaitDeliveredAsync(agents, history);
+
+        // One joiner with the default window (5 minutes: the history is inside it), one with none.
+        var clock = Stopwatch.StartNew();
+        var window = LiveAgent.Start("late-window", _dir, agents.Take(1), handler: _deliveries.Handler("late-window"), environment: _environment);
+        _agents.Add(window);
+        var none = LiveAgent.Start("late-none", _dir, agents.Take(1), handler: _deliveries.Handler("late-none"), environment: new Dictionary<string, string>(_environment, StringComparer.Ordinal) { ["PLUMTREE_SYNC__JOIN_WINDOW"] = "00:00:00" });
+        _agents.Add(none);
+        var names = agents.Select(a => a.Name).Concat([window.Name, none.Name]).ToList();
+        await window.WaitForMembersAsync(names, Bound);
+        await none.WaitForMembersAsync(names, Bound);
+
+        var caughtUp = await WaitDeliveredAsync([window], history, clock);
+        _output.WriteLine($"late joiner: start to the join window's {history.Count} messages delivered {Seconds(caughtUp[window.Name])}");
+        await WaitMoreRoundsAsync([none], 2);
+        Assert.DoesNotContain(history, _deliveries.Counts(none.Name).ContainsKey);
+
+        var after = await agents[0].BroadcastAsync("after the joins");
+        await WaitDeliveredAsync([window, none], [after]);
+        AssertExactlyOnce(window.Name, [.. history, after]);
+        AssertExactlyOnce(none.Name, [after]);
+    }
+
     /// <summary>
     /// <c>plumtree sync now [--peer NAME]</c> on <paramref name="agent"/>. One round runs at a time: while a round with
     /// another peer is in progress the agent answers 409 naming it (exit 1), and the verb is run again (bounded);
