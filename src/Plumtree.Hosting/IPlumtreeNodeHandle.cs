@@ -68,7 +68,7 @@ public interface IPlumtreeNodeHandle
     /// </summary>
     Task<string?> SyncNowAsync(string? peer, CancellationToken cancellationToken);
 
-    /// <summary>Checks every row of the message store; corrupt rows are removed, counted and rewritten from memory.</summary>
+    /// <summary>Checks every row of the message store; corrupt rows are removed, counted and written again from memory.</summary>
     Task<MessageStoreVerification> VerifyStoreAsync(CancellationToken cancellationToken);
 
     /// <summary>The operator's state export.</summary>

@@ -27,7 +27,7 @@ internal static class ClientCommands
         yield return Simple(env, "rebalance", "Restore the eager/lazy peer targets (after a partition heals).", "v1/rebalance", isPost: true, Render.Action);
         var cache = new Command("cache", "Message cache operations.");
         cache.Add(Simple(env, "clear", "Empty the message cache (de-duplication memory is kept).", "v1/cache/clear", isPost: true, Render.Action));
-        cache.Add(Simple(env, "verify", "Check every stored message's checksum; corrupt rows are removed, counted and rewritten from memory.", "v1/cache/verify", isPost: true, Render.CacheVerify));
+        cache.Add(Simple(env, "verify", "Check every stored message's checksum; corrupt rows are removed, counted and written again from memory.", "v1/cache/verify", isPost: true, Render.CacheVerify));
         yield return cache;
         yield return Sync(env);
     }

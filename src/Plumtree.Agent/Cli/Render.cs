@@ -109,7 +109,7 @@ internal static class Render
         var result = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.CacheVerifyResponse)!;
         var verdict = result.CorruptRemoved == 0
             ? "[green]intact[/]"
-            : $"[red]{result.CorruptRemoved.ToString(CultureInfo.InvariantCulture)} corrupt row(s) removed[/] and rewritten from memory";
+            : $"[red]{result.CorruptRemoved.ToString(CultureInfo.InvariantCulture)} corrupt row(s) removed[/] and written again from memory";
         env.Console.MarkupLine($"message store: {result.Rows.ToString(CultureInfo.InvariantCulture)} rows, {result.Intact.ToString(CultureInfo.InvariantCulture)} intact, {result.Bytes.ToString(CultureInfo.InvariantCulture)} bytes: {verdict}");
         if (result.Detail.Length > 0)
         {

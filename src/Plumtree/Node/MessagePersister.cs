@@ -31,8 +31,6 @@ internal sealed class MessagePersister
     {
         Save,
         RemoveBefore,
-        Remove,
-        Clear,
         SetJoined,
         Verify,
         Flush,
@@ -43,12 +41,6 @@ internal sealed class MessagePersister
 
     /// <summary>Queues the removal of every message below <paramref name="bound"/>.</summary>
     public void RemoveBefore(MessageId bound) => Post(new Operation(Kind.RemoveBefore) { Id = bound });
-
-    /// <summary>Queues the removal of <paramref name="ids"/>.</summary>
-    public void Remove(IReadOnlyList<MessageId> ids) => Post(new Operation(Kind.Remove) { Ids = ids });
-
-    /// <summary>Queues a clear followed by saving <paramref name="messages"/> (a store rewritten from memory).</summary>
-    public void Rewrite(IReadOnlyList<StoredMessage> messages) => Post(new Operation(Kind.Clear) { Messages = messages });
 
     /// <summary>Queues the join time.</summary>
     public void SetJoined(long unixMilliseconds) => Post(new Operation(Kind.SetJoined) { Value = unixMilliseconds });
@@ -140,17 +132,6 @@ internal sealed class MessagePersister
                 case Kind.RemoveBefore:
                     _store.RemoveBefore(operation.Id);
                     break;
-                case Kind.Remove:
-                    _store.Remove(operation.Ids!);
-                    break;
-                case Kind.Clear:
-                    _store.Clear();
-                    for (var i = 0; i < operation.Messages!.Count; i += BatchSize)
-                    {
-                        _store.Save(operation.Messages.Skip(i).Take(BatchSize).ToArray());
-                    }
-
-                    break;
                 case Kind.SetJoined:
                     _store.SetJoined(operation.Value);
                     break;
@@ -182,10 +163,6 @@ internal sealed class MessagePersister
         public StoredMessage Message { get; init; }
 
         public MessageId Id { get; init; }
-
-        public IReadOnlyList<MessageId>? Ids { get; init; }
-
-        public IReadOnlyList<StoredMessage>? Messages { get; init; }
 
         public long Value { get; init; }
 

@@ -96,7 +96,7 @@ public sealed partial class PlumtreeNode
 
     /// <summary>
     /// Checks every row of the message store (the operator's <c>cache verify</c>): corrupt rows are removed, counted in
-    /// <c>plumtree_storage_errors_total{store="messages",operation="corrupt"}</c>, and the store is rewritten from the
+    /// <c>plumtree_storage_errors_total{store="messages",operation="corrupt"}</c>, and the removed rows are written again from the
     /// messages the node holds in memory, so nothing is lost while the node runs.
     /// </summary>
     /// <exception cref="InvalidOperationException">The node is not started.</exception>
@@ -119,8 +119,13 @@ public sealed partial class PlumtreeNode
         {
             _metrics.RecordStorageError("corrupt", result.CorruptRemoved);
             NodeLog.StoreCorrupt(_logger, Name, result.CorruptRemoved, result.Rows);
+            // Save keeps the rows that are intact and puts back the removed ones: the store is never emptied meanwhile.
             var held = await InvokeAsync(_ => _sync.Messages().ToArray(), cancellationToken).ConfigureAwait(false);
-            _persister.Rewrite(held);
+            foreach (var message in held)
+            {
+                _persister.Save(message);
+            }
+
             await _persister.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
