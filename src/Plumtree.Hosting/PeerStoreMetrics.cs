@@ -7,7 +7,7 @@ namespace Plumtree.Hosting;
 
 /// <summary>
 /// <c>plumtree_storage_errors_total</c> (meter <c>Plumtree</c>), tags <c>node</c>, <c>store</c> (<c>peers</c>; <c>messages</c> for opening the agent's message store) and
-/// <c>operation</c> (<c>open</c>, <c>read</c>, <c>write</c>): every failure of the peer store, which never stops the node.
+/// <c>kind</c> (<c>open</c>, <c>read</c>, <c>write</c>): every failure of the peer store, which never stops the node.
 /// </summary>
 public sealed class PeerStoreMetrics
 {
@@ -42,6 +42,6 @@ public sealed class PeerStoreMetrics
             1,
             new KeyValuePair<string, object?>(MetricNames.NodeTag, _node),
             new KeyValuePair<string, object?>("store", store),
-            new KeyValuePair<string, object?>("operation", operation));
+            new KeyValuePair<string, object?>("kind", operation));
     }
 }

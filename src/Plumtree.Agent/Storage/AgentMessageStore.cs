@@ -10,7 +10,7 @@ namespace Plumtree.Agent.Storage;
 /// <c>cache/</c> folder, so the recovery guide's <c>rm -rf …/data/cache/*</c> forgets stored messages and nothing else.
 /// Never stops the agent: a damaged file is moved aside by the store itself (logged and counted); a directory or file
 /// that cannot be used at all leaves the agent with an in-memory store (logged, counted in
-/// <c>plumtree_storage_errors_total{store="messages",operation="open"}</c>): sync still works, restarts forget.
+/// <c>plumtree_storage_errors_total{store="messages",kind="open"}</c>): sync still works, restarts forget.
 /// </summary>
 internal static class AgentMessageStore
 {

@@ -10,7 +10,7 @@ namespace Plumtree.Agent.Storage;
 /// Opens the agent's peer store: SQLite (<c>peers.db</c>, WAL) in the data directory. Never stops the agent: a damaged
 /// database is moved aside (<c>peers.db.corrupt-TIMESTAMP</c>) and a new one created; a data directory or database
 /// that cannot be used at all leaves the agent with an in-memory store. Each problem is logged and counted
-/// (<c>plumtree_storage_errors_total{operation="open"}</c>).
+/// (<c>plumtree_storage_errors_total{kind="open"}</c>).
 /// </summary>
 internal static class AgentPeerStore
 {

@@ -64,7 +64,7 @@ public static class MetricNames
     public const string StorageErrors = "plumtree_storage_errors_total";
 
     /// <summary>The description every creator of <see cref="StorageErrors"/> uses (one instrument per meter).</summary>
-    public const string StorageErrorsDescription = "Storage failures by store and operation (the node goes on without the store).";
+    public const string StorageErrorsDescription = "Storage failures by store and kind (the node goes on without the store).";
 
     /// <summary>Gauge: messages held by anti-entropy (and written through to the message store).</summary>
     public const string StoreMessages = "plumtree_store_messages";

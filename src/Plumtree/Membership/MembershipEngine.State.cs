@@ -17,7 +17,11 @@ internal sealed partial class MembershipEngine
             return;
         }
 
-        if (alive.Vsn is { } v && (v.ProtocolMin == 0 || v.ProtocolMax == 0 || v.ProtocolMin > v.ProtocolMax))
+        // memberlist ignores versions that are wrong (0, or min above max). It stores an alive without Vsn as version 0,
+        // which then fails every later push/pull's version check, so one spoofed packet blocks joins through this node
+        // (memberlist 0.2.2 behaves so too). Every memberlist and serf node sends its Vsn: an alive without one is
+        // ignored here.
+        if (alive.Vsn is not { } v || v.ProtocolMin == 0 || v.ProtocolMax == 0 || v.ProtocolMin > v.ProtocolMax)
         {
             Counters.Ignored++;
             return;
@@ -33,7 +37,7 @@ internal sealed partial class MembershipEngine
         var updatesNode = false;
         if (!_nodeMap.TryGetValue(alive.Node, out var state))
         {
-            state = new NodeState(alive.Node, alive.Addr!, address, alive.Port) { Meta = alive.Meta, Vsn = alive.Vsn ?? default };
+            state = new NodeState(alive.Node, alive.Addr!, address, alive.Port) { Meta = alive.Meta, Vsn = v };
             _nodeMap[alive.Node] = state;
 
             // A random position keeps the expected detection bound low (appending everywhere would not).
@@ -82,10 +86,7 @@ internal sealed partial class MembershipEngine
         }
 
         Broadcast(alive.Node, alive);
-        if (alive.Vsn is { } vsn)
-        {
-            state.Vsn = vsn;
-        }
+        state.Vsn = v;
 
         state.Incarnation = alive.Incarnation;
         state.Meta = alive.Meta;

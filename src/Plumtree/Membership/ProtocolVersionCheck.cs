@@ -4,8 +4,11 @@ namespace Plumtree.Membership;
 
 /// <summary>
 /// memberlist's push/pull version check (<c>verifyProtocol</c>, memberlist-wire.md §9): the highest minimum
-/// and lowest maximum over the alive nodes of both lists, then every node's current versions must lie in
-/// those ranges.
+/// and lowest maximum over the alive nodes of both lists, then every alive node's current versions must lie in
+/// those ranges. Unlike memberlist 0.2.2, which checks every node of both lists in the second step (a dead node, or
+/// one stored without versions, counts as version 0), only alive nodes with versions are checked: the ones the range
+/// is made of. A spoofed alive without versions, or a dead node of an old version, can no longer block every join
+/// through this node (memberlist rejects such a merge for as long as the node stays in its table).
 /// </summary>
 internal static class ProtocolVersionCheck
 {
@@ -13,38 +16,37 @@ internal static class ProtocolVersionCheck
     public static string? Verify(IReadOnlyList<PushNodeState> remote, IEnumerable<NodeState> local)
     {
         byte maxPMin = 0, minPMax = byte.MaxValue, maxDMin = 0, minDMax = byte.MaxValue;
+        var remoteNodes = new List<(string Name, ProtocolVersions Vsn)>(remote.Count);
         foreach (var node in remote)
         {
-            // Remote entries without Vsn are skipped here and count as version 0 below.
-            if (node.State != NodeStateKind.Alive || node.Vsn is not { } v)
+            if (node.State == NodeStateKind.Alive && node.Vsn is { } v)
             {
-                continue;
+                remoteNodes.Add((node.Name, v));
+                Widen(v);
             }
-
-            Widen(v);
         }
 
-        var localNodes = local as IReadOnlyCollection<NodeState> ?? [.. local];
-        foreach (var node in localNodes)
+        var localNodes = new List<(string Name, ProtocolVersions Vsn)>();
+        foreach (var node in local)
         {
-            if (node.State == MemberState.Alive)
+            if (node.State == MemberState.Alive && node.Vsn != default)
             {
+                localNodes.Add((node.Name, node.Vsn));
                 Widen(node.Vsn);
             }
         }
 
-        foreach (var node in remote)
+        foreach (var (name, v) in remoteNodes)
         {
-            var v = node.Vsn ?? default;
-            if (Check(node.Name, v.ProtocolCurrent, v.DelegateCurrent) is { } error)
+            if (Check(name, v.ProtocolCurrent, v.DelegateCurrent) is { } error)
             {
                 return error;
             }
         }
 
-        foreach (var node in localNodes)
+        foreach (var (name, v) in localNodes)
         {
-            if (Check(node.Name, node.Vsn.ProtocolCurrent, node.Vsn.DelegateCurrent) is { } error)
+            if (Check(name, v.ProtocolCurrent, v.DelegateCurrent) is { } error)
             {
                 return error;
             }

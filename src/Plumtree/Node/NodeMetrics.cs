@@ -100,7 +100,7 @@ internal sealed class NodeMetrics : IDisposable
     {
         if (!_disposed)
         {
-            _storageErrors.Add(count, _nodeTag, new KeyValuePair<string, object?>("store", "messages"), new KeyValuePair<string, object?>("operation", operation));
+            _storageErrors.Add(count, _nodeTag, new KeyValuePair<string, object?>("store", "messages"), new KeyValuePair<string, object?>("kind", operation));
         }
     }
 

@@ -96,7 +96,7 @@ public sealed partial class PlumtreeNode
 
     /// <summary>
     /// Checks every row of the message store (the operator's <c>cache verify</c>): corrupt rows are removed, counted in
-    /// <c>plumtree_storage_errors_total{store="messages",operation="corrupt"}</c>, and the removed rows are written again from the
+    /// <c>plumtree_storage_errors_total{store="messages",kind="corrupt"}</c>, and the removed rows are written again from the
     /// messages the node holds in memory, so nothing is lost while the node runs.
     /// </summary>
     /// <exception cref="InvalidOperationException">The node is not started.</exception>

@@ -298,14 +298,14 @@ public sealed class SyncProcessTests : IDisposable
         var sinceRestart = Stopwatch.StartNew();
         var restarted = Restart(damaged, source);
         await Eventually.UntilAsync(
-            () => restarted.CounterAsync("plumtree_storage_errors_total", "store=messages", "operation=corrupt"),
+            () => restarted.CounterAsync("plumtree_storage_errors_total", "store=messages", "kind=corrupt"),
             n => n >= 2,
             Bound,
-            $"{restarted.Name} counts 2 corrupt rows in plumtree_storage_errors_total{{store=\"messages\",operation=\"corrupt\"}}",
+            $"{restarted.Name} counts 2 corrupt rows in plumtree_storage_errors_total{{kind=\"corrupt\",store=\"messages\"}}",
             Ct);
         await Eventually.UntilAsync(() => restarted.GetAsync("debug/sync"), s => s.GetProperty("messages").GetInt64() == ids.Count, Bound, $"{restarted.Name}'s /debug/sync shows {ids.Count} messages", Ct);
         var (code, stored) = await Eventually.UntilAsync(() => restarted.PostAsync("v1/cache/verify"), r => r.Code == 200 && r.Body.GetProperty("rows").GetInt32() == ids.Count, Bound, $"{restarted.Name}'s store has {ids.Count} rows again", Ct);
-        _output.WriteLine($"corrupt rows: restart to the 2 messages back in the store {Seconds(sinceRestart.Elapsed)}; plumtree_storage_errors_total{{store=\"messages\",operation=\"corrupt\"}} {await restarted.CounterAsync("plumtree_storage_errors_total", "store=messages", "operation=corrupt")}");
+        _output.WriteLine($"corrupt rows: restart to the 2 messages back in the store {Seconds(sinceRestart.Elapsed)}; plumtree_storage_errors_total{{kind=\"corrupt\",store=\"messages\"}} {await restarted.CounterAsync("plumtree_storage_errors_total", "store=messages", "kind=corrupt")}");
         Assert.Equal(200, code);
         Assert.Equal(ids.Count, stored.GetProperty("intact").GetInt32());
         Assert.Equal(0, stored.GetProperty("corrupt_removed").GetInt32());

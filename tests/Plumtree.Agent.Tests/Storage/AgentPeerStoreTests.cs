@@ -67,7 +67,7 @@ public sealed class AgentPeerStoreTests : IDisposable
         using var response = await agent.Client.GetAsync("/metrics", Ct);
         var metrics = await response.Content.ReadAsStringAsync(Ct);
 
-        Assert.Contains("plumtree_storage_errors_total{node=\"node-a\",operation=\"open\",store=\"peers\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("plumtree_storage_errors_total{kind=\"open\",node=\"node-a\",store=\"peers\"} 1", metrics, StringComparison.Ordinal);
         Assert.Single(Directory.GetFiles(dataDir, SqlitePeerStore.FileName + ".corrupt-*"));
     }
 

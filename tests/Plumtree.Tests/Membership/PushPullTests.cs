@@ -95,7 +95,7 @@ public sealed class PushPullTests
     }
 
     [Fact]
-    public void A_serf_compatible_node_merges_with_serf_members_and_an_unversioned_remote_node_fails_as_version_0()
+    public void A_serf_compatible_node_merges_with_serf_members_and_rejects_a_plain_one()
     {
         var h = new EngineHarness(MembershipOptions.Lan with { Compatibility = MembershipCompatibility.Serf, PushPullInterval = TimeSpan.Zero });
         var agent = new ProtocolVersions(1, 5, 2, 2, 5, 5);
@@ -103,8 +103,37 @@ public sealed class PushPullTests
         Assert.Null(ok.MergeError);
         Assert.Equal(MemberState.Alive, h.Member("agent").State);
 
-        var bad = h.Engine.PushPullReceived(EngineHarness.EndPointOf(8), new PushPull(false, [Node("old", 8, NodeStateKind.Alive) with { Vsn = null }], []), h.Now);
-        Assert.Equal("Node 'old' protocol version (0) is incompatible: [1, 5]", bad.MergeError);
+        var bad = h.Engine.PushPullReceived(EngineHarness.EndPointOf(8), new PushPull(false, [Node("old", 8, NodeStateKind.Alive, vsn: new ProtocolVersions(1, 5, 2, 0, 0, 0))], []), h.Now);
+        Assert.Equal("Node 'old' delegate protocol version (0) is incompatible: [2, 0]", bad.MergeError);
+    }
+
+    [Fact]
+    public void A_remote_node_without_versions_is_left_out_of_the_check_and_not_merged()
+    {
+        // memberlist counts it as version 0 and rejects the whole merge; it is a node nobody can judge (every
+        // memberlist and serf node sends its versions), so it neither blocks the merge nor joins the table.
+        var h = Started();
+        var result = h.Engine.PushPullReceived(EngineHarness.EndPointOf(8), new PushPull(true, [Node("n8", 8, NodeStateKind.Alive), Node("fake", 9, NodeStateKind.Alive) with { Vsn = null }], []), h.Now);
+        Assert.Null(result.MergeError);
+        Assert.Equal(MemberState.Alive, h.Member("n8").State);
+        Assert.Null(h.Engine.GetMember("fake"));
+    }
+
+    [Fact]
+    public void Dead_nodes_of_an_incompatible_version_do_not_block_a_merge_on_either_side()
+    {
+        var h = Started();
+
+        // A serf-versioned node this plain node once knew, now dead: memberlist 0.2.2 checks it anyway and rejects
+        // every push/pull until it is reaped.
+        h.Receive(EngineHarness.EndPointOf(7), EngineHarness.AliveOf("serf7", 7) with { Vsn = Serf });
+        h.Receive(EngineHarness.EndPointOf(2), new Dead(1, "serf7", "n2"));
+        Assert.Equal(MemberState.Dead, h.Member("serf7").State);
+
+        var remote = new PushPull(true, [Node("n8", 8, NodeStateKind.Alive), Node("serf9", 9, NodeStateKind.Dead, vsn: Serf)], []);
+        var result = h.Engine.PushPullReceived(EngineHarness.EndPointOf(8), remote, h.Now);
+        Assert.Null(result.MergeError);
+        Assert.Equal(MemberState.Alive, h.Member("n8").State);
     }
 
     [Fact]

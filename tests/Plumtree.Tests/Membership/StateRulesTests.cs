@@ -129,6 +129,21 @@ public sealed class StateRulesTests
     }
 
     [Fact]
+    public void An_alive_message_without_protocol_versions_is_ignored()
+    {
+        // memberlist stores it as version 0, and every later push/pull then fails its version check.
+        var h = Started();
+        h.Receive(EngineHarness.EndPointOf(9), EngineHarness.AliveOf("n9", 9) with { Vsn = null });
+        Assert.Null(h.Engine.GetMember("n9"));
+        Assert.Equal(1, h.Engine.Counters.Ignored);
+
+        // A known member's alive without versions neither updates it nor wipes its versions.
+        h.Receive(EngineHarness.EndPointOf(1), EngineHarness.AliveOf("n1", 1, incarnation: 7) with { Vsn = null });
+        Assert.NotEqual(7u, h.Member("n1").Incarnation);
+        Assert.Equal(2, h.Engine.Counters.Ignored);
+    }
+
+    [Fact]
     public void A_conflicting_address_for_a_live_name_is_ignored()
     {
         var h = Started();

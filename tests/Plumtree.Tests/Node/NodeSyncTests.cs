@@ -208,7 +208,7 @@ public sealed class NodeSyncTests
         var result = await node.VerifyStoreAsync(Ct);
         Assert.Equal(2, result.CorruptRemoved);
         Assert.Equal(4, store.Inner.Count); // rewritten from memory
-        Assert.Equal(2, probe.Counted($"{MetricNames.StorageErrors}{{operation=corrupt,store=messages}}"));
+        Assert.Equal(2, probe.Counted($"{MetricNames.StorageErrors}{{kind=corrupt,store=messages}}"));
         var again = await node.VerifyStoreAsync(Ct);
         Assert.Equal(0, again.CorruptRemoved);
     }
