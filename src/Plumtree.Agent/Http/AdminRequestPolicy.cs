@@ -31,8 +31,8 @@ internal sealed class AdminRequestPolicy
     public AdminRequestPolicy(AgentSettings settings)
     {
         _listen = settings.Http;
-        _allowedHosts = new HashSet<string>(settings.HttpAllowedHosts, StringComparer.OrdinalIgnoreCase);
-        _allowedOrigins = new HashSet<string>(settings.HttpAllowedOrigins, StringComparer.OrdinalIgnoreCase);
+        _allowedHosts = new HashSet<string>(settings.HttpAllowedHosts.Select(AgentConfiguration.NormalizeHost).OfType<string>(), StringComparer.OrdinalIgnoreCase);
+        _allowedOrigins = new HashSet<string>(settings.HttpAllowedOrigins.Select(AgentConfiguration.NormalizeOrigin).OfType<string>(), StringComparer.OrdinalIgnoreCase);
         _tokenHash = settings.Token is null ? null : Hash(settings.Token);
         _scope = settings.HttpTokenScope;
     }
