@@ -58,4 +58,16 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 2017, Level = LogLevel.Error, Message = "Handler queue journal {Path} cannot be used ({Reason}): queued handler runs are kept in memory only and a crash loses them")]
     public static partial void HandlerJournalUnusable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 2018, Level = LogLevel.Warning, Message = "HTTP admin refused {Method} {Path} from {Remote} ({Reason}): {Detail}. Further refusals for this reason are counted in plumtree_agent_http_refused_total and logged at Debug")]
+    public static partial void AdminRequestRefused(ILogger logger, string reason, string method, string path, string remote, string detail);
+
+    [LoggerMessage(EventId = 2019, Level = LogLevel.Debug, Message = "HTTP admin refused {Method} {Path} from {Remote} ({Reason})")]
+    public static partial void AdminRequestRefusedAgain(ILogger logger, string reason, string method, string path, string remote);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "HTTP admin listens on {EndPoint}, beyond loopback, WITHOUT authentication (--http-insecure): anyone who can reach it can broadcast, make the node leave and read every message; set Plumtree:HttpTokenFile")]
+    public static partial void AdminInsecure(ILogger logger, string endPoint);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Information, Message = "HTTP admin requires a bearer token ({Scope})")]
+    public static partial void AdminTokenRequired(ILogger logger, string scope);
 }

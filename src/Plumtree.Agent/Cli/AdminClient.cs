@@ -9,15 +9,23 @@ internal sealed class AdminClient : IDisposable
 
     private readonly HttpClient _http;
 
-    public AdminClient(Uri baseAddress, TimeSpan timeout, HttpMessageHandler? handler)
+    public AdminClient(Uri baseAddress, TimeSpan timeout, HttpMessageHandler? handler, string? token = null)
     {
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _http.BaseAddress = baseAddress;
         _http.Timeout = timeout;
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (token is not null)
+        {
+            // Sent on every call: which routes need it is the agent's configuration (Plumtree:HttpTokenScope).
+            _http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + token);
+        }
     }
 
     public Uri BaseAddress => _http.BaseAddress!;
+
+    /// <summary>The status of the last answer (0 before any).</summary>
+    public int LastStatus { get; private set; }
 
     /// <summary>Accepts <c>IP:PORT</c>, <c>host:port</c> or an <c>http(s)://</c> URL.</summary>
     public static bool TryCreateBaseUri(string text, out Uri uri)
@@ -52,7 +60,8 @@ internal sealed class AdminClient : IDisposable
         {
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            return new AdminReply((int)response.StatusCode, body, response.Content.Headers.ContentType?.MediaType);
+            LastStatus = (int)response.StatusCode;
+            return new AdminReply(LastStatus, body, response.Content.Headers.ContentType?.MediaType);
         }
         catch (HttpRequestException ex)
         {

@@ -24,11 +24,12 @@ internal static class AgentCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Data directory (default /var/lib/plumtree/data).", HelpName = "DIR" };
         var zone = new Option<string?>("--zone") { Description = "Failure zone, published as the 'zone' tag.", HelpName = "NAME" };
         var handler = new Option<string?>("--handler") { Description = "Command run (/bin/sh -c) for every delivered message, payload on stdin.", HelpName = "CMD" };
+        var insecure = new Option<bool>("--http-insecure") { Description = "Serve the HTTP admin on a non-loopback address without a token (logged as a warning). Without it, such an address needs Plumtree:HttpTokenFile." };
         var config = new Option<string?>("--config") { Description = $"JSON config file (default {AgentConfiguration.DefaultConfigPath}; a missing default file is fine).", HelpName = "FILE" };
 
         var command = new Command("agent", "Run a node: membership, broadcast, HTTP admin. Stops gracefully (leave) on SIGTERM/SIGINT.")
         {
-            nodeName, bind, advertise, http, join, profile, compat, encrypt, dataDir, zone, handler, config,
+            nodeName, bind, advertise, http, insecure, join, profile, compat, encrypt, dataDir, zone, handler, config,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -46,6 +47,7 @@ internal static class AgentCommand
                 Zone = parse.GetValue(zone),
                 Handler = parse.GetValue(handler),
                 ConfigFile = parse.GetValue(config),
+                HttpInsecure = parse.GetValue(insecure),
             };
             return RunAsync(flags, env, cancellationToken);
         });
@@ -86,6 +88,7 @@ internal static class AgentCommand
             }
 
             app.Lifetime.ApplicationStarted.Register(() => AgentLog.AdminListening(logger, config.Settings.Http.ToString()));
+            LogAdminProtection(logger, config.Settings);
             try
             {
                 await app.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -111,6 +114,24 @@ internal static class AgentCommand
                 await env.Error.WriteLineAsync($"plumtree: the agent failed: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
+        }
+    }
+
+    /// <summary>Says how the admin API is protected: the token's scope, or a warning when it is exposed without one.</summary>
+    internal static void LogAdminProtection(ILogger logger, AgentSettings settings)
+    {
+        if (settings.Token is not null)
+        {
+            AgentLog.AdminTokenRequired(logger, settings.HttpTokenScope switch
+            {
+                HttpTokenScope.All => "every route",
+                HttpTokenScope.AllExceptProbes => "every route but GET /metrics and /health",
+                _ => "state-changing routes",
+            });
+        }
+        else if (!System.Net.IPAddress.IsLoopback(settings.Http.Address))
+        {
+            AgentLog.AdminInsecure(logger, settings.Http.ToString());
         }
     }
 

@@ -13,7 +13,7 @@ internal static class ClientCommands
     public const double DefaultTimeoutSeconds = 10;
 
     /// <summary>Options every client verb has.</summary>
-    private sealed record ClientOptions(Option<string?> Http, Option<bool> Json, Option<double> Timeout);
+    private sealed record ClientOptions(Option<string?> Http, Option<bool> Json, Option<double> Timeout, Option<string?> TokenFile, Option<string?> Config);
 
     public static IEnumerable<Command> Create(CliEnvironment env)
     {
@@ -37,10 +37,14 @@ internal static class ClientCommands
         var http = new Option<string?>("--http") { Description = $"Agent admin address, IP:PORT or URL (default $PLUMTREE_HTTP or {AdminClient.DefaultAddress}).", HelpName = "ADDR" };
         var json = new Option<bool>("--json") { Description = "Print the agent's JSON answer (for scripts)." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the agent.", DefaultValueFactory = _ => DefaultTimeoutSeconds, HelpName = "SECONDS" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "File holding the agent's admin token (default $PLUMTREE_HTTP_TOKEN, $PLUMTREE_HTTP_TOKEN_FILE, or the agent's config file).", HelpName = "FILE" };
+        var config = new Option<string?>("--config") { Description = $"Agent config file to take the admin token from (default $PLUMTREE_CONFIG or {Configuration.AgentConfiguration.DefaultConfigPath}).", HelpName = "FILE" };
         command.Add(http);
         command.Add(json);
         command.Add(timeout);
-        return new ClientOptions(http, json, timeout);
+        command.Add(tokenFile);
+        command.Add(config);
+        return new ClientOptions(http, json, timeout, tokenFile, config);
     }
 
     private static Command Simple(CliEnvironment env, string name, string description, string path, bool isPost, Action<CliEnvironment, string> render)
@@ -211,10 +215,29 @@ internal static class ClientCommands
             return ExitCodes.Usage;
         }
 
-        using var client = new AdminClient(uri, TimeSpan.FromSeconds(seconds), env.HttpHandler);
+        CliToken token;
         try
         {
-            return await body(client, parse.GetValue(options.Json)).ConfigureAwait(false);
+            token = CliToken.Resolve(parse.GetValue(options.TokenFile), parse.GetValue(options.Config), env.Environment);
+        }
+        catch (CliTokenException ex)
+        {
+            await env.Error.WriteLineAsync($"plumtree: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        using var client = new AdminClient(uri, TimeSpan.FromSeconds(seconds), env.HttpHandler, token.Token);
+        try
+        {
+            var code = await body(client, parse.GetValue(options.Json)).ConfigureAwait(false);
+            if (client.LastStatus == 401)
+            {
+                await env.Error.WriteLineAsync(token.Token is null
+                    ? $"  no token was sent: give --token-file FILE or set PLUMTREE_HTTP_TOKEN{(token.Note is null ? string.Empty : $" ({token.Note})")}"
+                    : $"  the token sent (from {token.Source}) is not the agent's").ConfigureAwait(false);
+            }
+
+            return code;
         }
         catch (AgentUnreachableException ex)
         {

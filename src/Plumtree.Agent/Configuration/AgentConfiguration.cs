@@ -12,7 +12,7 @@ namespace Plumtree.Agent.Configuration;
 /// <c>PLUMTREE_*</c> environment &lt; flags. Lists (<c>Join</c>, <c>EncryptionKeys</c>) come whole from the
 /// highest source that sets them, never merged item by item. Every bad value is reported with its key.
 /// </summary>
-internal sealed class AgentConfiguration
+internal sealed partial class AgentConfiguration
 {
     public const string DefaultConfigPath = "/etc/plumtree/plumtree.json";
     public const string Section = PlumtreeHostingOptions.SectionName;
@@ -94,7 +94,7 @@ internal sealed class AgentConfiguration
 
         var join = ResolveList(root, $"{Section}:{nameof(PlumtreeHostingOptions.Join)}");
         var keys = ResolveList(root, $"{Section}:{nameof(PlumtreeNodeOptions.EncryptionKeys)}");
-        var settings = Validate(root.GetSection(Section), join, keys, errors);
+        var settings = Validate(root, join, keys, errors);
         if (errors.Count > 0)
         {
             throw new AgentConfigException(errors);
@@ -182,11 +182,17 @@ internal sealed class AgentConfiguration
         Set("DataDir", flags.DataDir);
         Set(nameof(PlumtreeNodeOptions.Zone), flags.Zone);
         Set("Handler", flags.Handler);
+        if (flags.HttpInsecure)
+        {
+            Set(HttpInsecureKey, "true");
+        }
+
         return values;
     }
 
-    private static AgentSettings? Validate(IConfigurationSection section, IReadOnlyList<string> join, IReadOnlyList<string> keys, List<string> errors)
+    private static AgentSettings? Validate(IConfigurationRoot root, IReadOnlyList<string> join, IReadOnlyList<string> keys, List<string> errors)
     {
+        var section = root.GetSection(Section);
         void Error(string key, string message) => errors.Add($"{Section}:{key}: {message}{Hint(key)}");
 
         var name = section[nameof(PlumtreeNodeOptions.NodeName)];
@@ -283,6 +289,7 @@ internal sealed class AgentConfiguration
         var handlerQueue = ReadPositiveInt(section, "HandlerQueueCapacity", 1024, Error);
         var buffer = ReadPositiveInt(section, "MessageBufferCapacity", 1000, Error);
         var stream = ReadPositiveInt(section, "StreamBufferCapacity", 1000, Error);
+        var access = ValidateHttpAccess(root, httpEndPoint, Error);
 
         if (errors.Count > 0 || httpEndPoint is null)
         {
@@ -299,6 +306,14 @@ internal sealed class AgentConfiguration
             HandlerQueueCapacity = handlerQueue,
             MessageBufferCapacity = buffer,
             StreamBufferCapacity = stream,
+            HttpAllowedHosts = access.AllowedHosts,
+            HttpAllowedOrigins = access.AllowedOrigins,
+            HttpToken = access.DirectToken,
+            HttpTokenFile = access.TokenFile,
+            HttpRequireToken = access.RequireToken,
+            HttpTokenScope = access.Scope,
+            HttpInsecure = access.Insecure,
+            Token = access.Token,
         };
     }
 
@@ -370,6 +385,7 @@ internal sealed class AgentConfiguration
             "DataDir" => "--data-dir",
             "Zone" => "--zone",
             "Handler" => "--handler",
+            HttpInsecureKey => "--http-insecure",
             _ when key.StartsWith("Join", StringComparison.Ordinal) => "--join",
             _ when key.StartsWith("EncryptionKeys", StringComparison.Ordinal) => "--encrypt",
             _ => null,

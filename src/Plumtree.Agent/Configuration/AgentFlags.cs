@@ -26,4 +26,7 @@ internal sealed record AgentFlags
     public string? Handler { get; init; }
 
     public string? ConfigFile { get; init; }
+
+    /// <summary><c>--http-insecure</c>: serve the admin API on a non-loopback address without a token.</summary>
+    public bool HttpInsecure { get; init; }
 }

@@ -11,6 +11,33 @@ internal sealed class AgentSettings
     /// <summary>HTTP admin listen address (<c>Plumtree:Http</c>, flag <c>--http</c>).</summary>
     public IPEndPoint Http { get; init; } = new(IPAddress.Loopback, 8080);
 
+    /// <summary>
+    /// Host names (<c>name</c> or <c>name:port</c>) accepted in the <c>Host</c> header besides the listen address
+    /// (<c>Plumtree:HttpAllowedHosts</c>, list; env comma-separated). See <see cref="Http.AdminRequestPolicy"/>.
+    /// </summary>
+    public IReadOnlyList<string> HttpAllowedHosts { get; init; } = [];
+
+    /// <summary>Origins (<c>scheme://host[:port]</c>) allowed to send state-changing requests besides the agent's own (<c>Plumtree:HttpAllowedOrigins</c>).</summary>
+    public IReadOnlyList<string> HttpAllowedOrigins { get; init; } = [];
+
+    /// <summary>The bearer token as configured directly (<c>Plumtree:HttpToken</c>, env <c>PLUMTREE_HTTP_TOKEN</c>); see <see cref="Token"/>.</summary>
+    public string? HttpToken { get; init; }
+
+    /// <summary>File holding the bearer token (<c>Plumtree:HttpTokenFile</c>); its content, trimmed, is the token.</summary>
+    public string? HttpTokenFile { get; init; }
+
+    /// <summary>Refuse to start without a token even on loopback (<c>Plumtree:HttpRequireToken</c>). A configured token is always enforced.</summary>
+    public bool HttpRequireToken { get; init; }
+
+    /// <summary>Which routes need the token (<c>Plumtree:HttpTokenScope</c>). Default: state-changing ones.</summary>
+    public HttpTokenScope HttpTokenScope { get; init; } = HttpTokenScope.Writes;
+
+    /// <summary>Start on a non-loopback address without a token (<c>Plumtree:HttpInsecure</c>, flag <c>--http-insecure</c>), with a warning.</summary>
+    public bool HttpInsecure { get; init; }
+
+    /// <summary>The token the admin API requires (from <see cref="HttpTokenFile"/> or <see cref="HttpToken"/>), or null when none is configured.</summary>
+    public string? Token { get; init; }
+
     /// <summary>Data directory (<c>Plumtree:DataDir</c>, flag <c>--data-dir</c>).</summary>
     public string DataDir { get; init; } = DefaultDataDir;
 

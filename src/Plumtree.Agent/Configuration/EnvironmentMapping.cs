@@ -9,8 +9,8 @@ namespace Plumtree.Agent.Configuration;
 /// Maps <c>PLUMTREE_*</c> environment variables to configuration keys under <c>Plumtree:</c>. <c>__</c> separates
 /// levels; single underscores inside a level are dropped (keys are matched case-insensitively), so
 /// <c>PLUMTREE_NODE_NAME</c> sets <c>Plumtree:NodeName</c> and <c>PLUMTREE_BROADCAST__EAGER_FANOUT</c> sets
-/// <c>Plumtree:Broadcast:EagerFanout</c>. <c>PLUMTREE_JOIN</c> and <c>PLUMTREE_ENCRYPTION_KEYS</c> take
-/// comma-separated lists. <c>PLUMTREE_LOGGING__LOGLEVEL__DEFAULT</c> sets <c>Logging:LogLevel:Default</c>.
+/// <c>Plumtree:Broadcast:EagerFanout</c>. <c>PLUMTREE_JOIN</c>, <c>PLUMTREE_ENCRYPTION_KEYS</c>,
+/// <c>PLUMTREE_HTTP_ALLOWED_HOSTS</c> and <c>PLUMTREE_HTTP_ALLOWED_ORIGINS</c> take comma-separated lists. <c>PLUMTREE_LOGGING__LOGLEVEL__DEFAULT</c> sets <c>Logging:LogLevel:Default</c>.
 /// </summary>
 internal static class EnvironmentMapping
 {
@@ -19,7 +19,7 @@ internal static class EnvironmentMapping
     /// <summary>Variables the agent reads itself rather than as configuration keys.</summary>
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal) { "PLUMTREE_CONFIG" };
 
-    private static readonly HashSet<string> ListKeys = new(StringComparer.OrdinalIgnoreCase) { "JOIN", "ENCRYPTIONKEYS" };
+    private static readonly HashSet<string> ListKeys = new(StringComparer.OrdinalIgnoreCase) { "JOIN", "ENCRYPTIONKEYS", "HTTPALLOWEDHOSTS", "HTTPALLOWEDORIGINS" };
 
     /// <summary>Every known key name in its proper case, so keys (and the errors that name them) read as documented.</summary>
     private static readonly Dictionary<string, string> KnownNames = typeof(PlumtreeNodeOptions).GetProperties()

@@ -55,6 +55,7 @@ internal static class AgentHost
         services.Configure<HostOptions>(o => o.ShutdownTimeout = leaveTimeout + TimeSpan.FromSeconds(15));
 
         services.AddSingleton(settings);
+        services.AddSingleton<AdminProtection>();
         services.AddSingleton<MessageLog>();
         services.AddSingleton(sp => new HandlerRunner(
             settings,
@@ -98,6 +99,9 @@ internal static class AgentHost
         customize?.Invoke(builder);
 
         var app = builder.Build();
+
+        // Before every route, /metrics included (Host, Origin, content type, token).
+        app.Use(app.Services.GetRequiredService<AdminProtection>().InvokeAsync);
         app.UseOpenTelemetryPrometheusScrapingEndpoint();
         app.MapAdminEndpoints();
         return app;

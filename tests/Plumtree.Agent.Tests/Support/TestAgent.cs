@@ -62,7 +62,8 @@ internal sealed class TestAgent : IAsyncDisposable
         {
             if (!kestrel)
             {
-                builder.WebHost.UseTestServer();
+                // Requests carry the configured listen address as Host, as a real client's would (the admin checks it).
+                builder.WebHost.UseTestServer(o => o.BaseAddress = new Uri($"http://{config.Settings.Http}/"));
             }
 
             builder.Services.Replace(ServiceDescriptor.Singleton<IPlumtreeNodeHandle>(node));
