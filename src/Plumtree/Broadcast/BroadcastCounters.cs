@@ -12,8 +12,11 @@ public sealed class BroadcastCounters
     /// <summary>Messages delivered to the application (including its own broadcasts).</summary>
     public long Delivered;
 
-    /// <summary>Gossip frames received for messages already delivered.</summary>
+    /// <summary>Gossip frames received for messages already delivered (or already refused by the validator).</summary>
     public long Duplicates;
+
+    /// <summary>New messages the validator did not accept (<see cref="IBroadcastOutput.Validate"/>): remembered, never delivered or forwarded.</summary>
+    public long Refused;
 
     /// <summary>Gossip frames sent.</summary>
     public long GossipSent;

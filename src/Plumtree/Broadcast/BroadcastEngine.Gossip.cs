@@ -162,7 +162,15 @@ public sealed partial class BroadcastEngine
         }
 
         var adopted = peer ?? TryAdopt(from, eager: true);
-        if (_messages.TryAdd(id, frame.Payload, hop, adopted?.Name ?? from, now))
+        if (!_messages.Contains(id) && _output.Validate(id, frame.Payload, from) != MessageValidation.Accept)
+        {
+            // Not delivered, not forwarded, Grafts for it not served; remembered, so copies are duplicates and
+            // announcements of it are not grafted. The link itself is as useful as before.
+            _messages.TryAddRefused(id, now);
+            _counters.Refused++;
+            CancelPending(id);
+        }
+        else if (_messages.TryAdd(id, frame.Payload, hop, adopted?.Name ?? from, now))
         {
             _counters.Delivered++;
             var shortcut = FindShortcut(id, hop, from, out var shortcutHop);

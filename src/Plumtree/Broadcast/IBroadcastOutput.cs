@@ -70,4 +70,16 @@ public interface IBroadcastOutput
         payload = default;
         return false;
     }
+
+    /// <summary>
+    /// Validates a message new to this engine before it is delivered or forwarded (the application's
+    /// <see cref="MessageValidator"/>). Anything but <see cref="MessageValidation.Accept"/> makes the engine remember
+    /// the id without its payload: not delivered, not forwarded, not announced, Grafts for it not served. Default:
+    /// accept.
+    /// </summary>
+    /// <param name="id">The message id.</param>
+    /// <param name="payload">The payload (valid during the call).</param>
+    /// <param name="from">The peer it came from.</param>
+    /// <returns>The verdict.</returns>
+    MessageValidation Validate(MessageId id, ReadOnlyMemory<byte> payload, string from) => MessageValidation.Accept;
 }

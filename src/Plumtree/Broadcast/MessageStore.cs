@@ -97,6 +97,28 @@ internal sealed class MessageStore
         return true;
     }
 
+    /// <summary>
+    /// Remembers a message that failed validation: its id only (so copies are duplicates and announcements of it are
+    /// not grafted), never a payload. Returns false when the id is already remembered.
+    /// </summary>
+    public bool TryAddRefused(MessageId id, TimeSpan now)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, id, out var exists);
+        if (exists)
+        {
+            return false;
+        }
+
+        slot = new Entry { Hop = 0, CacheSequence = -1, Refused = true };
+        _dedupFifo.Enqueue((id, now + _dedupHorizon));
+        while (_dedupFifo.Count > _dedupMax)
+        {
+            _entries.Remove(_dedupFifo.Dequeue().Id);
+        }
+
+        return true;
+    }
+
     /// <summary>The entry for <paramref name="id"/>, or a null reference (test with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>).</summary>
     public ref Entry Find(MessageId id) => ref CollectionsMarshal.GetValueRefOrNullRef(_entries, id);
 
@@ -104,7 +126,7 @@ internal sealed class MessageStore
     public bool TryGetPayload(MessageId id, in Entry entry, out ReadOnlyMemory<byte> payload)
     {
         var sequence = entry.CacheSequence;
-        if (sequence >= _cacheHead && sequence < _cacheTail)
+        if (sequence >= 0 && sequence >= _cacheHead && sequence < _cacheTail)
         {
             ref var slot = ref Slot(sequence);
             if (slot.Id == id)
@@ -164,8 +186,11 @@ internal sealed class MessageStore
         /// <summary>The hop at which it was delivered here (0 at the origin).</summary>
         public int Hop;
 
-        /// <summary>Where its payload sits in the cache ring (cached while the ring still holds that sequence number).</summary>
+        /// <summary>Where its payload sits in the cache ring (cached while the ring still holds that sequence number); -1 when never cached.</summary>
         public long CacheSequence;
+
+        /// <summary>It failed validation: remembered for de-duplication only (no payload, no tree optimisation).</summary>
+        public bool Refused;
     }
 
     private readonly record struct CacheSlot(MessageId Id, TimeSpan Expires, ReadOnlyMemory<byte> Payload);

@@ -13,7 +13,8 @@ namespace Plumtree.Node;
 /// </summary>
 /// <param name="dropped">The node's drop counter.</param>
 /// <param name="deliver">Takes every delivery (metrics, subscribers).</param>
-internal sealed class BroadcastSink(KeyedCounter<string> dropped, BroadcastSink.DeliveryHandler deliver) : IBroadcastOutput
+/// <param name="validate">The node's message validator (verdicts counted by the node).</param>
+internal sealed class BroadcastSink(KeyedCounter<string> dropped, BroadcastSink.DeliveryHandler deliver, MessageValidator validate) : IBroadcastOutput
 {
     private readonly Dictionary<string, IPEndPoint> _addresses = new(StringComparer.Ordinal);
     private PlumtreeStreamTransport? _streams;
@@ -111,6 +112,8 @@ internal sealed class BroadcastSink(KeyedCounter<string> dropped, BroadcastSink.
 
     /// <inheritdoc/>
     public void Deliver(in Delivery delivery) => deliver(delivery);
+
+    public MessageValidation Validate(MessageId id, ReadOnlyMemory<byte> payload, string from) => validate(id, payload, from);
 
     /// <summary>The anti-entropy store Grafts for messages gone from the engine's cache are served from (set by the node).</summary>
     public Sync.SyncEngine? Store { get; set; }

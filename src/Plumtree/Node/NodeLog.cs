@@ -55,6 +55,12 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "Node {Node} dropped input for the first time for reason {Reason} (counted in plumtree_dropped_total)")]
     public static partial void FirstDrop(ILogger logger, string node, string reason);
 
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Warning, Message = "Node {Node} message validator threw for {Id} from {Peer}; the message is rejected (counted in plumtree_dropped_total{{reason=\"validation_failed\"}}, later failures logged at Debug)")]
+    public static partial void ValidatorFailed(ILogger logger, string node, MessageId id, string peer, Exception exception);
+
+    [LoggerMessage(EventId = 1032, Level = LogLevel.Debug, Message = "Node {Node} message validator threw for {Id} from {Peer}")]
+    public static partial void ValidatorFailedAgain(ILogger logger, string node, MessageId id, string peer, Exception exception);
+
     [LoggerMessage(EventId = 1040, Level = LogLevel.Error, Message = "A {Input} input failed on the node loop")]
     public static partial void LoopInputFailed(ILogger logger, string input, Exception exception);
 

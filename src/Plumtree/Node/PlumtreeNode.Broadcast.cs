@@ -9,6 +9,7 @@ public sealed partial class PlumtreeNode
     /// <summary>Broadcasts <paramref name="payload"/> to every member; returns its id. Delivered locally too.</summary>
     /// <remarks>The payload is copied; the caller may reuse its buffer at once.</remarks>
     /// <exception cref="ArgumentException">The payload is larger than the configured maximum message size.</exception>
+    /// <exception cref="MessageRejectedException">The <see cref="PlumtreeNodeOptions.MessageValidator"/> did not accept it (nothing was sent).</exception>
     /// <exception cref="InvalidOperationException">The node is not started.</exception>
     public async ValueTask<MessageId> BroadcastAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
@@ -23,6 +24,11 @@ public sealed partial class PlumtreeNode
             now =>
             {
                 var id = _ids.Next();
+                if (ValidateMessage(id, copy, null) is var verdict and not MessageValidation.Accept)
+                {
+                    throw new MessageRejectedException(id, verdict);
+                }
+
                 _broadcast.Broadcast(id, copy, now);
                 return id;
             },

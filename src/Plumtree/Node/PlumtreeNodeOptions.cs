@@ -100,6 +100,15 @@ public sealed class PlumtreeNodeOptions
     public SyncOptions Sync { get; set; } = new();
 
     /// <summary>
+    /// Validates every message before this node delivers, stores, forwards or syncs it, its own broadcasts included
+    /// (accept / reject / ignore, as gossipsub's validators): one bad producer cannot poison the cluster when every
+    /// node runs the validator. Runs on the node's loop, so it must be quick. Null (default): every message is
+    /// accepted. Refusals are counted in <c>plumtree_dropped_total</c> (reasons <c>validation_rejected</c>,
+    /// <c>validation_ignored</c>, <c>validation_failed</c> when it throws).
+    /// </summary>
+    public MessageValidator? MessageValidator { get; set; }
+
+    /// <summary>
     /// Where delivered messages are kept across restarts (payloads served to sync, ids that keep delivery
     /// exactly-once); null = an <see cref="InMemoryMessageStore"/> (nothing survives the process). The node owns
     /// calls to it from one background writer; it does not dispose it.

@@ -10,7 +10,8 @@ namespace Plumtree.Node;
 /// </summary>
 /// <param name="frames">Where frames go out.</param>
 /// <param name="recovered">Takes every message sync obtained.</param>
-internal sealed class SyncSink(BroadcastSink frames, SyncSink.RecoveredHandler recovered) : ISyncOutput
+/// <param name="validate">The node's message validator (verdicts counted by the node).</param>
+internal sealed class SyncSink(BroadcastSink frames, SyncSink.RecoveredHandler recovered, MessageValidator validate) : ISyncOutput
 {
     /// <summary>Takes a recovered message.</summary>
     /// <param name="recovery">The message and the peer it came from (valid for the call only).</param>
@@ -21,4 +22,6 @@ internal sealed class SyncSink(BroadcastSink frames, SyncSink.RecoveredHandler r
 
     /// <inheritdoc/>
     public void Recovered(in SyncRecovery recovery) => recovered(recovery);
+
+    public MessageValidation Validate(MessageId id, ReadOnlyMemory<byte> payload, string from) => validate(id, payload, from);
 }

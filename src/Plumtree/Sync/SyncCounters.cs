@@ -44,6 +44,9 @@ public sealed class SyncCounters
     /// <summary>Messages received through sync that were not stored: older than the retained floor, or pushed while sync is disabled.</summary>
     public long Rejected;
 
+    /// <summary>Messages obtained through sync that the validator did not accept (<see cref="ISyncOutput.Validate"/>): not stored, not fetched again.</summary>
+    public long Refused;
+
     /// <summary>Bodies that belong to no round in progress (late answers, another round, a peer this node is not syncing with).</summary>
     public long Stale;
 

@@ -143,6 +143,24 @@ public sealed partial class SyncEngine
             return;
         }
 
+        if (_refused.Contains(id))
+        {
+            _counters.Duplicates++;
+            return;
+        }
+
+        if (_output.Validate(id, payload, from) != MessageValidation.Accept)
+        {
+            _counters.Refused++;
+            if (_refused.Count >= MaxRefused)
+            {
+                _refused.Remove(_refused.Min);
+            }
+
+            _refused.Add(id);
+            return;
+        }
+
         Store(id, payload);
         ApplyRetention(now);
         _counters.MessagesRecovered++;

@@ -6,6 +6,9 @@ namespace Plumtree.Sync;
 // Want for what this node lacks and Push for what the responder lacks; complete when every wanted id is answered.
 public sealed partial class SyncEngine
 {
+    /// <summary>At most this many refused ids are remembered (the oldest forgotten first).</summary>
+    internal const int MaxRefused = 10_000;
+
     /// <summary>A Floor more than this much later than the range start makes the initiator restart from it.</summary>
     internal const long FloorTolerance = 1000;
 
@@ -193,7 +196,7 @@ public sealed partial class SyncEngine
     {
         var difference = round.Initiator.Difference;
         _counters.DifferencesFound += difference.Need.Count + difference.Have.Count;
-        var need = difference.Need.Where(id => !Contains(id)).Order().ToArray();
+        var need = difference.Need.Where(id => !Contains(id) && !_refused.Contains(id)).Order().ToArray();
         var have = difference.Have.Where(Contains).Order().ToArray();
         round.Need = need.Length;
         round.Have = have.Length;

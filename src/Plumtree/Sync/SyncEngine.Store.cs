@@ -136,6 +136,10 @@ public sealed partial class SyncEngine
 
         _ids.RemoveBefore(bound);
         RetainedFrom = bound;
+        while (_refused.Count > 0 && _refused.Min < bound)
+        {
+            _refused.Remove(_refused.Min);
+        }
     }
 
     /// <summary>The time of the next drop by the horizon, if anything is held.</summary>

@@ -23,6 +23,9 @@ public sealed partial class SyncEngine
     private readonly ReconcilerOptions _reconciler;
     private readonly SyncCounters _counters = new();
 
+    // Ids the validator refused: never fetched again while they are above the floor (pruned with retention), bounded.
+    private readonly SortedSet<MessageId> _refused = [];
+
     /// <summary>The latest time passed in by any call.</summary>
     private long _lastNow;
 
