@@ -73,7 +73,12 @@ public sealed partial class PlumtreeNode
     /// that is not running is Unhealthy.
     /// </summary>
     public NodeHealth GetHealth() =>
-        HealthEvaluator.Evaluate(_snapshot, State == Lifecycle.Running, _options, _broadcastOptions.CacheMaxEntries);
+        HealthEvaluator.Evaluate(
+            _snapshot,
+            State == Lifecycle.Running,
+            _options,
+            _broadcastOptions.CacheMaxEntries,
+            _streams?.FailingPeers(_options.Streams.HealthFailureThreshold, _options.HealthWindow));
 
     /// <summary>
     /// Deliveries from the moment enumeration starts, as an async stream. Each reader gets every message in
@@ -91,6 +96,9 @@ public sealed partial class PlumtreeNode
     /// <c>unknown_sender</c>, <c>graft_unserved</c>).
     /// </summary>
     internal Dictionary<string, long> DroppedByReason() => _counters.DroppedByReason(_broadcast.Counters, _transport?.Counters, _streams?.Counters);
+
+    /// <summary>Inbound connections refused or closed early, by reason, over both transports (<c>global_limit</c>, <c>per_source_limit</c>, <c>hello_timeout</c>, ...).</summary>
+    internal Dictionary<string, long> ConnectionsRefusedByReason() => NodeCounters.ConnectionsRefusedByReason(_transport?.Counters, _streams?.Counters);
 
     /// <summary>Undecodable input by layer (<c>memberlist</c>, <c>crypto</c>, <c>plumtree</c>, <c>msgpack</c>, ...).</summary>
     internal Dictionary<string, long> DecodeErrorsByLayer() => _counters.DecodeErrorsByLayer(_transport?.Counters, _streams?.Counters);
