@@ -297,6 +297,46 @@ public sealed class StreamAdmissionTests
         Assert.DoesNotContain("b", a.Plumtree.FailingPeers(1, TimeSpan.FromTicks(1)));
     }
 
+    [Theory]
+    [InlineData(nameof(PlumtreeStreamOptions.MaxPendingPerAddress))]
+    [InlineData(nameof(PlumtreeStreamOptions.FrameReadTimeout))]
+    [InlineData(nameof(PlumtreeStreamOptions.IdleTimeout))]
+    [InlineData(nameof(PlumtreeStreamOptions.UnknownSenderGrace))]
+    [InlineData(nameof(PlumtreeStreamOptions.HelloTimeout))]
+    public void Bad_admission_options_are_refused_naming_the_option(string option)
+    {
+        var valid = new PlumtreeStreamOptions { NodeName = "n" };
+        var bad = option switch
+        {
+            nameof(PlumtreeStreamOptions.MaxPendingPerAddress) => valid with { MaxPendingPerAddress = 0 },
+            nameof(PlumtreeStreamOptions.FrameReadTimeout) => valid with { FrameReadTimeout = TimeSpan.Zero },
+            nameof(PlumtreeStreamOptions.IdleTimeout) => valid with { IdleTimeout = TimeSpan.FromDays(2) },
+            nameof(PlumtreeStreamOptions.UnknownSenderGrace) => valid with { UnknownSenderGrace = TimeSpan.FromSeconds(-1) },
+            _ => valid with { HelloTimeout = TimeSpan.Zero },
+        };
+
+        valid.Validate();
+        Assert.Equal(option, Assert.Throws<ArgumentException>(bad.Validate).ParamName);
+    }
+
+    [Fact]
+    public void Bad_node_stream_options_are_reported_with_their_keys()
+    {
+        var options = new Plumtree.Node.PlumtreeNodeOptions
+        {
+            NodeName = "n",
+            Streams = new Plumtree.Node.StreamOptions { MaxPendingPerAddress = 0, HelloTimeout = TimeSpan.Zero, IdleTimeout = TimeSpan.FromDays(2), HealthFailureThreshold = 0 },
+        };
+
+        var errors = options.Validate();
+
+        Assert.Contains(errors, e => e.StartsWith("Streams.MaxPendingPerAddress:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Streams.HelloTimeout:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Streams.IdleTimeout:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Streams.HealthFailureThreshold:", StringComparison.Ordinal));
+        Assert.Empty(new Plumtree.Node.PlumtreeNodeOptions { NodeName = "n" }.Validate());
+    }
+
     private static async Task<(string From, int Index)> NextFromAsync(TestNode node)
     {
         var (from, frame) = await node.Frames.NextAsync();
