@@ -4,8 +4,8 @@ using Plumtree.Membership;
 namespace Plumtree.Node;
 
 /// <summary>
-/// Node health from a published snapshot: four checks, the worst one wins (documented in
-/// <c>docs/configuration.md</c>, section Node). Pure: the same snapshot and settings give the same result.
+/// Node health from a published snapshot and the stream transport's failing peers: five checks, the worst one wins (documented in
+/// <c>docs/configuration.md</c>, section Node). Pure: the same inputs give the same result.
 /// </summary>
 internal static class HealthEvaluator
 {

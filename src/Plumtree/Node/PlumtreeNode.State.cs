@@ -64,9 +64,11 @@ public sealed partial class PlumtreeNode
     }
 
     /// <summary>
-    /// Health, the worst of four checks (documented in <c>docs/configuration.md</c>, section Node):
+    /// Health, the worst of five checks (documented in <c>docs/configuration.md</c>, section Node):
     /// <c>peers</c> — no Plumtree peers is Unhealthy, unless the node is a lone seed (started, never joined
     /// anyone, no other member known); <c>eager_peers</c> — peers but none eager is Degraded;
+    /// <c>streams</c> — at least half of the peers are peers whose outbound stream keeps failing
+    /// (<see cref="StreamOptions.HealthFailureThreshold"/> attempts in a row within <see cref="PlumtreeNodeOptions.HealthWindow"/>) is Degraded;
     /// <c>graft_failures</c> — more than <see cref="PlumtreeNodeOptions.HealthGraftFailureThreshold"/> within
     /// <see cref="PlumtreeNodeOptions.HealthWindow"/> is Degraded; <c>cache</c> — at least
     /// <see cref="PlumtreeNodeOptions.HealthCacheNearCapacityRatio"/> of the cache bound is Degraded. A node
