@@ -257,10 +257,14 @@ internal sealed partial class AgentConfiguration
                     errors.AddRange(broadcast.Validate().Select(e => $"{Section}:{nameof(PlumtreeNodeOptions.Broadcast)}:{e}"));
                 }
 
-                // Sync keys are checked like the node checks them (ranges, and a page that fits a stream record).
-                errors.AddRange(node.Validate()
-                    .Where(e => e.StartsWith($"{nameof(PlumtreeNodeOptions.Sync)}.", StringComparison.Ordinal))
-                    .Select(e => $"{Section}:{nameof(PlumtreeNodeOptions.Sync)}:{e[(nameof(PlumtreeNodeOptions.Sync).Length + 1)..]}"));
+                // Sync and Streams keys are checked like the node checks them (ranges, and a page that fits a stream record).
+                var nodeErrors = node.Validate();
+                foreach (var sub in new[] { nameof(PlumtreeNodeOptions.Sync), nameof(PlumtreeNodeOptions.Streams) })
+                {
+                    errors.AddRange(nodeErrors
+                        .Where(e => e.StartsWith($"{sub}.", StringComparison.Ordinal))
+                        .Select(e => $"{Section}:{sub}:{e[(sub.Length + 1)..]}"));
+                }
 
                 hosting.Join = [.. join];
                 errors.AddRange(hosting.Validate().Where(e => !e.StartsWith($"{Section}:{nameof(PlumtreeHostingOptions.Join)}:", StringComparison.Ordinal)));

@@ -87,6 +87,12 @@ public static class MetricNames
     /// <summary>Counter: everything refused or lost, by <c>reason</c>.</summary>
     public const string Dropped = "plumtree_dropped_total";
 
+    /// <summary>
+    /// Counter: inbound connections refused or closed early, by <c>reason</c> (<c>global_limit</c>, <c>per_source_limit</c>,
+    /// <c>evicted</c>, <c>hello_timeout</c>, <c>read_timeout</c>, <c>idle</c>, <c>unknown_sender</c>, <c>bad_hello</c>, ...).
+    /// </summary>
+    public const string ConnectionsRefused = "plumtree_connections_refused_total";
+
     /// <summary>Counter: undecodable input, by <c>layer</c>.</summary>
     public const string DecodeErrors = "plumtree_decode_errors_total";
 

@@ -17,6 +17,7 @@ namespace Plumtree.Node;
 internal sealed class BroadcastSink(KeyedCounter<string> dropped, BroadcastSink.DeliveryHandler deliver, MessageValidator validate) : IBroadcastOutput
 {
     private readonly Dictionary<string, IPEndPoint> _addresses = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
     private PlumtreeStreamTransport? _streams;
 
     /// <summary>Takes a delivery from the engine.</summary>
@@ -27,16 +28,37 @@ internal sealed class BroadcastSink(KeyedCounter<string> dropped, BroadcastSink.
     public void Connect(PlumtreeStreamTransport streams) => _streams = streams;
 
     /// <summary>A member is reachable at <paramref name="endPoint"/>.</summary>
-    public void SetAddress(string member, IPEndPoint endPoint) => _addresses[member] = endPoint;
+    public void SetAddress(string member, IPEndPoint endPoint)
+    {
+        _addresses[member] = endPoint;
+        if (_known.TryAdd(member, 0))
+        {
+            _streams?.SendersChanged();
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="member"/> is an alive or suspect member (it has an address): the stream transport's
+    /// sender check (<see cref="PlumtreeStreamTransport.IsKnownSender"/>). Thread-safe.
+    /// </summary>
+    public bool IsKnownSender(string member) => _known.ContainsKey(member);
 
     /// <summary>True when frames to <paramref name="member"/> have an address to go to.</summary>
     public bool HasAddress(string member) => _addresses.ContainsKey(member);
 
     /// <summary>A member is dead or left: frames to it are dropped from now on.</summary>
-    public void RemoveAddress(string member) => _addresses.Remove(member);
+    public void RemoveAddress(string member)
+    {
+        _addresses.Remove(member);
+        _known.TryRemove(member, out _);
+    }
 
     /// <summary>A fresh membership engine: every address is forgotten until its member events come.</summary>
-    public void ClearAddresses() => _addresses.Clear();
+    public void ClearAddresses()
+    {
+        _addresses.Clear();
+        _known.Clear();
+    }
 
     /// <summary>Closes the stream to <paramref name="peer"/> and drops what is queued for it.</summary>
     public void Disconnect(string peer) => _streams?.DisconnectPeer(peer);

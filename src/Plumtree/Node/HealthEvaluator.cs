@@ -1,19 +1,21 @@
+using Plumtree.Broadcast;
 using Plumtree.Membership;
 
 namespace Plumtree.Node;
 
 /// <summary>
-/// Node health from a published snapshot: four checks, the worst one wins (documented in
-/// <c>docs/configuration.md</c>, section Node). Pure: the same snapshot and settings give the same result.
+/// Node health from a published snapshot and the stream transport's failing peers: five checks, the worst one wins (documented in
+/// <c>docs/configuration.md</c>, section Node). Pure: the same inputs give the same result.
 /// </summary>
 internal static class HealthEvaluator
 {
-    /// <summary>Evaluates <c>peers</c>, <c>eager_peers</c>, <c>graft_failures</c> and <c>cache</c>.</summary>
+    /// <summary>Evaluates <c>peers</c>, <c>eager_peers</c>, <c>streams</c>, <c>graft_failures</c> and <c>cache</c>.</summary>
     /// <param name="snapshot">The node's latest snapshot.</param>
     /// <param name="running">The node runs (started, not stopping).</param>
     /// <param name="options">The node's health settings.</param>
     /// <param name="cacheCapacity">The broadcast cache bound (entries).</param>
-    public static NodeHealth Evaluate(NodeSnapshot snapshot, bool running, PlumtreeNodeOptions options, int cacheCapacity)
+    /// <param name="failingStreams">Peers whose outbound Plumtree stream keeps failing (the transport's <c>FailingPeers</c>).</param>
+    public static NodeHealth Evaluate(NodeSnapshot snapshot, bool running, PlumtreeNodeOptions options, int cacheCapacity, IReadOnlyCollection<string>? failingStreams = null)
     {
         var broadcast = snapshot.Broadcast;
         var checks = new Dictionary<string, HealthCheckResult>(StringComparer.Ordinal);
@@ -26,6 +28,8 @@ internal static class HealthEvaluator
         checks["eager_peers"] = total > 0 && eager == 0
             ? new HealthCheckResult(HealthStatus.Degraded, $"{lazy} lazy peer(s) but no eager peer: every message waits for a graft (rebalance_peers restores the targets).", Data(("eager", eager), ("lazy", lazy)))
             : new HealthCheckResult(HealthStatus.Healthy, total == 0 ? "0 eager peer(s): no peers at all (the peers check says why)." : $"{eager} eager peer(s).", Data(("eager", eager), ("lazy", lazy)));
+
+        checks["streams"] = StreamsCheck(broadcast, failingStreams ?? [], options);
 
         var failures = snapshot.GraftFailuresInWindow;
         var threshold = options.HealthGraftFailureThreshold;
@@ -45,6 +49,22 @@ internal static class HealthEvaluator
             ? $"Healthy: {eager} eager and {lazy} lazy peer(s), {snapshot.MemberCounts.GetValueOrDefault(MemberState.Alive)} alive member(s)."
             : string.Join(" ", problems);
         return new NodeHealth(worst, message, checks);
+    }
+
+    /// <summary>
+    /// Degraded when at least half of the Plumtree peers (and at least one) are peers whose outbound stream keeps
+    /// failing: what this node broadcasts does not get out, whatever the peer counts say.
+    /// </summary>
+    private static HealthCheckResult StreamsCheck(BroadcastSnapshot broadcast, IReadOnlyCollection<string> failingStreams, PlumtreeNodeOptions options)
+    {
+        var failing = failingStreams.Where(p => broadcast.EagerPeers.Contains(p) || broadcast.LazyPeers.Contains(p)).Order(StringComparer.Ordinal).ToArray();
+        var total = broadcast.EagerPeers.Count + broadcast.LazyPeers.Count;
+        var window = options.HealthWindow.TotalSeconds;
+        var threshold = options.Streams?.HealthFailureThreshold ?? 3;
+        var data = Data(("failing", failing.Length), ("total", total), ("threshold", threshold), ("window_seconds", window), ("failing_peers", string.Join(",", failing)));
+        return failing.Length > 0 && failing.Length * 2 >= total
+            ? new HealthCheckResult(HealthStatus.Degraded, $"Outbound streams to {failing.Length} of {total} Plumtree peer(s) keep failing ({string.Join(", ", failing)}: {threshold}+ attempts in a row refused or unreachable, the last within {window:0.#} s): broadcasts from this node may not get out.", data)
+            : new HealthCheckResult(HealthStatus.Healthy, $"Outbound streams to {failing.Length} of {total} Plumtree peer(s) failing.", data);
     }
 
     private static HealthCheckResult PeersCheck(bool running, NodeSnapshot snapshot, int eager, int lazy, int total)

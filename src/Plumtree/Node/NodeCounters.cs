@@ -66,6 +66,29 @@ internal sealed class NodeCounters
         return totals;
     }
 
+    /// <summary>
+    /// Inbound connections refused or closed early, by reason, summed over the memberlist transport (its first-byte
+    /// switch and memberlist streams) and the Plumtree stream transport (admission, hello, deadlines).
+    /// </summary>
+    public static Dictionary<string, long> ConnectionsRefusedByReason(TransportCounters? memberlist, TransportCounters? streams)
+    {
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var counters in new[] { memberlist, streams })
+        {
+            if (counters is null)
+            {
+                continue;
+            }
+
+            foreach (var (reason, count) in counters.StreamsRefused.Snapshot())
+            {
+                totals[reason] = totals.GetValueOrDefault(reason) + count;
+            }
+        }
+
+        return totals;
+    }
+
     /// <summary>Undecodable input by layer (<c>memberlist</c>, <c>crypto</c>, <c>plumtree</c>, <c>msgpack</c>, ...).</summary>
     public Dictionary<string, long> DecodeErrorsByLayer(TransportCounters? memberlist, TransportCounters? streams)
     {

@@ -32,6 +32,12 @@ internal static class NodeSetup
             InboundFramesPerSecond = options.PeerInboundRateLimit,
             InboundBurst = (int)Math.Min(int.MaxValue, Math.Max(1L, 2L * options.PeerInboundRateLimit)),
             ConnectTimeout = timers.TcpTimeout,
+            MaxInboundConnections = options.Streams.MaxInboundConnections,
+            MaxPendingPerAddress = options.Streams.MaxPendingPerAddress,
+            HelloTimeout = options.Streams.HelloTimeout,
+            FrameReadTimeout = options.Streams.FrameReadTimeout,
+            IdleTimeout = options.Streams.IdleTimeout,
+            UnknownSenderGrace = options.Streams.UnknownSenderGrace,
             RandomSeed = unchecked(seed ^ 0x1656_67B1),
         };
         return new PlumtreeStreamTransport(options.ConfigureStreams?.Invoke(streamOptions) ?? streamOptions, time, options.Interceptor);

@@ -34,6 +34,7 @@ public sealed partial class PlumtreeNode
             transport.PushPullRequested = OnPushPullRequestedAsync;
             transport.UserMessageReceived = (_, message, _) => _inbox.TryPost(new LoopItem(LoopItemKind.Command, null, default, new LoopAction(_ => OnSerfInput(_serf.ReceiveUserMessage(message.Payload)))));
             transport.PlumtreeAcceptor = streams.AcceptAsync;
+            streams.IsKnownSender = _broadcastSink.IsKnownSender;
             streams.FrameReceived = (from, frame, _) => _inbox.TryPost(new LoopItem(LoopItemKind.Frame, from, frame, null));
 
             _startTimestamp = _time.GetTimestamp();

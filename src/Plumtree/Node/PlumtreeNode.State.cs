@@ -64,16 +64,23 @@ public sealed partial class PlumtreeNode
     }
 
     /// <summary>
-    /// Health, the worst of four checks (documented in <c>docs/configuration.md</c>, section Node):
+    /// Health, the worst of five checks (documented in <c>docs/configuration.md</c>, section Node):
     /// <c>peers</c> — no Plumtree peers is Unhealthy, unless the node is a lone seed (started, never joined
     /// anyone, no other member known); <c>eager_peers</c> — peers but none eager is Degraded;
+    /// <c>streams</c> — at least half of the peers are peers whose outbound stream keeps failing
+    /// (<see cref="StreamOptions.HealthFailureThreshold"/> attempts in a row within <see cref="PlumtreeNodeOptions.HealthWindow"/>) is Degraded;
     /// <c>graft_failures</c> — more than <see cref="PlumtreeNodeOptions.HealthGraftFailureThreshold"/> within
     /// <see cref="PlumtreeNodeOptions.HealthWindow"/> is Degraded; <c>cache</c> — at least
     /// <see cref="PlumtreeNodeOptions.HealthCacheNearCapacityRatio"/> of the cache bound is Degraded. A node
     /// that is not running is Unhealthy.
     /// </summary>
     public NodeHealth GetHealth() =>
-        HealthEvaluator.Evaluate(_snapshot, State == Lifecycle.Running, _options, _broadcastOptions.CacheMaxEntries);
+        HealthEvaluator.Evaluate(
+            _snapshot,
+            State == Lifecycle.Running,
+            _options,
+            _broadcastOptions.CacheMaxEntries,
+            _streams?.FailingPeers(_options.Streams.HealthFailureThreshold, _options.HealthWindow));
 
     /// <summary>
     /// Deliveries from the moment enumeration starts, as an async stream. Each reader gets every message in
@@ -91,6 +98,9 @@ public sealed partial class PlumtreeNode
     /// <c>unknown_sender</c>, <c>graft_unserved</c>).
     /// </summary>
     internal Dictionary<string, long> DroppedByReason() => _counters.DroppedByReason(_broadcast.Counters, _transport?.Counters, _streams?.Counters);
+
+    /// <summary>Inbound connections refused or closed early, by reason, over both transports (<c>global_limit</c>, <c>per_source_limit</c>, <c>hello_timeout</c>, ...).</summary>
+    internal Dictionary<string, long> ConnectionsRefusedByReason() => NodeCounters.ConnectionsRefusedByReason(_transport?.Counters, _streams?.Counters);
 
     /// <summary>Undecodable input by layer (<c>memberlist</c>, <c>crypto</c>, <c>plumtree</c>, <c>msgpack</c>, ...).</summary>
     internal Dictionary<string, long> DecodeErrorsByLayer() => _counters.DecodeErrorsByLayer(_transport?.Counters, _streams?.Counters);

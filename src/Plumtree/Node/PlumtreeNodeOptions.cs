@@ -109,6 +109,12 @@ public sealed class PlumtreeNodeOptions
     public MessageValidator? MessageValidator { get; set; }
 
     /// <summary>
+    /// Admission of inbound Plumtree streams (section <c>Plumtree:Streams</c>): limits, deadlines, the sender check's
+    /// grace and the <c>streams</c> health check; see <c>docs/transport.md</c>, "Admission".
+    /// </summary>
+    public StreamOptions Streams { get; set; } = new();
+
+    /// <summary>
     /// Where delivered messages are kept across restarts (payloads served to sync, ids that keep delivery
     /// exactly-once); null = an <see cref="InMemoryMessageStore"/> (nothing survives the process). The node owns
     /// calls to it from one background writer; it does not dispose it.
@@ -190,6 +196,15 @@ public sealed class PlumtreeNodeOptions
                 Sync.PageBytes <= MaxStreamMessageSize,
                 $"{nameof(Sync)}.{nameof(SyncOptions.PageBytes)}",
                 $"must be at most {MaxStreamMessageSize} for a node (the Plumtree stream record limit)");
+        }
+
+        if (Streams is null)
+        {
+            errors.Add($"{nameof(Streams)}: must be set");
+        }
+        else
+        {
+            errors.AddRange(Streams.Validate().Select(e => $"{nameof(Streams)}.{e}"));
         }
 
         Check(PeerQueueCapacity >= 1, nameof(PeerQueueCapacity), "must be at least 1");

@@ -36,8 +36,32 @@ internal sealed record PlumtreeStreamOptions
     /// <summary>Token bucket size: frames a peer may send in a burst above the rate.</summary>
     public int InboundBurst { get; init; } = 20_000;
 
-    /// <summary>Inbound Plumtree connections kept open at once; more are refused (<c>too_many_connections</c>).</summary>
+    /// <summary>
+    /// Inbound Plumtree connections kept open at once. When full, a new one evicts a pending or long idle one
+    /// (<c>evicted</c>) or, when every slot is a member's live stream, is refused (<c>global_limit</c>).
+    /// </summary>
     public int MaxInboundConnections { get; init; } = 1024;
+
+    /// <summary>
+    /// Pending inbound connections (no hello yet, or a sender not known yet) from one IP address; a new one over the
+    /// limit evicts the oldest pending one from that address (<c>per_source_limit</c>). Members' established streams do not count.
+    /// </summary>
+    public int MaxPendingPerAddress { get; init; } = 16;
+
+    /// <summary>Deadline for the rest of a frame (or sealed record) once its first bytes arrived (<c>read_timeout</c>); restarts at every complete frame.</summary>
+    public TimeSpan FrameReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// An inbound connection that carries nothing for this long is closed (<c>idle</c>); an outbound connection with nothing
+    /// to send closes itself after half of it, so a sender closes first and reconnects on its next frame.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long a hello naming a sender that <see cref="PlumtreeStreamTransport.IsKnownSender"/> does not know is held
+    /// (unread) waiting for membership to learn it, before it is refused (<c>unknown_sender</c>); zero refuses at once.
+    /// </summary>
+    public TimeSpan UnknownSenderGrace { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Deadline for dialing a peer and writing the hello.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -45,8 +69,8 @@ internal sealed record PlumtreeStreamOptions
     /// <summary>Deadline for one batched write; a connection that cannot take a batch in time is closed.</summary>
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Deadline for an accepted connection to deliver its hello.</summary>
-    public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Deadline for an accepted connection to deliver its mode byte and whole hello (<c>hello_timeout</c>).</summary>
+    public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>First reconnect delay after a failure; doubles per consecutive failure.</summary>
     public TimeSpan ReconnectBackoffMin { get; init; } = TimeSpan.FromMilliseconds(100);
@@ -62,6 +86,9 @@ internal sealed record PlumtreeStreamOptions
 
     /// <summary>Seed of the reconnect jitter.</summary>
     public int RandomSeed { get; init; }
+
+    /// <summary>Longest admission deadline (hello, frame, idle, unknown sender grace).</summary>
+    public static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(1);
 
     /// <summary>Checks the values; throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public void Validate()
@@ -97,6 +124,16 @@ internal sealed record PlumtreeStreamOptions
             throw new ArgumentException("MaxInboundConnections must be at least 1.", nameof(MaxInboundConnections));
         }
 
+        if (MaxPendingPerAddress < 1)
+        {
+            throw new ArgumentException("MaxPendingPerAddress must be at least 1.", nameof(MaxPendingPerAddress));
+        }
+
+        if (UnknownSenderGrace < TimeSpan.Zero)
+        {
+            throw new ArgumentException("UnknownSenderGrace must not be negative.", nameof(UnknownSenderGrace));
+        }
+
         if (InboundFramesPerSecond < 0 || double.IsNaN(InboundFramesPerSecond))
         {
             throw new ArgumentException("InboundFramesPerSecond must be 0 (unlimited) or positive.", nameof(InboundFramesPerSecond));
@@ -110,6 +147,7 @@ internal sealed record PlumtreeStreamOptions
         foreach (var (value, name) in new[]
         {
             (ConnectTimeout, nameof(ConnectTimeout)), (WriteTimeout, nameof(WriteTimeout)), (HelloTimeout, nameof(HelloTimeout)),
+            (FrameReadTimeout, nameof(FrameReadTimeout)), (IdleTimeout, nameof(IdleTimeout)),
             (ReconnectBackoffMin, nameof(ReconnectBackoffMin)), (ReconnectBackoffMax, nameof(ReconnectBackoffMax)),
             (UnreachableTimeout, nameof(UnreachableTimeout)),
         })
@@ -117,6 +155,18 @@ internal sealed record PlumtreeStreamOptions
             if (value <= TimeSpan.Zero)
             {
                 throw new ArgumentException($"{name} must be positive.", name);
+            }
+        }
+
+        foreach (var (value, name) in new[]
+        {
+            (HelloTimeout, nameof(HelloTimeout)), (FrameReadTimeout, nameof(FrameReadTimeout)),
+            (IdleTimeout, nameof(IdleTimeout)), (UnknownSenderGrace, nameof(UnknownSenderGrace)),
+        })
+        {
+            if (value > MaxDeadline)
+            {
+                throw new ArgumentException($"{name} must be at most {MaxDeadline.TotalDays:0} day.", name);
             }
         }
 

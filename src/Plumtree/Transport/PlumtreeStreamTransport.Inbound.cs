@@ -9,17 +9,31 @@ namespace Plumtree.Transport;
 /// <summary>Inbound side: hello, frame loop, rate limit, per-peer connection bookkeeping.</summary>
 internal sealed partial class PlumtreeStreamTransport
 {
-    private readonly ConcurrentDictionary<string, AcceptedStream> _inboundByNode = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<AcceptedStream, byte> _inbound = new();
+    private readonly ConcurrentDictionary<string, InboundStream> _inboundByNode = new(StringComparer.Ordinal);
+    private TaskCompletionSource _sendersChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Number of open inbound connections.</summary>
-    public int InboundConnections => _inbound.Count;
+    public int InboundConnections => _admission.Count;
 
     /// <summary>
-    /// Serves one inbound Plumtree stream (positioned after the prefix byte) until it ends: reads the mode and
-    /// hello within the hello timeout, checks encryption and label, then raises every frame. A newer
-    /// connection from the same node replaces the older one. Never throws for bad input: it is counted and the
-    /// connection ends. Register as <see cref="MemberlistTransport.PlumtreeAcceptor"/>.
+    /// Decides whether a hello's sender may stream to this node (the node answers from membership: alive or suspect
+    /// members). Unset = every sender is accepted. A sender it does not know is held unread for
+    /// <see cref="PlumtreeStreamOptions.UnknownSenderGrace"/>, rechecked at every <see cref="SendersChanged"/>,
+    /// then refused (<c>unknown_sender</c>). Called from accept threads: it must be thread-safe.
+    /// </summary>
+    public Func<string, bool>? IsKnownSender { get; set; }
+
+    /// <summary>Membership learned senders: held streams check <see cref="IsKnownSender"/> again.</summary>
+    public void SendersChanged() =>
+        Interlocked.Exchange(ref _sendersChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>
+    /// Serves one inbound Plumtree stream (positioned after the prefix byte) until it ends: admission (per-address
+    /// and global limits, eviction: <see cref="InboundAdmission"/>), the mode and hello within the hello timeout,
+    /// encryption and label checks, the sender check (<see cref="IsKnownSender"/>), then every frame, each within
+    /// the frame read timeout once begun, and at most the idle timeout between frames. A newer connection from the
+    /// same node replaces the older one. Never throws for bad input: it is counted and the connection ends.
+    /// Register as <see cref="MemberlistTransport.PlumtreeAcceptor"/>.
     /// </summary>
     public async Task AcceptAsync(AcceptedStream connection, CancellationToken cancellationToken)
     {
@@ -29,60 +43,53 @@ internal sealed partial class PlumtreeStreamTransport
             return;
         }
 
-        if (_inbound.Count >= _options.MaxInboundConnections)
+        using var stream = new InboundStream(connection, _time, Counters, _options.HelloTimeout);
+        if (!_admission.TryAdmit(stream))
         {
-            Counters.StreamsRefused.Increment("too_many_connections");
             return;
         }
 
         string? node = null;
-        var timer = new CancellationTokenSource(_options.HelloTimeout, _time);
-        _inbound.TryAdd(connection, 0);
         try
         {
+            stream.Start();
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
             var keyring = Keyring;
-            (bool Sealed, PlumtreeStreamProtocol.Hello Hello)? opened;
-            using (timer)
-            using (var helloDeadline = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, timer.Token))
-            {
-                try
-                {
-                    opened = await ReadHelloAsync(connection.Input, keyring, helloDeadline.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (timer.IsCancellationRequested && !linked.IsCancellationRequested)
-                {
-                    Counters.StreamsRefused.Increment("hello_timeout");
-                    return;
-                }
-            }
-
+            var opened = await ReadHelloAsync(connection.Input, keyring, stream, linked.Token).ConfigureAwait(false);
             if (opened is not { } hello)
             {
                 return;
             }
 
-            node = hello.Hello.Node;
-            if (_inboundByNode.TryGetValue(node, out var previous) && !ReferenceEquals(previous, connection))
+            if (!await AwaitKnownSenderAsync(stream, hello.Hello.Node, linked.Token).ConfigureAwait(false) || !_admission.Establish(stream))
             {
-                // The peer keeps one connection to us: a new one means the old one is dead.
-                previous.Abort();
+                return;
             }
 
-            _inboundByNode[node] = connection;
-            await ReadFramesAsync(connection.Input, node, hello.Sealed ? keyring : null, linked.Token).ConfigureAwait(false);
+            node = hello.Hello.Node;
+            stream.SetDeadline(InboundPhase.Idle, _options.IdleTimeout);
+            if (_inboundByNode.TryGetValue(node, out var previous) && !ReferenceEquals(previous, stream))
+            {
+                // The peer keeps one connection to us: a new one means the old one is dead.
+                previous.Close(null);
+            }
+
+            _inboundByNode[node] = stream;
+            await ReadFramesAsync(connection.Input, node, hello.Sealed ? keyring : null, stream, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
-            // Connection reset or closed under us: the peer reconnects if it still wants to talk.
+            // Connection reset or closed under us (or by a deadline or an eviction, counted there): the peer
+            // reconnects if it still wants to talk.
         }
         finally
         {
-            _inbound.TryRemove(connection, out _);
-            if (node is not null && _inboundByNode.TryRemove(new KeyValuePair<string, AcceptedStream>(node, connection)))
+            stream.Close(null);
+            _admission.Remove(stream);
+            if (node is not null && _inboundByNode.TryRemove(new KeyValuePair<string, InboundStream>(node, stream)))
             {
                 // Its last connection is gone: forget its rate-limit state too (bounded memory).
                 _buckets.TryRemove(node, out _);
@@ -90,8 +97,62 @@ internal sealed partial class PlumtreeStreamTransport
         }
     }
 
+    /// <summary>
+    /// True at once when the sender is known (or no check is set); otherwise holds the stream, unread, until
+    /// membership learns the sender (true) or the grace ends (false: closed as <c>unknown_sender</c>).
+    /// </summary>
+    private async Task<bool> AwaitKnownSenderAsync(InboundStream stream, string node, CancellationToken cancellationToken)
+    {
+        if (IsKnownSender is not { } isKnown)
+        {
+            stream.Node = node;
+            return true;
+        }
+
+        stream.Node = node;
+        if (IsKnown(isKnown, node))
+        {
+            return true;
+        }
+
+        if (_options.UnknownSenderGrace <= TimeSpan.Zero)
+        {
+            stream.Close("unknown_sender");
+            return false;
+        }
+
+        stream.SetDeadline(InboundPhase.UnknownSender, _options.UnknownSenderGrace);
+        while (true)
+        {
+            var changed = Volatile.Read(ref _sendersChanged).Task;
+            if (IsKnown(isKnown, node))
+            {
+                return !stream.IsClosed;
+            }
+
+            var done = await Task.WhenAny(changed, stream.Closed).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (ReferenceEquals(done, stream.Closed))
+            {
+                return false;
+            }
+        }
+    }
+
+    private bool IsKnown(Func<string, bool> isKnown, string node)
+    {
+        try
+        {
+            return isKnown(node);
+        }
+        catch (Exception)
+        {
+            Counters.Errors.Increment("handler");
+            return false;
+        }
+    }
+
     /// <summary>Reads mode and hello; null (counted) when the connection is refused.</summary>
-    private async Task<(bool Sealed, PlumtreeStreamProtocol.Hello Hello)?> ReadHelloAsync(PipeReader input, Wire.Memberlist.Keyring? keyring, CancellationToken cancellationToken)
+    private async Task<(bool Sealed, PlumtreeStreamProtocol.Hello Hello)?> ReadHelloAsync(PipeReader input, Wire.Memberlist.Keyring? keyring, InboundStream stream, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -103,7 +164,7 @@ internal sealed partial class PlumtreeStreamTransport
                 if (mode is not PlumtreeStreamProtocol.ModePlain and not PlumtreeStreamProtocol.ModeSealed)
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
-                    Refuse(new WireDecodeException(PlumtreeFrameCodec.Layer, PlumtreeStreamProtocol.BadHello, $"Unknown Plumtree stream mode {mode}."));
+                    Refuse(stream, new WireDecodeException(PlumtreeFrameCodec.Layer, PlumtreeStreamProtocol.BadHello, $"Unknown Plumtree stream mode {mode}."));
                     return null;
                 }
 
@@ -111,14 +172,14 @@ internal sealed partial class PlumtreeStreamTransport
                 if (isSealed && keyring is null)
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
-                    Counters.StreamsRefused.Increment("encryption_not_configured");
+                    stream.Close("encryption_not_configured");
                     return null;
                 }
 
                 if (!isSealed && keyring is not null && _options.VerifyIncoming)
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
-                    Counters.StreamsRefused.Increment("not_encrypted");
+                    stream.Close("not_encrypted");
                     return null;
                 }
 
@@ -135,7 +196,7 @@ internal sealed partial class PlumtreeStreamTransport
                 catch (WireDecodeException e)
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
-                    Refuse(new WireDecodeException(e.Layer, PlumtreeStreamProtocol.BadHello, e.Message, e));
+                    Refuse(stream, new WireDecodeException(e.Layer, PlumtreeStreamProtocol.BadHello, e.Message, e));
                     return null;
                 }
 
@@ -148,12 +209,12 @@ internal sealed partial class PlumtreeStreamTransport
                         var hello = PlumtreeStreamProtocol.DecodeHello(plain);
                         Counters.StreamIn(buffer.Length - rest.Length);
                         input.AdvanceTo(rest.Start);
-                        return CheckHello(hello) ? (isSealed, hello) : null;
+                        return CheckHello(hello, stream) ? (isSealed, hello) : null;
                     }
                     catch (WireDecodeException e)
                     {
                         input.AdvanceTo(buffer.Start, buffer.End);
-                        Refuse(e);
+                        Refuse(stream, e);
                         return null;
                     }
                 }
@@ -162,37 +223,41 @@ internal sealed partial class PlumtreeStreamTransport
             input.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted || result.IsCanceled)
             {
-                Counters.StreamsRefused.Increment("truncated");
+                stream.Close("truncated");
                 return null;
             }
         }
     }
 
-    private bool CheckHello(PlumtreeStreamProtocol.Hello hello)
+    private bool CheckHello(PlumtreeStreamProtocol.Hello hello, InboundStream stream)
     {
         if (hello.Version != PlumtreeStreamProtocol.Version)
         {
-            Counters.StreamsRefused.Increment("unsupported_version");
+            stream.Close("unsupported_version");
             return false;
         }
 
         if (!_options.SkipInboundLabelCheck && !hello.Label.AsSpan().SequenceEqual(_label))
         {
-            Counters.StreamsRefused.Increment("label_mismatch");
+            stream.Close("label_mismatch");
             return false;
         }
 
         return true;
     }
 
-    private void Refuse(WireDecodeException error)
+    private void Refuse(InboundStream stream, WireDecodeException error)
     {
-        Counters.DecodeError(error);
-        Counters.StreamsRefused.Increment(error.Reason);
+        if (!stream.IsClosed)
+        {
+            Counters.DecodeError(error);
+        }
+
+        stream.Close(error.Reason);
     }
 
     /// <summary>Frame loop; returns at EOF or at the first error (counted), which ends this connection only.</summary>
-    private async Task ReadFramesAsync(PipeReader input, string node, Wire.Memberlist.Keyring? keyring, CancellationToken cancellationToken)
+    private async Task ReadFramesAsync(PipeReader input, string node, Wire.Memberlist.Keyring? keyring, InboundStream stream, CancellationToken cancellationToken)
     {
         var maxFrame = _options.MaxFrameSize;
         var maxRecord = PlumtreeStreamProtocol.MaxRecordPayload(maxFrame, keyring is not null);
@@ -204,19 +269,21 @@ internal sealed partial class PlumtreeStreamTransport
             var buffer = result.Buffer;
             var before = buffer.Length;
             var keepGoing = true;
+            var completed = 0;
             try
             {
                 if (keyring is null)
                 {
-                    keepGoing = DeliverFrames(ref buffer, node, maxFrame, ref skip, final: false);
+                    completed = DeliverFrames(ref buffer, node, maxFrame, ref skip, final: false);
                 }
                 else
                 {
-                    while (keepGoing && PlumtreeStreamProtocol.TryReadRecord(ref buffer, maxRecord, out var sealedPayload))
+                    while (PlumtreeStreamProtocol.TryReadRecord(ref buffer, maxRecord, out var sealedPayload))
                     {
                         var plain = new ReadOnlySequence<byte>(PlumtreeStreamProtocol.Open(keyring, sealedPayload.ToArray(), sequence++));
                         long recordSkip = 0;
-                        keepGoing = DeliverFrames(ref plain, node, maxFrame, ref recordSkip, final: true);
+                        DeliverFrames(ref plain, node, maxFrame, ref recordSkip, final: true);
+                        completed++;
                     }
                 }
             }
@@ -238,6 +305,21 @@ internal sealed partial class PlumtreeStreamTransport
                 return;
             }
 
+            if (before > 0)
+            {
+                stream.Touch();
+                if (buffer.IsEmpty && skip == 0)
+                {
+                    // Between frames: the idle deadline restarts.
+                    stream.SetDeadline(InboundPhase.Idle, _options.IdleTimeout);
+                }
+                else if (completed > 0 || stream.Phase != InboundPhase.Frame)
+                {
+                    // Inside a frame: it must be complete within the read timeout (restarted by each complete frame, not by each byte).
+                    stream.SetDeadline(InboundPhase.Frame, _options.FrameReadTimeout);
+                }
+            }
+
             if (result.IsCompleted || result.IsCanceled)
             {
                 if (!buffer.IsEmpty)
@@ -253,10 +335,12 @@ internal sealed partial class PlumtreeStreamTransport
     /// <summary>
     /// Delivers every whole frame in <paramref name="buffer"/>. Frames of a type this version does not know
     /// are skipped (counted) so that newer peers can add types; any other error is thrown. With
-    /// <paramref name="final"/>, the buffer must hold whole frames only (a sealed record).
+    /// <paramref name="final"/>, the buffer must hold whole frames only (a sealed record). Returns the number of
+    /// frames completed (delivered or skipped to their end).
     /// </summary>
-    private bool DeliverFrames(ref ReadOnlySequence<byte> buffer, string node, int maxFrame, ref long skip, bool final)
+    private int DeliverFrames(ref ReadOnlySequence<byte> buffer, string node, int maxFrame, ref long skip, bool final)
     {
+        var completed = 0;
         while (true)
         {
             if (skip > 0)
@@ -268,6 +352,8 @@ internal sealed partial class PlumtreeStreamTransport
                 {
                     break;
                 }
+
+                completed++;
             }
 
             PlumtreeFrame frame;
@@ -286,6 +372,7 @@ internal sealed partial class PlumtreeStreamTransport
             }
 
             Deliver(node, frame);
+            completed++;
         }
 
         if (final && (!buffer.IsEmpty || skip > 0))
@@ -293,7 +380,7 @@ internal sealed partial class PlumtreeStreamTransport
             throw new WireDecodeException(PlumtreeFrameCodec.Layer, PlumtreeFrameCodec.Reasons.Truncated, "A sealed record ends inside a frame.");
         }
 
-        return true;
+        return completed;
     }
 
     private void Deliver(string node, in PlumtreeFrame frame)
@@ -322,25 +409,17 @@ internal sealed partial class PlumtreeStreamTransport
 
     private void CloseInbound(string node)
     {
-        foreach (var connection in _inbound.Keys)
-        {
-            if (_inboundByNode.TryGetValue(node, out var current) && ReferenceEquals(current, connection))
-            {
-                connection.Abort();
-            }
-        }
-
         if (_inboundByNode.TryRemove(node, out var registered))
         {
-            registered.Abort();
+            registered.Close(null);
         }
     }
 
     private void CloseAllInbound()
     {
-        foreach (var connection in _inbound.Keys)
+        foreach (var stream in _admission.Streams())
         {
-            connection.Abort();
+            stream.Close(null);
         }
     }
 }

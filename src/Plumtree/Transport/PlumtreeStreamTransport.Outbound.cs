@@ -17,7 +17,7 @@ internal sealed partial class PlumtreeStreamTransport
         var batch = new ArrayBufferWriter<byte>(PlumtreeStreamProtocol.BatchBytes);
         try
         {
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await WaitForFramesAsync(peer, reader, cancellationToken).ConfigureAwait(false))
             {
                 var connection = peer.Current;
                 if (connection is null || connection.IsClosed || !connection.Address.Equals(peer.Address))
@@ -76,6 +76,34 @@ internal sealed partial class PlumtreeStreamTransport
         }
     }
 
+    /// <summary>
+    /// Waits for a queued frame. With a connection open and nothing to send for half the idle timeout, closes it
+    /// (the receiver would close it at the idle timeout, maybe as a frame is written: closing first loses nothing);
+    /// the next frame reconnects.
+    /// </summary>
+    private async ValueTask<bool> WaitForFramesAsync(OutboundPeer peer, ChannelReader<QueuedFrame> reader, CancellationToken cancellationToken)
+    {
+        if (reader.TryPeek(out _) || peer.Current is not { IsClosed: false } connection)
+        {
+            return await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using (var idle = new CancellationTokenSource(_options.IdleTimeout / 2, _time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token))
+        {
+            try
+            {
+                return await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                RetireConnection(peer, connection);
+            }
+        }
+
+        return await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Takes queued frames into <paramref name="batch"/> until about <see cref="PlumtreeStreamProtocol.BatchBytes"/> or the queue is empty.</summary>
     private async Task<int> FillBatchAsync(ChannelReader<QueuedFrame> reader, ArrayBufferWriter<byte> batch, CancellationToken cancellationToken)
     {
@@ -130,6 +158,7 @@ internal sealed partial class PlumtreeStreamTransport
         if (connection is null)
         {
             peer.Failures++;
+            peer.LastFailureAt = _time.GetTimestamp();
             peer.NextAttemptAt = _time.GetTimestamp() + ToTicks(Backoff(peer.Failures));
             PurgeStale(peer);
             return null;
@@ -222,6 +251,7 @@ internal sealed partial class PlumtreeStreamTransport
             if (_time.GetElapsedTime(connection.OpenedAt, now) < _options.StableConnectionTime)
             {
                 peer.Failures++;
+                peer.LastFailureAt = now;
                 peer.NextAttemptAt = now + ToTicks(Backoff(peer.Failures));
             }
             else
@@ -237,6 +267,35 @@ internal sealed partial class PlumtreeStreamTransport
         }
     }
 
+    /// <summary>
+    /// Peers whose outbound stream keeps failing: at least <paramref name="threshold"/> attempts in a row failed
+    /// (the dial failed, or the connection closed sooner than <see cref="PlumtreeStreamOptions.StableConnectionTime"/>,
+    /// as when the receiver refuses it), the last one within <paramref name="window"/>, and no connection has stayed
+    /// open for the stable time since. Thread-safe.
+    /// </summary>
+    public IReadOnlyList<string> FailingPeers(int threshold, TimeSpan window)
+    {
+        var now = _time.GetTimestamp();
+        var failing = new List<string>();
+        foreach (var (node, peer) in _peers)
+        {
+            var last = peer.LastFailureAt;
+            if (peer.Failures < threshold || last == 0 || _time.GetElapsedTime(last, now) > window)
+            {
+                continue;
+            }
+
+            if (peer.Current is { IsClosed: false } open && _time.GetElapsedTime(open.OpenedAt, now) >= _options.StableConnectionTime)
+            {
+                continue;
+            }
+
+            failing.Add(node);
+        }
+
+        return failing;
+    }
+
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
     /// <summary>One peer's outbound state. <see cref="Failures"/> and <see cref="NextAttemptAt"/> are only touched by its loop and monitor.</summary>
@@ -245,6 +304,8 @@ internal sealed partial class PlumtreeStreamTransport
         private readonly CancellationTokenSource _stop;
         private IPEndPoint _address;
         private OutboundConnection? _current;
+        private int _failures;
+        private long _lastFailureAt;
 
         public OutboundPeer(string node, IPEndPoint address, int capacity, CancellationToken stopping)
         {
@@ -273,7 +334,18 @@ internal sealed partial class PlumtreeStreamTransport
             set => Volatile.Write(ref _current, value);
         }
 
-        public int Failures { get; set; }
+        public int Failures
+        {
+            get => Volatile.Read(ref _failures);
+            set => Volatile.Write(ref _failures, value);
+        }
+
+        /// <summary>When the last failed attempt ended (<see cref="TimeProvider.GetTimestamp"/>); 0 = never.</summary>
+        public long LastFailureAt
+        {
+            get => Volatile.Read(ref _lastFailureAt);
+            set => Volatile.Write(ref _lastFailureAt, value);
+        }
 
         public long NextAttemptAt { get; set; }
 

@@ -31,6 +31,7 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskTracker _tasks = new();
     private readonly SharedFramePool _framePool = new();
+    private readonly InboundAdmission _admission;
     private Keyring? _keyring;
     private int _disposed;
 
@@ -46,6 +47,7 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
         _label = Encoding.UTF8.GetBytes(options.Label);
         _jitter = new Random(options.RandomSeed);
         _keyring = options.Keyring;
+        _admission = new InboundAdmission(options, _time);
     }
 
     /// <summary>This node's name.</summary>

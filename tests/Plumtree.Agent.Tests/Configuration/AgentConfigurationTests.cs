@@ -163,11 +163,28 @@ public sealed class AgentConfigurationTests : IDisposable
     [InlineData("PLUMTREE_SYNC__PAGE_BYTES", "100", "Plumtree:Sync:PageBytes")]
     [InlineData("PLUMTREE_SYNC__JOIN_WINDOW", "02:00:00", "Plumtree:Sync:JoinWindow")]
     [InlineData("PLUMTREE_SYNC__HORIZON", "soon", "Plumtree:Sync:Horizon")]
+    [InlineData("PLUMTREE_STREAMS__MAX_PENDING_PER_ADDRESS", "0", "Plumtree:Streams:MaxPendingPerAddress")]
+    [InlineData("PLUMTREE_STREAMS__MAX_INBOUND_CONNECTIONS", "0", "Plumtree:Streams:MaxInboundConnections")]
+    [InlineData("PLUMTREE_STREAMS__IDLE_TIMEOUT", "00:00:00", "Plumtree:Streams:IdleTimeout")]
+    [InlineData("PLUMTREE_STREAMS__UNKNOWN_SENDER_GRACE", "-00:00:01", "Plumtree:Streams:UnknownSenderGrace")]
     public void A_bad_environment_value_is_reported_with_its_key(string variable, string value, string key)
     {
         var error = Assert.Throws<AgentConfigException>(() => Load(new AgentFlags { ConfigFile = File("{}") }, new() { [variable] = value }));
 
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Stream_admission_keys_bind_from_the_file()
+    {
+        var file = File("""{"Plumtree":{"Streams":{"MaxPendingPerAddress":4,"HelloTimeout":"00:00:02","IdleTimeout":"00:30:00"}}}""");
+
+        var streams = Node(Load(new AgentFlags { ConfigFile = file })).Streams;
+
+        Assert.Equal(4, streams.MaxPendingPerAddress);
+        Assert.Equal(TimeSpan.FromSeconds(2), streams.HelloTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(30), streams.IdleTimeout);
+        Assert.Equal(new StreamOptions().MaxInboundConnections, streams.MaxInboundConnections);
     }
 
     [Fact]

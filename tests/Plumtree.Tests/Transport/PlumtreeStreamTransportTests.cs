@@ -357,7 +357,7 @@ public sealed class PlumtreeStreamTransportTests
         await second.WriteAsync(PlumtreeStreamProtocol.BuildPreamble("c", [], null));
 
         Assert.Equal(0, await second.ReadToEndAsync());
-        Assert.Equal(1, b.Plumtree.Counters.StreamsRefused["too_many_connections"]);
+        Assert.Equal(1, b.Plumtree.Counters.StreamsRefused["global_limit"]);
         Assert.Equal(1, b.Plumtree.InboundConnections);
     }
 

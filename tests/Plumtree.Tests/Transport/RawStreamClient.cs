@@ -18,9 +18,10 @@ internal sealed class RawStreamClient : IAsyncDisposable
 
     public NetworkStream Stream { get; }
 
-    public static async Task<RawStreamClient> ConnectAsync(IPEndPoint to)
+    public static async Task<RawStreamClient> ConnectAsync(IPEndPoint to, IPAddress? from = null)
     {
-        var client = new TcpClient(AddressFamily.InterNetwork) { NoDelay = true };
+        var client = from is null ? new TcpClient(AddressFamily.InterNetwork) : new TcpClient(new IPEndPoint(from, 0));
+        client.NoDelay = true;
         await client.ConnectAsync(to, TransportTestKit.Ct).AsTask().Within();
         return new RawStreamClient(client);
     }
