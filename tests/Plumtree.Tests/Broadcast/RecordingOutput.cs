@@ -18,6 +18,17 @@ internal sealed class RecordingOutput : IBroadcastOutput
 
     public void Deliver(in Delivery delivery) => Delivered.Add(delivery);
 
+    /// <summary>The verdict for every message the engine asks about (null: accept); each question is recorded in <see cref="Validated"/>.</summary>
+    public Func<MessageId, ReadOnlyMemory<byte>, MessageValidation>? Validator { get; set; }
+
+    public List<(MessageId Id, string From)> Validated { get; } = [];
+
+    public MessageValidation Validate(MessageId id, ReadOnlyMemory<byte> payload, string from)
+    {
+        Validated.Add((id, from));
+        return Validator?.Invoke(id, payload) ?? MessageValidation.Accept;
+    }
+
     public void Clear()
     {
         Sent.Clear();

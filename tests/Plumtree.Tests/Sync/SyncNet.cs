@@ -25,6 +25,9 @@ internal sealed class SyncNet
 
     public SyncEngine this[string name] => _engines[name];
 
+    /// <summary>The validator verdict per (engine, message); null: accept everything.</summary>
+    public Func<string, MessageId, MessageValidation>? Validator { get; set; }
+
     public SyncEngine Add(string name, SyncOptions? options = null, int seed = 1, long? epoch = null)
     {
         var engine = new SyncEngine(name, options ?? Options(), new Output(this, name), new Random(seed), epoch ?? Now);
@@ -93,5 +96,8 @@ internal sealed class SyncNet
         }
 
         public void Recovered(in SyncRecovery recovery) => net.Recovered[self].Add(recovery);
+
+        public MessageValidation Validate(MessageId id, ReadOnlyMemory<byte> payload, string from) =>
+            net.Validator?.Invoke(self, id) ?? MessageValidation.Accept;
     }
 }
