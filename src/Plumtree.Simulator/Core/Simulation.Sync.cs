@@ -23,7 +23,6 @@ internal sealed partial class Simulation
     private long _recoveredDeliveries;
     private long _refusedDeliveries;
     private long _reinjected;
-    private bool _reinjecting;
     private SyncTotals? _syncAtPartition;
     private SyncTotals? _syncAtHeal;
     private long[]? _syncBytesAtHeal;
@@ -94,30 +93,22 @@ internal sealed partial class Simulation
     }
 
     /// <summary>
-    /// <c>--sync-reinject</c>: every message a node recovered by sync is broadcast again by that node with its original id
-    /// (<see cref="BroadcastEngine.Broadcast"/>: the engine has never delivered it, or sync would not have recovered it).
-    /// The engine's own delivery of it is refused by the sync store (already held) and not counted as a refusal.
+    /// <c>--sync-reinject</c>: every message a node recovered by sync is pushed into the tree again by that node with its
+    /// original id, through <see cref="BroadcastEngine.Reinject"/> as the node does (eager push and lazy announcements,
+    /// no second delivery; nothing when the tree brought it meanwhile).
     /// </summary>
     private void Reinject()
     {
-        _reinjecting = true;
-        try
+        foreach (var (node, id, payload) in _reinject)
         {
-            foreach (var (node, id, payload) in _reinject)
+            if (_engines![node] is { } engine && engine.Reinject(id, payload, Now))
             {
-                if (_engines![node] is { } engine)
-                {
-                    engine.Broadcast(id, payload, Now);
-                    _reinjected++;
-                    AfterInput(node);
-                }
+                _reinjected++;
+                AfterInput(node);
             }
         }
-        finally
-        {
-            _reinjecting = false;
-            _reinject.Clear();
-        }
+
+        _reinject.Clear();
     }
 
     /// <summary>Called by a node's sync output: route one sync body to a peer named by the engine.</summary>
@@ -174,10 +165,7 @@ internal sealed partial class Simulation
 
         if (!sync.Accept(id, payload, NowMs))
         {
-            if (!_reinjecting)
-            {
-                _refusedDeliveries++;
-            }
+            _refusedDeliveries++;
 
             return false;
         }

@@ -145,6 +145,13 @@ public sealed partial class PlumtreeNode
 
         if (result.Succeeded > 0 && !_leaving)
         {
+            if (!_everJoined)
+            {
+                // What was minted before this node first joined is history it catches up, not something a partition
+                // kept from the cluster: it is never re-injected (strictly later ids only, see OnRecovered).
+                _reinjectAfterUnixMilliseconds = Math.Max(_reinjectAfterUnixMilliseconds, UnixNow);
+            }
+
             _everJoined = true;
             _joined = true;
         }

@@ -20,6 +20,9 @@ public sealed partial class PlumtreeNode
     private long _failuresLogged;
     private long _syncSnapshotAt;
     private readonly long _processStartUnixMilliseconds;
+
+    // Recovered messages with later ids are re-injected into the tree: the process start, then the first join's end.
+    private long _reinjectAfterUnixMilliseconds;
     private readonly Dictionary<string, List<(byte[] Body, long At)>> _syncParked = new(StringComparer.Ordinal);
 
     private const int SyncParkedPerPeer = 16;
@@ -249,11 +252,14 @@ public sealed partial class PlumtreeNode
         _metrics.RecordDelivery(0, recovery.Payload.Length);
         NodeLog.SyncRecovered(_logger, Name, recovery.Id, recovery.From);
         PublishDelivery(new ReceivedMessage(recovery.Id, recovery.Payload, 0, recovery.From, _time.GetUtcNow(), Recovered: true));
-        if (_options.Sync.Reinject && recovery.Id.UnixMilliseconds >= _processStartUnixMilliseconds)
+        if (_options.Sync.Reinject && recovery.Id.UnixMilliseconds > _reinjectAfterUnixMilliseconds)
         {
             // Into the tree again with its original id: the others get it from the tree, not each from a round. Only
-            // what was broadcast while this node ran (a partition cut it off, and its side likely lacks it too): the
-            // history a restarted node or a late joiner fetches is held by the others already.
+            // what was broadcast while this node ran and after it first joined (a partition cut it off, and its side
+            // likely lacks it too): the history a restarted node or a late joiner fetches is held by the others
+            // already, and pushing it would hand a joiner with a shorter join window history it must not get (a
+            // message minted in the millisecond a joiner started was re-injected so, once in ~15 runs of the
+            // late-joiner test).
             _broadcast.Reinject(recovery.Id, recovery.Payload, Now);
         }
     }

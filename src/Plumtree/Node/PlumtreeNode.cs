@@ -97,6 +97,7 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
         _snapshot = NodeSnapshot.Initial(options.NodeName);
         _store = options.MessageStore ?? new InMemoryMessageStore();
         _processStartUnixMilliseconds = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _reinjectAfterUnixMilliseconds = _processStartUnixMilliseconds;
         _sync = new SyncEngine(options.NodeName, options.EffectiveSync, new SyncSink(_broadcastSink, OnRecovered, ValidateMessage), new Random(unchecked(_seed ^ 0x2545_F491)), _processStartUnixMilliseconds);
         _broadcastSink.Store = _sync;
         _syncSnapshot = _sync.Snapshot(_time.GetUtcNow().ToUnixTimeMilliseconds());
