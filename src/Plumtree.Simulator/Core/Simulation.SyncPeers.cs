@@ -83,19 +83,18 @@ internal sealed partial class Simulation
     }
 
     /// <summary>
-    /// The node's rule (<c>PlumtreeNode.UpdateSyncPeers</c>): members that left the view go down, members that joined it
-    /// come up, as returning when seen before (every member was in the first, full view, so after the join every member
-    /// has been seen) or when it is the first peer of a node that had none.
+    /// As the node does (<c>PlumtreeNode.UpdateSyncPeers</c>, <see cref="SyncEngine.SetPeers"/>): the sync peers follow
+    /// the broadcast view, and the engine decides which new ones come back (<see cref="SyncEngine.PeerUp(string, long)"/>).
     /// </summary>
     private void UpdateSyncPeers(int node, SyncEngine sync, PeerView view)
     {
-        var old = _syncView![node];
-        if (ReferenceEquals(old, view))
+        if (ReferenceEquals(_syncView![node], view))
         {
             return;
         }
 
-        var (removed, added, _) = ViewDiff(old ?? PeerView.Empty, view);
+        // The shared diff of the two views (one computation per pair): SetPeers with the whole view costs O(n) per node.
+        var (removed, added, _) = ViewDiff(_syncView[node] ?? PeerView.Empty, view);
         var self = _names[node];
         var now = NowMs;
         foreach (var name in removed)
@@ -106,17 +105,12 @@ internal sealed partial class Simulation
             }
         }
 
-        var seen = old is not null && old.Count > 0;
-        var alone = old is null || old.Count == 0 || (old.Count == 1 && old.Contains(self));
         foreach (var name in added)
         {
-            if (string.Equals(name, self, StringComparison.Ordinal))
+            if (!string.Equals(name, self, StringComparison.Ordinal))
             {
-                continue;
+                sync.PeerUp(name, now);
             }
-
-            sync.PeerUp(name, returning: seen || alone, now);
-            alone = false;
         }
 
         _syncView[node] = view;

@@ -8,8 +8,6 @@ namespace Plumtree.Node;
 // through its store, write-through to the durable message store, and the operator's sync and verify commands.
 public sealed partial class PlumtreeNode
 {
-    private readonly HashSet<string> _syncSeen = new(StringComparer.Ordinal);
-    private HashSet<string> _syncPeers = new(StringComparer.Ordinal);
     private PeerView? _syncView;
     private MessagePersister? _persister;
     private volatile SyncSnapshot _syncSnapshot;
@@ -64,7 +62,7 @@ public sealed partial class PlumtreeNode
             _ =>
             {
                 var now = UnixNow;
-                if (peer is not null && !_syncPeers.Contains(peer))
+                if (peer is not null && !_sync.LivePeers.Contains(peer))
                 {
                     return null;
                 }
@@ -278,36 +276,14 @@ public sealed partial class PlumtreeNode
         var now = UnixNow;
         if (!ReferenceEquals(view, _syncView))
         {
+            // The engine decides who comes back (seen before, or a lone node's first peer): an immediate round.
             _syncView = view;
-            var current = new HashSet<string>(view.Ring.ToArray(), StringComparer.Ordinal);
-            current.Remove(Name);
-            foreach (var gone in _syncPeers)
-            {
-                if (!current.Contains(gone))
-                {
-                    _sync.PeerDown(gone, now);
-                }
-            }
-
-            var alone = _syncPeers.Count == 0;
-            foreach (var peer in current)
-            {
-                if (!_syncPeers.Contains(peer))
-                {
-                    // A lone node's first peer catches it up at once; a member seen before has come back.
-                    var returning = _syncSeen.Contains(peer) || alone;
-                    alone = false;
-                    _syncSeen.Add(peer);
-                    _sync.PeerUp(peer, returning, now);
-                }
-            }
-
-            _syncPeers = current;
+            _sync.SetPeers(view.Ring.ToArray(), now);
         }
 
         foreach (var peer in refuted)
         {
-            if (_syncPeers.Contains(peer))
+            if (_sync.LivePeers.Contains(peer))
             {
                 _sync.PeerUp(peer, returning: true, now);
             }

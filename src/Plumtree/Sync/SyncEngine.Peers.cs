@@ -24,6 +24,48 @@ public sealed partial class SyncEngine
     public IReadOnlyCollection<string> LivePeers => _live;
 
     /// <summary>
+    /// The live peers are now exactly <paramref name="peers"/> (this node's name is skipped): the others go down
+    /// (<see cref="PeerDown"/>), and each new one comes up (<see cref="PeerUp(string, long)"/>) as <em>returning</em>
+    /// when this engine has seen it before (it rejoined, or a healed partition brought it back) or when it is the
+    /// first peer of an engine that had none (a node that starts or was cut off alone catches up at once). New peers are taken in
+    /// the order given (it decides the random sample of immediate rounds, so pass a deterministic order to be
+    /// reproducible).
+    /// </summary>
+    /// <param name="peers">The members rounds may be started with (for the node: its broadcast view).</param>
+    /// <param name="nowUnixMilliseconds">Wall-clock now.</param>
+    public void SetPeers(IEnumerable<string> peers, long nowUnixMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        var ordered = peers.Where(p => !string.Equals(p, _self, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+        var current = new HashSet<string>(ordered, StringComparer.Ordinal);
+        foreach (var gone in _live.Where(p => !current.Contains(p)).ToList())
+        {
+            PeerDown(gone, nowUnixMilliseconds);
+        }
+
+        foreach (var peer in ordered)
+        {
+            if (!_live.Contains(peer))
+            {
+                PeerUp(peer, nowUnixMilliseconds);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="peer"/> is alive, and this engine decides whether it comes back: it does when this engine has
+    /// seen it before (rejoined, healed partition) or when it is the first live peer of an engine that had none.
+    /// See <see cref="PeerUp(string, bool, long)"/>.
+    /// </summary>
+    /// <param name="peer">The member.</param>
+    /// <param name="nowUnixMilliseconds">Wall-clock now.</param>
+    public void PeerUp(string peer, long nowUnixMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        PeerUp(peer, _live.Count == 0 || _peerStats.ContainsKey(peer), nowUnixMilliseconds);
+    }
+
+    /// <summary>
     /// <paramref name="peer"/> is alive. <paramref name="returning"/>: it came back (rejoined, healed partition,
     /// refuted suspicion), so it may hold messages this node missed: an immediate round with it is scheduled
     /// (<see cref="NextTickAt"/> becomes now).

@@ -236,6 +236,46 @@ public sealed class SyncEngineRoundTests
     }
 
     [Fact]
+    public void SetPeers_decides_who_comes_back_a_peer_seen_before_or_the_first_peer_of_a_lone_engine()
+    {
+        var net = new SyncNet();
+        var a = net.Add("a");
+        foreach (var name in new[] { "b", "c", "d" })
+        {
+            net.Add(name, seed: name[0]);
+        }
+
+        // A lone engine's first peer catches it up at once; the others of the same view are new, not returning.
+        a.SetPeers(["a", "b", "c"], net.Now);
+        Assert.Equal(["b", "c"], a.LivePeers);
+        Assert.Equal(net.Now, a.NextTickAt);
+        a.Tick(net.Now);
+        Assert.Equal("b", a.ActiveRoundPeer);
+        net.Pump();
+        Assert.True(a.NextTickAt > net.Now, "only the first peer got an immediate round");
+
+        // A member never seen before joins: no immediate round. One that left and comes back: an immediate round.
+        net.Now += 1_000;
+        a.SetPeers(["b", "c", "d"], net.Now);
+        Assert.True(a.NextTickAt > net.Now, "a new member is not returning");
+        a.SetPeers(["b", "d"], net.Now);
+        Assert.Equal(["b", "d"], a.LivePeers);
+        net.Now += 1_000;
+        a.SetPeers(["b", "c", "d"], net.Now);
+        Assert.Equal(net.Now, a.NextTickAt);
+        a.Tick(net.Now);
+        Assert.Equal("c", a.ActiveRoundPeer);
+
+        // Cut off alone, then anyone at all is the first peer again (every peer gone: a round with the first to return).
+        net.Pump();
+        a.SetPeers([], net.Now);
+        Assert.Empty(a.LivePeers);
+        net.Now += 1_000;
+        a.PeerUp("d", net.Now);
+        Assert.Equal(net.Now, a.NextTickAt);
+    }
+
+    [Fact]
     public void When_a_whole_side_comes_back_at_once_only_a_random_few_get_an_immediate_round()
     {
         // A healed partition brings 200 members back in one view change: MaxImmediateRounds rounds, with a random
