@@ -77,8 +77,8 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 2023, Level = LogLevel.Error, Message = "HTTP admin TLS files refused, the old certificate stays in use: {Problem}")]
     public static partial void HttpsReloadRefused(ILogger logger, string problem);
 
-    [LoggerMessage(EventId = 2024, Level = LogLevel.Information, Message = "SIGHUP: reloading the TLS files")]
-    public static partial void ReloadSignal(ILogger logger);
+    [LoggerMessage(EventId = 2024, Level = LogLevel.Information, Message = "SIGHUP: {What}")]
+    public static partial void ReloadSignal(ILogger logger, string what);
 
     [LoggerMessage(EventId = 2025, Level = LogLevel.Information, Message = "HTTP admin requires a client certificate from the CA bundle (mutual TLS)")]
     public static partial void AdminClientCertificateRequired(ILogger logger);

@@ -122,20 +122,15 @@ internal static class AgentCommand
     /// <summary>
     /// SIGHUP re-reads the TLS files of the Plumtree streams (<c>Plumtree:Tls</c>) and of the admin API
     /// (<c>Plumtree:HttpTls</c>) without dropping anything open; files that do not load are refused (logged) and the
-    /// old ones kept. Null when neither is configured (SIGHUP then keeps its default meaning).
+    /// old ones kept. Without TLS it only logs that there is nothing to reload (it never stops the agent).
     /// </summary>
-    private static PosixSignalRegistration? ReloadOnSighup(WebApplication app, AgentSettings settings, ILogger logger)
+    private static PosixSignalRegistration ReloadOnSighup(WebApplication app, AgentSettings settings, ILogger logger)
     {
         var nodeTls = app.Services.GetRequiredService<IOptions<Plumtree.Node.PlumtreeNodeOptions>>().Value.Tls is not null;
-        if (!nodeTls && settings.HttpTls is null)
-        {
-            return null;
-        }
-
         return PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            AgentLog.ReloadSignal(logger);
+            AgentLog.ReloadSignal(logger, nodeTls || settings.HttpTls is not null ? "reloading the TLS files" : "no TLS files configured, nothing to reload");
             if (nodeTls)
             {
                 try
@@ -165,11 +160,12 @@ internal static class AgentCommand
                 _ => "state-changing routes",
             });
         }
-        else if (settings.HttpTls is { RequireClientCertificate: true })
+
+        if (settings.HttpTls is { RequireClientCertificate: true })
         {
             AgentLog.AdminClientCertificateRequired(logger);
         }
-        else if (!System.Net.IPAddress.IsLoopback(settings.Http.Address))
+        else if (settings.Token is null && !System.Net.IPAddress.IsLoopback(settings.Http.Address))
         {
             AgentLog.AdminInsecure(logger, settings.Http.ToString());
         }
