@@ -169,6 +169,38 @@ public sealed class NodeTlsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stalled_handshake_runs_out_of_the_hello_deadline()
+    {
+        await using var cluster = await NodeCluster.StartAsync(1, configure: o =>
+        {
+            UseTls(o, _ca, mutual: true);
+            o.Streams = new StreamOptions { HelloTimeout = TimeSpan.FromMilliseconds(300) };
+        });
+        var node = cluster.Nodes[0];
+        using var client = new TcpClient(AddressFamily.InterNetwork);
+        await client.ConnectAsync(node.AdvertisedEndPoint, Ct);
+
+        // The mode byte and the first bytes of a TLS record header, then nothing.
+        await client.GetStream().WriteAsync(new byte[] { PlumtreeStreamProtocol.Prefix, PlumtreeStreamProtocol.ModeTls, 0x16, 0x03, 0x01 }, Ct);
+        await NodeCluster.Until(() => Refused(node, "hello_timeout") == 1, () => "the stalled handshake is closed at the hello deadline: " + Describe(node));
+        Assert.Equal(0, Refused(node, "tls"));
+        Assert.True(await IsClosedAsync(client.GetStream()));
+    }
+
+    /// <summary>The server closed the connection: a read ends (EOF or reset).</summary>
+    private static async Task<bool> IsClosedAsync(NetworkStream stream)
+    {
+        try
+        {
+            return await stream.ReadAsync(new byte[16], Ct).AsTask().WaitAsync(NodeCluster.WaitLimit, Ct) == 0;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    [Fact]
     public void Options_naming_missing_or_bad_files_fail_validation_naming_the_key()
     {
         var cert = _dir.Combine("n.crt");
