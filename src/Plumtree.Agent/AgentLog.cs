@@ -5,8 +5,8 @@ namespace Plumtree.Agent;
 /// <summary>Log messages of the agent (event ids 2000-2099).</summary>
 internal static partial class AgentLog
 {
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "HTTP admin listening on http://{EndPoint}")]
-    public static partial void AdminListening(ILogger logger, string endPoint);
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "HTTP admin listening on {Scheme}://{EndPoint}")]
+    public static partial void AdminListening(ILogger logger, string scheme, string endPoint);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Handler queue full ({Capacity}): delivery {MessageId} not handed to the handler ({Dropped} dropped so far)")]
     public static partial void HandlerQueueFull(ILogger logger, int capacity, string messageId, long dropped);
@@ -70,4 +70,16 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 2021, Level = LogLevel.Information, Message = "HTTP admin requires a bearer token ({Scope})")]
     public static partial void AdminTokenRequired(ILogger logger, string scope);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "HTTP admin TLS certificate reloaded ({Subject}, expires {NotAfter:u}); new connections use it")]
+    public static partial void HttpsReloaded(ILogger logger, string subject, DateTime notAfter);
+
+    [LoggerMessage(EventId = 2023, Level = LogLevel.Error, Message = "HTTP admin TLS files refused, the old certificate stays in use: {Problem}")]
+    public static partial void HttpsReloadRefused(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 2024, Level = LogLevel.Information, Message = "SIGHUP: {What}")]
+    public static partial void ReloadSignal(ILogger logger, string what);
+
+    [LoggerMessage(EventId = 2025, Level = LogLevel.Information, Message = "HTTP admin requires a client certificate from the CA bundle (mutual TLS)")]
+    public static partial void AdminClientCertificateRequired(ILogger logger);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -87,8 +88,9 @@ internal static class AgentCommand
                 AgentLog.ConfigFileRead(logger, config.ConfigFile);
             }
 
-            app.Lifetime.ApplicationStarted.Register(() => AgentLog.AdminListening(logger, config.Settings.Http.ToString()));
+            app.Lifetime.ApplicationStarted.Register(() => AgentLog.AdminListening(logger, config.Settings.HttpTls is null ? "http" : "https", config.Settings.Http.ToString()));
             LogAdminProtection(logger, config.Settings);
+            using var sighup = ReloadOnSighup(app, config.Settings, logger);
             try
             {
                 await app.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -117,6 +119,35 @@ internal static class AgentCommand
         }
     }
 
+    /// <summary>
+    /// SIGHUP re-reads the TLS files of the Plumtree streams (<c>Plumtree:Tls</c>) and of the admin API
+    /// (<c>Plumtree:HttpTls</c>) without dropping anything open; files that do not load are refused (logged) and the
+    /// old ones kept. Without TLS it only logs that there is nothing to reload (it never stops the agent).
+    /// </summary>
+    private static PosixSignalRegistration ReloadOnSighup(WebApplication app, AgentSettings settings, ILogger logger)
+    {
+        var nodeTls = app.Services.GetRequiredService<IOptions<Plumtree.Node.PlumtreeNodeOptions>>().Value.Tls is not null;
+        return PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            AgentLog.ReloadSignal(logger, nodeTls || settings.HttpTls is not null ? "reloading the TLS files" : "no TLS files configured, nothing to reload");
+            if (nodeTls)
+            {
+                try
+                {
+                    // The node logs the outcome itself.
+                    app.Services.GetRequiredService<Plumtree.Node.PlumtreeNode>().ReloadTls();
+                }
+                catch (InvalidOperationException)
+                {
+                    // Not running (starting or stopping): its files are read when it starts.
+                }
+            }
+
+            app.Services.GetService<HttpsCertificates>()?.Reload();
+        });
+    }
+
     /// <summary>Says how the admin API is protected: the token's scope, or a warning when it is exposed without one.</summary>
     internal static void LogAdminProtection(ILogger logger, AgentSettings settings)
     {
@@ -129,7 +160,12 @@ internal static class AgentCommand
                 _ => "state-changing routes",
             });
         }
-        else if (!System.Net.IPAddress.IsLoopback(settings.Http.Address))
+
+        if (settings.HttpTls is { RequireClientCertificate: true })
+        {
+            AgentLog.AdminClientCertificateRequired(logger);
+        }
+        else if (settings.Token is null && !System.Net.IPAddress.IsLoopback(settings.Http.Address))
         {
             AgentLog.AdminInsecure(logger, settings.Http.ToString());
         }

@@ -13,7 +13,7 @@ internal static class ClientCommands
     public const double DefaultTimeoutSeconds = 10;
 
     /// <summary>Options every client verb has.</summary>
-    private sealed record ClientOptions(Option<string?> Http, Option<bool> Json, Option<double> Timeout, Option<string?> TokenFile, Option<string?> Config);
+    private sealed record ClientOptions(Option<string?> Http, Option<bool> Json, Option<double> Timeout, Option<string?> TokenFile, Option<string?> Config, Option<string?> CaFile, Option<string?> CertFile, Option<string?> KeyFile);
 
     public static IEnumerable<Command> Create(CliEnvironment env)
     {
@@ -43,8 +43,14 @@ internal static class ClientCommands
         command.Add(json);
         command.Add(timeout);
         command.Add(tokenFile);
+        var caFile = new Option<string?>("--ca-file") { Description = "PEM CA bundle to trust the agent's HTTPS certificate with (default $PLUMTREE_HTTP_CA_FILE, else the system's roots).", HelpName = "FILE" };
+        var certFile = new Option<string?>("--cert-file") { Description = "PEM client certificate for an agent that requires one (mutual TLS; default $PLUMTREE_HTTP_CERT_FILE).", HelpName = "FILE" };
+        var keyFile = new Option<string?>("--key-file") { Description = "PEM private key of --cert-file (default $PLUMTREE_HTTP_KEY_FILE).", HelpName = "FILE" };
         command.Add(config);
-        return new ClientOptions(http, json, timeout, tokenFile, config);
+        command.Add(caFile);
+        command.Add(certFile);
+        command.Add(keyFile);
+        return new ClientOptions(http, json, timeout, tokenFile, config, caFile, certFile, keyFile);
     }
 
     private static Command Simple(CliEnvironment env, string name, string description, string path, bool isPost, Action<CliEnvironment, string> render)
@@ -204,7 +210,7 @@ internal static class ClientCommands
             ?? (env.Environment["PLUMTREE_HTTP"] as string is { Length: > 0 } fromEnv ? fromEnv : AdminClient.DefaultAddress);
         if (!AdminClient.TryCreateBaseUri(address, out var uri))
         {
-            await env.Error.WriteLineAsync($"plumtree: --http: '{address}' is not IP:PORT or an http:// URL").ConfigureAwait(false);
+            await env.Error.WriteLineAsync($"plumtree: --http: '{address}' is not IP:PORT or an http:// or https:// URL").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
@@ -226,7 +232,24 @@ internal static class ClientCommands
             return ExitCodes.Usage;
         }
 
-        using var client = new AdminClient(uri, TimeSpan.FromSeconds(seconds), env.HttpHandler, token.Token);
+        HttpMessageHandler? tlsHandler;
+        try
+        {
+            tlsHandler = env.HttpHandler is null
+                ? AdminTls.CreateHandler(
+                    parse.GetValue(options.CaFile) ?? EnvValue(env, "PLUMTREE_HTTP_CA_FILE"),
+                    parse.GetValue(options.CertFile) ?? EnvValue(env, "PLUMTREE_HTTP_CERT_FILE"),
+                    parse.GetValue(options.KeyFile) ?? EnvValue(env, "PLUMTREE_HTTP_KEY_FILE"))
+                : null;
+        }
+        catch (ArgumentException ex)
+        {
+            await env.Error.WriteLineAsync($"plumtree: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        using var ownedHandler = tlsHandler;
+        using var client = new AdminClient(uri, TimeSpan.FromSeconds(seconds), env.HttpHandler ?? tlsHandler, token.Token);
         try
         {
             var code = await body(client, parse.GetValue(options.Json)).ConfigureAwait(false);
@@ -245,6 +268,8 @@ internal static class ClientCommands
             return ExitCodes.Unreachable;
         }
     }
+
+    private static string? EnvValue(CliEnvironment env, string name) => env.Environment[name] as string is { Length: > 0 } value ? value : null;
 
     /// <summary>Prints a successful answer (raw JSON with --json, else for people) or the agent's error.</summary>
     private static async Task<int> FinishAsync(CliEnvironment env, AdminReply reply, bool json, Action<CliEnvironment, string> render)

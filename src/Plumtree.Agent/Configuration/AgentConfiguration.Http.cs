@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using Plumtree.Node;
 
 namespace Plumtree.Agent.Configuration;
 
@@ -13,6 +14,7 @@ internal sealed partial class AgentConfiguration
     internal const string HttpRequireTokenKey = nameof(AgentSettings.HttpRequireToken);
     internal const string HttpTokenScopeKey = nameof(AgentSettings.HttpTokenScope);
     internal const string HttpInsecureKey = nameof(AgentSettings.HttpInsecure);
+    internal const string HttpTlsKey = nameof(AgentSettings.HttpTls);
 
     /// <summary>Shortest token accepted: a guessable token is no protection.</summary>
     public const int MinTokenLength = 16;
@@ -34,7 +36,57 @@ internal sealed partial class AgentConfiguration
         HttpTokenScope Scope,
         bool Insecure);
 
-    private static HttpAccess ValidateHttpAccess(IConfigurationRoot root, IPEndPoint? listen, Action<string, string> error)
+    /// <summary>
+    /// The admin API's TLS keys (<c>Plumtree:HttpTls:*</c>), null when none is set: the files must exist and load
+    /// (each error names its key). <c>VerifyPeerName</c> has no meaning for the admin API and is refused.
+    /// </summary>
+    private static TlsOptions? ValidateHttpTls(IConfigurationRoot root, Action<string, string> error)
+    {
+        var section = root.GetSection($"{Section}:{HttpTlsKey}");
+        if (!section.GetChildren().Any(c => !string.IsNullOrEmpty(c.Value)))
+        {
+            return null;
+        }
+
+        var reload = new TlsOptions().ReloadCheckInterval;
+        var reloadText = section[nameof(TlsOptions.ReloadCheckInterval)];
+        if (!string.IsNullOrEmpty(reloadText) && !TimeSpan.TryParse(reloadText, System.Globalization.CultureInfo.InvariantCulture, out reload))
+        {
+            error($"{HttpTlsKey}:{nameof(TlsOptions.ReloadCheckInterval)}", $"'{reloadText}' is not a time span (e.g. 00:00:10; 0 = reload on SIGHUP only)");
+            return null;
+        }
+
+        if (!string.IsNullOrEmpty(section[nameof(TlsOptions.VerifyPeerName)]))
+        {
+            error($"{HttpTlsKey}:{nameof(TlsOptions.VerifyPeerName)}", "is not used by the admin API (client certificates are checked against the CA bundle only)");
+        }
+
+        var options = new TlsOptions
+        {
+            CertificateFile = NullIfBlank(section[nameof(TlsOptions.CertificateFile)]) is { } cert ? Path.GetFullPath(cert) : null,
+            KeyFile = NullIfBlank(section[nameof(TlsOptions.KeyFile)]) is { } key ? Path.GetFullPath(key) : null,
+            CaFile = NullIfBlank(section[nameof(TlsOptions.CaFile)]) is { } ca ? Path.GetFullPath(ca) : null,
+            RequireClientCertificate = ReadBool(section, nameof(TlsOptions.RequireClientCertificate), (k, m) => error($"{HttpTlsKey}:{k}", m)),
+            ReloadCheckInterval = reload,
+        };
+        var problems = options.Validate();
+        foreach (var problem in problems)
+        {
+            var colon = problem.IndexOf(": ", StringComparison.Ordinal);
+            error($"{HttpTlsKey}:{problem[..colon]}", problem[(colon + 2)..]);
+        }
+
+        if (options.RequireClientCertificate && options.CaFile is null && problems.Count == 0)
+        {
+            error($"{HttpTlsKey}:{nameof(TlsOptions.CaFile)}", "must be set when RequireClientCertificate is true (the CA client certificates must chain to)");
+        }
+
+        return problems.Count == 0 ? options : null;
+    }
+
+    private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static HttpAccess ValidateHttpAccess(IConfigurationRoot root, IPEndPoint? listen, bool clientCertificates, Action<string, string> error)
     {
         var section = root.GetSection(Section);
         var hosts = new List<string>();
@@ -124,9 +176,9 @@ internal sealed partial class AgentConfiguration
             {
                 error(HttpTokenScopeKey, $"'{scopeText}' needs a token: {Where}");
             }
-            else if (listen is not null && !IPAddress.IsLoopback(listen.Address) && !insecure)
+            else if (listen is not null && !IPAddress.IsLoopback(listen.Address) && !insecure && !clientCertificates)
             {
-                error("Http", $"'{listen}' is not a loopback address and the admin API has no token: {Where}, or pass --http-insecure ({Section}:{HttpInsecureKey} = true) to serve it unauthenticated");
+                error("Http", $"'{listen}' is not a loopback address and the admin API has no token and no mutual TLS: {Where}, or require client certificates ({Section}:{HttpTlsKey}:{nameof(TlsOptions.RequireClientCertificate)} with a CA bundle), or pass --http-insecure ({Section}:{HttpInsecureKey} = true) to serve it unauthenticated");
             }
         }
 

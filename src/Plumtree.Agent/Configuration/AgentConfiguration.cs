@@ -257,9 +257,9 @@ internal sealed partial class AgentConfiguration
                     errors.AddRange(broadcast.Validate().Select(e => $"{Section}:{nameof(PlumtreeNodeOptions.Broadcast)}:{e}"));
                 }
 
-                // Sync and Streams keys are checked like the node checks them (ranges, and a page that fits a stream record).
+                // Sync, Streams and Tls keys are checked like the node checks them (ranges, and a page that fits a stream record).
                 var nodeErrors = node.Validate();
-                foreach (var sub in new[] { nameof(PlumtreeNodeOptions.Sync), nameof(PlumtreeNodeOptions.Streams) })
+                foreach (var sub in new[] { nameof(PlumtreeNodeOptions.Sync), nameof(PlumtreeNodeOptions.Streams), nameof(PlumtreeNodeOptions.Tls) })
                 {
                     errors.AddRange(nodeErrors
                         .Where(e => e.StartsWith($"{sub}.", StringComparison.Ordinal))
@@ -293,7 +293,8 @@ internal sealed partial class AgentConfiguration
         var handlerQueue = ReadPositiveInt(section, "HandlerQueueCapacity", 1024, Error);
         var buffer = ReadPositiveInt(section, "MessageBufferCapacity", 1000, Error);
         var stream = ReadPositiveInt(section, "StreamBufferCapacity", 1000, Error);
-        var access = ValidateHttpAccess(root, httpEndPoint, Error);
+        var httpTls = ValidateHttpTls(root, Error);
+        var access = ValidateHttpAccess(root, httpEndPoint, httpTls?.RequireClientCertificate == true, Error);
 
         if (errors.Count > 0 || httpEndPoint is null)
         {
@@ -318,6 +319,7 @@ internal sealed partial class AgentConfiguration
             HttpTokenScope = access.Scope,
             HttpInsecure = access.Insecure,
             Token = access.Token,
+            HttpTls = httpTls,
         };
     }
 

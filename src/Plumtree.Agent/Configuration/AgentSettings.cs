@@ -35,6 +35,12 @@ internal sealed class AgentSettings
     /// <summary>Start on a non-loopback address without a token (<c>Plumtree:HttpInsecure</c>, flag <c>--http-insecure</c>), with a warning.</summary>
     public bool HttpInsecure { get; init; }
 
+    /// <summary>
+    /// TLS 1.3 for the admin API (<c>Plumtree:HttpTls:CertificateFile</c>, <c>KeyFile</c>, <c>CaFile</c>,
+    /// <c>RequireClientCertificate</c>, <c>ReloadCheckInterval</c>); null: plain HTTP.
+    /// </summary>
+    public Plumtree.Node.TlsOptions? HttpTls { get; init; }
+
     /// <summary>The token the admin API requires (from <see cref="HttpTokenFile"/> or <see cref="HttpToken"/>), or null when none is configured.</summary>
     public string? Token { get; init; }
 

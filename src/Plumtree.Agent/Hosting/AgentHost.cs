@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
+using System.Security.Authentication;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -47,7 +49,28 @@ internal static class AgentHost
         });
 
         var settings = config.Settings;
-        builder.WebHost.ConfigureKestrel(o => o.Listen(settings.Http));
+        HttpsCertificates? https = null;
+        if (settings.HttpTls is { } httpTls)
+        {
+            // Loaded here (the files were checked at configuration time) so that Kestrel picks the current certificate per connection.
+            https = new HttpsCertificates(httpTls, TimeProvider.System);
+            builder.Services.AddSingleton(https);
+        }
+
+        builder.WebHost.ConfigureKestrel(o => o.Listen(settings.Http, listen =>
+        {
+            if (https is not null)
+            {
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    SslProtocols = SslProtocols.Tls13,
+                    ServerCertificateSelector = (_, _) => https.Certificate,
+                    ClientCertificateMode = https.RequireClientCertificate ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.NoCertificate,
+                    ClientCertificateValidation = https.AcceptsClient,
+                    CheckCertificateRevocation = false,
+                });
+            }
+        }));
 
         var services = builder.Services;
         services.AddSystemd();
@@ -99,6 +122,10 @@ internal static class AgentHost
         customize?.Invoke(builder);
 
         var app = builder.Build();
+        if (https is not null)
+        {
+            https.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Https");
+        }
 
         // Before every route, /metrics included (Host, Origin, content type, token).
         app.Use(app.Services.GetRequiredService<AdminProtection>().InvokeAsync);

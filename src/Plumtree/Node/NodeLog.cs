@@ -84,4 +84,13 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 1055, Level = LogLevel.Information, Message = "Node {Node} anti-entropy round requested with {Peer}")]
     public static partial void SyncRequested(ILogger logger, string node, string peer);
+
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Information, Message = "Node {Node} reloaded its TLS certificate ({Subject}, expires {NotAfter:u}); new streams use it")]
+    public static partial void TlsReloaded(ILogger logger, string node, string subject, DateTime notAfter);
+
+    [LoggerMessage(EventId = 1061, Level = LogLevel.Error, Message = "Node {Node} refused the new TLS files and keeps the old certificate: {Problem}")]
+    public static partial void TlsReloadRefused(ILogger logger, string node, string problem);
+
+    [LoggerMessage(EventId = 1062, Level = LogLevel.Warning, Message = "Node {Node}: TLS stream trouble '{Reason}' with {Remote}: {Detail} (further ones are only counted)")]
+    public static partial void TlsProblem(ILogger logger, string node, string reason, System.Net.IPEndPoint remote, string detail);
 }

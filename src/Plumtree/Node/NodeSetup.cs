@@ -39,6 +39,7 @@ internal static class NodeSetup
             IdleTimeout = options.Streams.IdleTimeout,
             UnknownSenderGrace = options.Streams.UnknownSenderGrace,
             RandomSeed = unchecked(seed ^ 0x1656_67B1),
+            Tls = options.Tls is { } tls ? new StreamTls(tls, time) : null,
         };
         return new PlumtreeStreamTransport(options.ConfigureStreams?.Invoke(streamOptions) ?? streamOptions, time, options.Interceptor);
     }

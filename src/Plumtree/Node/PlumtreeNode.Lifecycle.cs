@@ -35,6 +35,23 @@ public sealed partial class PlumtreeNode
             transport.UserMessageReceived = (_, message, _) => _inbox.TryPost(new LoopItem(LoopItemKind.Command, null, default, new LoopAction(_ => OnSerfInput(_serf.ReceiveUserMessage(message.Payload)))));
             transport.PlumtreeAcceptor = streams.AcceptAsync;
             streams.IsKnownSender = _broadcastSink.IsKnownSender;
+            streams.TlsProblem = (reason, remote, detail) => NodeLog.TlsProblem(_logger, Name, reason, remote, detail);
+            if (streams.Options.Tls is { } tls)
+            {
+                tls.Reloaded = problem =>
+                {
+                    if (problem is null)
+                    {
+                        var certificate = tls.Current.Certificate;
+                        NodeLog.TlsReloaded(_logger, Name, certificate.Subject, certificate.NotAfter.ToUniversalTime());
+                    }
+                    else
+                    {
+                        NodeLog.TlsReloadRefused(_logger, Name, problem);
+                    }
+                };
+            }
+
             streams.FrameReceived = (from, frame, _) => _inbox.TryPost(new LoopItem(LoopItemKind.Frame, from, frame, null));
 
             _startTimestamp = _time.GetTimestamp();

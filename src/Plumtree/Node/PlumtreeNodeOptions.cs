@@ -115,6 +115,12 @@ public sealed class PlumtreeNodeOptions
     public StreamOptions Streams { get; set; } = new();
 
     /// <summary>
+    /// TLS 1.3 for the Plumtree streams (section <c>Plumtree:Tls</c>), optionally mutual; null (default) = streams are
+    /// plaintext or sealed with the keyring. Memberlist's UDP and TCP keep the keyring. See <c>docs/security.md</c>, "TLS".
+    /// </summary>
+    public TlsOptions? Tls { get; set; }
+
+    /// <summary>
     /// Where delivered messages are kept across restarts (payloads served to sync, ids that keep delivery
     /// exactly-once); null = an <see cref="InMemoryMessageStore"/> (nothing survives the process). The node owns
     /// calls to it from one background writer; it does not dispose it.
@@ -205,6 +211,11 @@ public sealed class PlumtreeNodeOptions
         else
         {
             errors.AddRange(Streams.Validate().Select(e => $"{nameof(Streams)}.{e}"));
+        }
+
+        if (Tls is not null)
+        {
+            errors.AddRange(Tls.Validate().Select(e => $"{nameof(Tls)}.{e}"));
         }
 
         Check(PeerQueueCapacity >= 1, nameof(PeerQueueCapacity), "must be at least 1");

@@ -12,6 +12,12 @@ internal sealed record PlumtreeStreamOptions
     /// <summary>Cluster keys: with a keyring every record is sealed with the primary key (AES-GCM) and opened with any key.</summary>
     public Keyring? Keyring { get; init; }
 
+    /// <summary>
+    /// TLS 1.3 for every stream (mode 2); the keyring then does not seal streams. Null: plaintext or sealed streams.
+    /// The transport disposes it.
+    /// </summary>
+    public StreamTls? Tls { get; init; }
+
     /// <summary>With a keyring, refuse plaintext connections (memberlist's <c>GossipVerifyIncoming</c>).</summary>
     public bool VerifyIncoming { get; init; } = true;
 

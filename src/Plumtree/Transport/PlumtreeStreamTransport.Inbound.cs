@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Net.Security;
 using Plumtree.Broadcast;
 using Plumtree.Wire;
 
@@ -50,23 +51,52 @@ internal sealed partial class PlumtreeStreamTransport
         }
 
         string? node = null;
+        SslStream? tls = null;
+        PipeReader? tlsInput = null;
         try
         {
             stream.Start();
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
             var keyring = Keyring;
-            var opened = await ReadHelloAsync(connection.Input, keyring, stream, linked.Token).ConfigureAwait(false);
+            var mode = await ReadModeAsync(connection.Input, keyring, stream, linked.Token).ConfigureAwait(false);
+            if (mode is not { } accepted)
+            {
+                return;
+            }
+
+            var input = connection.Input;
+            if (accepted == PlumtreeStreamProtocol.ModeTls)
+            {
+                // The handshake runs inside the hello deadline: a peer that stalls it is closed as hello_timeout.
+                tls = await StartTlsAsync(connection, stream, linked.Token).ConfigureAwait(false);
+                if (tls is null)
+                {
+                    return;
+                }
+
+                input = tlsInput = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true));
+            }
+
+            var sealedBy = accepted == PlumtreeStreamProtocol.ModeSealed ? keyring : null;
+            var opened = await ReadHelloAsync(input, sealedBy, stream, linked.Token).ConfigureAwait(false);
             if (opened is not { } hello)
             {
                 return;
             }
 
-            if (!await AwaitKnownSenderAsync(stream, hello.Hello.Node, linked.Token).ConfigureAwait(false) || !_admission.Establish(stream))
+            if (tls is not null && !_options.Tls!.MayClaim(tls.RemoteCertificate, hello.Node))
+            {
+                ReportTls("tls_peer_name", connection.Remote, $"the client certificate does not name '{hello.Node}'");
+                stream.Close("tls_peer_name");
+                return;
+            }
+
+            if (!await AwaitKnownSenderAsync(stream, hello.Node, linked.Token).ConfigureAwait(false) || !_admission.Establish(stream))
             {
                 return;
             }
 
-            node = hello.Hello.Node;
+            node = hello.Node;
             stream.SetDeadline(InboundPhase.Idle, _options.IdleTimeout);
             if (_inboundByNode.TryGetValue(node, out var previous) && !ReferenceEquals(previous, stream))
             {
@@ -75,7 +105,7 @@ internal sealed partial class PlumtreeStreamTransport
             }
 
             _inboundByNode[node] = stream;
-            await ReadFramesAsync(connection.Input, node, hello.Sealed ? keyring : null, stream, linked.Token).ConfigureAwait(false);
+            await ReadFramesAsync(input, node, sealedBy, stream, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -89,11 +119,45 @@ internal sealed partial class PlumtreeStreamTransport
         {
             stream.Close(null);
             _admission.Remove(stream);
+            if (tlsInput is not null)
+            {
+                await tlsInput.CompleteAsync().ConfigureAwait(false);
+            }
+
+            if (tls is not null)
+            {
+                await tls.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (node is not null && _inboundByNode.TryRemove(new KeyValuePair<string, InboundStream>(node, stream)))
             {
                 // Its last connection is gone: forget its rate-limit state too (bounded memory).
                 _buckets.TryRemove(node, out _);
             }
+        }
+    }
+
+    /// <summary>
+    /// The server side of the TLS handshake on an accepted stream (its mode byte read); null when it failed
+    /// (counted as <c>tls</c> unless a deadline or an eviction closed the stream first).
+    /// </summary>
+    private async Task<SslStream?> StartTlsAsync(AcceptedStream connection, InboundStream stream, CancellationToken cancellationToken)
+    {
+        var tls = new SslStream(new DuplexStream(connection.Input.AsStream(leaveOpen: true), connection.Stream), leaveInnerStreamOpen: false);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(_options.Tls!.ServerOptions(), cancellationToken).ConfigureAwait(false);
+            return tls;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (stream.Close("tls"))
+            {
+                ReportTls("tls", connection.Remote, e.Message);
+            }
+
+            await tls.DisposeAsync().ConfigureAwait(false);
+            return null;
         }
     }
 
@@ -151,8 +215,11 @@ internal sealed partial class PlumtreeStreamTransport
         }
     }
 
-    /// <summary>Reads mode and hello; null (counted) when the connection is refused.</summary>
-    private async Task<(bool Sealed, PlumtreeStreamProtocol.Hello Hello)?> ReadHelloAsync(PipeReader input, Wire.Memberlist.Keyring? keyring, InboundStream stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads and consumes the mode byte; null (counted) when the connection is refused: an unknown mode, a mode
+    /// this node does not take (TLS on: only TLS; TLS off: no TLS; the keyring's rules), or the end of the stream.
+    /// </summary>
+    private async Task<byte?> ReadModeAsync(PipeReader input, Wire.Memberlist.Keyring? keyring, InboundStream stream, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -161,62 +228,97 @@ internal sealed partial class PlumtreeStreamTransport
             if (buffer.Length >= 1)
             {
                 var mode = buffer.FirstSpan[0];
-                if (mode is not PlumtreeStreamProtocol.ModePlain and not PlumtreeStreamProtocol.ModeSealed)
+                string? refusal = null;
+                if (mode is not PlumtreeStreamProtocol.ModePlain and not PlumtreeStreamProtocol.ModeSealed and not PlumtreeStreamProtocol.ModeTls)
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
                     Refuse(stream, new WireDecodeException(PlumtreeFrameCodec.Layer, PlumtreeStreamProtocol.BadHello, $"Unknown Plumtree stream mode {mode}."));
                     return null;
                 }
 
-                var isSealed = mode == PlumtreeStreamProtocol.ModeSealed;
-                if (isSealed && keyring is null)
+                if (_options.Tls is not null)
+                {
+                    refusal = mode == PlumtreeStreamProtocol.ModeTls ? null : "tls_required";
+                }
+                else if (mode == PlumtreeStreamProtocol.ModeTls)
+                {
+                    refusal = "tls_not_configured";
+                }
+                else if (mode == PlumtreeStreamProtocol.ModeSealed && keyring is null)
+                {
+                    refusal = "encryption_not_configured";
+                }
+                else if (mode == PlumtreeStreamProtocol.ModePlain && keyring is not null && _options.VerifyIncoming)
+                {
+                    refusal = "not_encrypted";
+                }
+
+                if (refusal is not null)
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
-                    stream.Close("encryption_not_configured");
+                    if (stream.Close(refusal) && refusal.StartsWith("tls", StringComparison.Ordinal))
+                    {
+                        ReportTls(refusal, stream.Connection.Remote, refusal == "tls_required" ? "the peer does not use TLS" : "the peer uses TLS and this node does not");
+                    }
+
                     return null;
                 }
 
-                if (!isSealed && keyring is not null && _options.VerifyIncoming)
-                {
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                    stream.Close("not_encrypted");
-                    return null;
-                }
+                input.AdvanceTo(buffer.GetPosition(1));
+                Counters.StreamIn(1);
+                return mode;
+            }
 
-                var rest = buffer.Slice(1);
-                bool complete;
-                ReadOnlySequence<byte> payload;
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                stream.Close("truncated");
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Reads the hello record (sealed when <paramref name="keyring"/> is given); null (counted) when the connection is refused.</summary>
+    private async Task<PlumtreeStreamProtocol.Hello?> ReadHelloAsync(PipeReader input, Wire.Memberlist.Keyring? keyring, InboundStream stream, CancellationToken cancellationToken)
+    {
+        var isSealed = keyring is not null;
+        var limit = isSealed
+            ? Wire.Memberlist.MemberlistEncryption.EncryptedLength(Wire.Memberlist.MemberlistEncryption.CurrentVersion, PlumtreeStreamProtocol.MaxHelloBytes)
+            : PlumtreeStreamProtocol.MaxHelloBytes;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var rest = buffer;
+            bool complete;
+            ReadOnlySequence<byte> payload;
+            try
+            {
+                complete = PlumtreeStreamProtocol.TryReadRecord(ref rest, limit, out payload);
+            }
+            catch (WireDecodeException e)
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+                Refuse(stream, new WireDecodeException(e.Layer, PlumtreeStreamProtocol.BadHello, e.Message, e));
+                return null;
+            }
+
+            if (complete)
+            {
                 try
                 {
-                    var limit = isSealed
-                        ? Wire.Memberlist.MemberlistEncryption.EncryptedLength(Wire.Memberlist.MemberlistEncryption.CurrentVersion, PlumtreeStreamProtocol.MaxHelloBytes)
-                        : PlumtreeStreamProtocol.MaxHelloBytes;
-                    complete = PlumtreeStreamProtocol.TryReadRecord(ref rest, limit, out payload);
+                    var bytes = payload.ToArray();
+                    var plain = isSealed ? PlumtreeStreamProtocol.Open(keyring!, bytes, 0) : bytes;
+                    var hello = PlumtreeStreamProtocol.DecodeHello(plain);
+                    Counters.StreamIn(buffer.Length - rest.Length);
+                    input.AdvanceTo(rest.Start);
+                    return CheckHello(hello, stream) ? hello : null;
                 }
                 catch (WireDecodeException e)
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
-                    Refuse(stream, new WireDecodeException(e.Layer, PlumtreeStreamProtocol.BadHello, e.Message, e));
+                    Refuse(stream, e);
                     return null;
-                }
-
-                if (complete)
-                {
-                    try
-                    {
-                        var bytes = payload.ToArray();
-                        var plain = isSealed ? PlumtreeStreamProtocol.Open(keyring!, bytes, 0) : bytes;
-                        var hello = PlumtreeStreamProtocol.DecodeHello(plain);
-                        Counters.StreamIn(buffer.Length - rest.Length);
-                        input.AdvanceTo(rest.Start);
-                        return CheckHello(hello, stream) ? (isSealed, hello) : null;
-                    }
-                    catch (WireDecodeException e)
-                    {
-                        input.AdvanceTo(buffer.Start, buffer.End);
-                        Refuse(stream, e);
-                        return null;
-                    }
                 }
             }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Plumtree.Wire;
@@ -192,27 +194,56 @@ internal sealed partial class PlumtreeStreamTransport
     {
         var address = peer.Address;
         var keyring = Keyring;
-        var sealKey = keyring is not null && _options.VerifyOutgoing ? keyring.PrimaryKey : null;
+        var tls = _options.Tls;
+        var sealKey = tls is null && keyring is not null && _options.VerifyOutgoing ? keyring.PrimaryKey : null;
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        SslStream? secure = null;
+        var handshaking = false;
         try
         {
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
             using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             await socket.ConnectAsync(address, linked.Token).ConfigureAwait(false);
-            var connection = new OutboundConnection(socket, address, sealKey, _time, Counters);
-            var preamble = PlumtreeStreamProtocol.BuildPreamble(NodeName, _label, sealKey);
-            await connection.WriteRawAsync(preamble, linked.Token).ConfigureAwait(false);
-            return connection;
+            if (tls is null)
+            {
+                var connection = new OutboundConnection(socket, null, address, sealKey, _time, Counters);
+                var preamble = PlumtreeStreamProtocol.BuildPreamble(NodeName, _label, sealKey);
+                await connection.WriteRawAsync(preamble, linked.Token).ConfigureAwait(false);
+                return connection;
+            }
+
+            // 'P', mode 2, then the TLS handshake; the hello is the first record inside TLS.
+            var network = new NetworkStream(socket, ownsSocket: false);
+            await network.WriteAsync(new byte[] { PlumtreeStreamProtocol.Prefix, PlumtreeStreamProtocol.ModeTls }, linked.Token).ConfigureAwait(false);
+            Counters.StreamOut(2);
+            secure = new SslStream(network, leaveInnerStreamOpen: false);
+            handshaking = true;
+            await secure.AuthenticateAsClientAsync(tls.ClientOptions(peer.Node), linked.Token).ConfigureAwait(false);
+            handshaking = false;
+            var opened = new OutboundConnection(socket, secure, address, null, _time, Counters);
+            await opened.WriteRawAsync(PlumtreeStreamProtocol.Record(PlumtreeStreamProtocol.EncodeHello(NodeName, _label)), linked.Token).ConfigureAwait(false);
+            return opened;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            secure?.Dispose();
             socket.Dispose();
             throw;
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException or AuthenticationException)
         {
-            Counters.Errors.Increment("connect");
+            if (handshaking)
+            {
+                Counters.Errors.Increment("tls");
+                ReportTls("tls_dial", address, $"TLS handshake with {peer.Node} failed: {e.Message}");
+            }
+            else
+            {
+                Counters.Errors.Increment("connect");
+            }
+
+            secure?.Dispose();
             socket.Dispose();
             return null;
         }
@@ -227,12 +258,12 @@ internal sealed partial class PlumtreeStreamTransport
         var scratch = new byte[64];
         try
         {
-            while (await connection.Socket.ReceiveAsync(scratch, SocketFlags.None, peer.Stopping).ConfigureAwait(false) > 0)
+            while (await connection.ReceiveAsync(scratch, peer.Stopping).ConfigureAwait(false) > 0)
             {
                 // The acceptor never writes; ignore anything that arrives anyway.
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
         }
 
@@ -378,18 +409,20 @@ internal sealed partial class PlumtreeStreamTransport
         }
     }
 
-    /// <summary>One dialed connection: raw writes, or sealed records numbered from 1 (the hello is 0).</summary>
+    /// <summary>One dialed connection: raw writes, sealed records numbered from 1 (the hello is 0), or writes through TLS.</summary>
     private sealed class OutboundConnection
     {
+        private readonly SslStream? _tls;
         private readonly byte[]? _sealKey;
         private readonly TimeProvider _time;
         private readonly TransportCounters _counters;
         private ulong _sequence = 1;
         private int _closed;
 
-        public OutboundConnection(Socket socket, IPEndPoint address, byte[]? sealKey, TimeProvider time, TransportCounters counters)
+        public OutboundConnection(Socket socket, SslStream? tls, IPEndPoint address, byte[]? sealKey, TimeProvider time, TransportCounters counters)
         {
             Socket = socket;
+            _tls = tls;
             Address = address;
             _sealKey = sealKey;
             _time = time;
@@ -407,6 +440,13 @@ internal sealed partial class PlumtreeStreamTransport
 
         public async ValueTask WriteRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
         {
+            if (_tls is not null)
+            {
+                await _tls.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                _counters.StreamOut(bytes.Length);
+                return;
+            }
+
             var remaining = bytes;
             while (!remaining.IsEmpty)
             {
@@ -434,8 +474,13 @@ internal sealed partial class PlumtreeStreamTransport
                 return false;
             }
 
+            _tls?.Dispose();
             Socket.Dispose();
             return true;
         }
+
+        /// <summary>Reads what the peer sends (through TLS when on: its session tickets); 0 at its close.</summary>
+        public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+            _tls is not null ? _tls.ReadAsync(buffer, cancellationToken) : Socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
     }
 }

@@ -32,6 +32,7 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
     private readonly TaskTracker _tasks = new();
     private readonly SharedFramePool _framePool = new();
     private readonly InboundAdmission _admission;
+    private readonly ConcurrentDictionary<string, bool> _tlsReported = new(StringComparer.Ordinal);
     private Keyring? _keyring;
     private int _disposed;
 
@@ -68,6 +69,14 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
 
     /// <summary>Receives inbound frames (unset = they are counted and discarded).</summary>
     public FrameReceivedHandler? FrameReceived { get; set; }
+
+    /// <summary>
+    /// Raised the first time each kind of TLS trouble happens (reason, peer address, detail): a failed handshake
+    /// (<c>tls</c> accepting, <c>tls_dial</c> dialing), a peer without TLS (<c>tls_required</c>) or with TLS when this
+    /// node has none (<c>tls_not_configured</c>), a certificate that does not name the hello's sender (<c>tls_peer_name</c>).
+    /// Later ones are only counted. Called from I/O threads.
+    /// </summary>
+    public Action<string, IPEndPoint, string>? TlsProblem { get; set; }
 
     /// <summary>Raised when an outbound connection to a peer opens (<see langword="true"/>) or closes.</summary>
     public Action<string, bool>? ConnectionStateChanged { get; set; }
@@ -219,6 +228,25 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
 
         CloseAllInbound();
         await _tasks.WhenAllAsync().ConfigureAwait(false);
+        _options.Tls?.Dispose();
+    }
+
+    /// <summary>Reports a kind of TLS trouble the first time it happens (<see cref="TlsProblem"/>).</summary>
+    private void ReportTls(string reason, IPEndPoint remote, string detail)
+    {
+        if (!_tlsReported.TryAdd(reason, true))
+        {
+            return;
+        }
+
+        try
+        {
+            TlsProblem?.Invoke(reason, remote, detail);
+        }
+        catch (Exception)
+        {
+            Counters.Errors.Increment("handler");
+        }
     }
 
     private OutboundPeer GetOrStartPeer(string node, IPEndPoint address)

@@ -8,8 +8,9 @@ namespace Plumtree.Wire;
 /// <summary>
 /// The Plumtree stream format on the shared TCP port (<c>docs/transport.md</c>):
 /// <code>
-/// stream   := 'P' (0x50) | mode:u8 | record(hello) | body
-/// mode     := 0 plaintext | 1 sealed
+/// stream   := 'P' (0x50) | mode:u8 | record(hello) | body      (modes 0 and 1)
+///           | 'P' (0x50) | 2 | TLS 1.3 handshake, then inside TLS: record(hello) | plaintext body
+/// mode     := 0 plaintext | 1 sealed | 2 TLS
 /// record   := length:u32 BE | payload                       (length ≤ the receiver's limit)
 /// hello    := version:u8 (=1) | label_len:u8 | label | name_len:u16 BE | name (UTF-8)
 /// body     := plaintext: Plumtree frames back to back (PlumtreeFrameCodec)
@@ -38,6 +39,9 @@ internal static class PlumtreeStreamProtocol
 
     /// <summary>Mode byte of a sealed stream.</summary>
     public const byte ModeSealed = 1;
+
+    /// <summary>Mode byte of a TLS stream: a TLS 1.3 handshake follows, then a plaintext hello record and frames inside TLS.</summary>
+    public const byte ModeTls = 2;
 
     /// <summary>Longest node name a hello carries.</summary>
     public const int MaxNodeNameBytes = 1024;
