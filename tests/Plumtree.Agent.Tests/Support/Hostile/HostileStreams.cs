@@ -16,7 +16,7 @@ internal sealed class HostileStreams(AttackLog log) : IDisposable
     private const int Batch = 50;
     private static readonly TimeSpan ConnectLimit = TimeSpan.FromSeconds(15);
     private readonly Lock _gate = new();
-    private readonly List<Socket> _held = [];
+    private readonly List<(Socket Socket, AttackTally Tally)> _held = [];
 
     /// <summary>
     /// The slot attack: <paramref name="count"/> connections from <paramref name="addresses"/> loopback
@@ -78,7 +78,7 @@ internal sealed class HostileStreams(AttackLog log) : IDisposable
     {
         lock (_gate)
         {
-            foreach (var socket in _held)
+            foreach (var (socket, _) in _held)
             {
                 socket.Dispose();
             }
@@ -87,12 +87,15 @@ internal sealed class HostileStreams(AttackLog log) : IDisposable
         }
     }
 
-    /// <summary>How many of the held connections the agent has closed (reads end-of-stream or an error): polled, not waited.</summary>
-    public int ClosedByPeer()
+    /// <summary>Records, for each attack, how many of its connections the agent has closed so far and how many are still open (polled, not waited).</summary>
+    public void RecordOutcomes()
     {
         lock (_gate)
         {
-            return _held.Count(IsClosed);
+            foreach (var (socket, tally) in _held)
+            {
+                tally.Saw(IsClosed(socket) ? "closed by the agent" : "still open");
+            }
         }
     }
 
@@ -175,7 +178,7 @@ internal sealed class HostileStreams(AttackLog log) : IDisposable
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         lock (_gate)
         {
-            _held.Add(socket);
+            _held.Add((socket, tally));
         }
 
         try

@@ -55,6 +55,14 @@ internal static class HostileUdp
             // Paced so that a loaded machine's socket buffer is not simply overrun: the agent has to read them.
             await Task.Delay(4, cancellationToken).ConfigureAwait(false);
         }
+
+        // What came back (acks to the pings naming the target), read without waiting.
+        var buffer = new byte[65_536];
+        while (udp.Available > 0)
+        {
+            _ = udp.Receive(buffer);
+            log[Surface, "ping, huge seq"].Saw("datagrams answered");
+        }
     }
 
     /// <summary>
