@@ -17,6 +17,7 @@ namespace Plumtree.Agent.Tests.Processes;
 /// the agents are stopped by their PIDs.
 /// </summary>
 [Trait("Category", "Hostile")]
+[Collection(HostileCollection.Name)]
 public sealed class HostileInputProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const int UdpRounds = 300;
