@@ -146,7 +146,7 @@ public sealed class HostileInputProcessTests(ITestOutputHelper output) : IDispos
         Assert.Null(timeout);
         Assert.All(agents, x => Assert.False(x.Process.HasExited, $"{x.Name} exited: {x}"));
         Assert.Empty(failures);
-        Assert.True(ids.Count >= 100, $"only {ids.Count} legitimate messages were sent");
+        Assert.True(ids.Count >= 50, $"only {ids.Count} legitimate messages were sent");
         foreach (var agent in agents)
         {
             var counts = delivered[agent.Name].GroupBy(m => m.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
