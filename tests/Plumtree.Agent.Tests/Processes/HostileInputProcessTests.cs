@@ -82,6 +82,8 @@ public sealed class HostileInputProcessTests(ITestOutputHelper output) : IDispos
 
         var log = new AttackLog();
         var ghostSeen = false;
+        var injectedDelivered = false;
+        var injected = "injected by a stranger " + Guid.NewGuid().ToString("N");
         var started = Stopwatch.GetTimestamp();
         using (var streams = new HostileStreams(log))
         using (var http = new HostileHttp(log))
@@ -91,6 +93,7 @@ public sealed class HostileInputProcessTests(ITestOutputHelper output) : IDispos
                 var attacks = new List<Task>();
                 attacks.AddRange(agents.Select((x, i) => HostileUdp.FloodAsync(x, UdpRounds, seed: 100 + i, log, Ct)));
                 attacks.Add(SpoofMemberAsync());
+                attacks.Add(InjectAsync(streams));
                 attacks.Add(streams.HoldHellosAsync(b, HeldHellos, HeldHelloAddresses, Ct));
                 attacks.Add(streams.HalfFramesAsync(a, "intruder-frames", 30, "'P' 00 + hello (non-member) + 60 KB header, 10 bytes", Ct));
                 attacks.Add(streams.HalfFramesAsync(a, c.Name, 10, "'P' 00 + hello naming a member + 60 KB header, 10 bytes", Ct));
@@ -182,6 +185,8 @@ public sealed class HostileInputProcessTests(ITestOutputHelper output) : IDispos
         {
             Assert.True(held.GetValueOrDefault("not_encrypted") >= HeldHellos / 2, $"{b.Name}: plaintext hellos refused {held.GetValueOrDefault("not_encrypted")}");
             Assert.False(ghostSeen, "a forged alive added a member to an encrypted cluster");
+            Assert.False(injectedDelivered);
+            Assert.All(agents, x => Assert.DoesNotContain(delivered[x.Name], m => m.Payload == injected));
             foreach (var agent in agents)
             {
                 Assert.DoesNotContain(Ghost, (await agent.GetAsync("v1/members")).GetProperty("members").EnumerateArray().Select(x => x.GetProperty("name").GetString()));
@@ -193,6 +198,20 @@ public sealed class HostileInputProcessTests(ITestOutputHelper output) : IDispos
 
             // Plain mode: a forged alive adds a member (issue 13, finding 4; docs/security.md "Threat model").
             Assert.True(ghostSeen, "the forged alive (plain mode) was expected to add a member");
+
+            // Plain mode: a stream whose hello names a member speaks for it (docs/security.md "Threat model").
+            Assert.True(injectedDelivered, "the injected Gossip frame (plain mode) was expected to be delivered");
+        }
+
+        async Task InjectAsync(HostileStreams streams)
+        {
+            await streams.InjectAsync(a, b.Name, injected, Ct);
+            if (!encrypted)
+            {
+                await Eventually.UntilAsync(a.PayloadsAsync, p => p.Contains(injected), Bound, $"{a.Name} delivers the injected message", Ct);
+                injectedDelivered = true;
+                log["tcp", "'P' 00 + hello naming a member + Gossip frame (injection)"].Saw("delivered as the member's");
+            }
         }
 
         async Task SpoofMemberAsync()

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Plumtree.Broadcast;
 using Plumtree.Wire;
 
 namespace Plumtree.Agent.Tests.Support.Hostile;
@@ -34,15 +34,27 @@ internal sealed class HostileStreams(AttackLog log) : IDisposable
     }
 
     /// <summary>
-    /// A hello (naming <paramref name="sender"/>), then a frame header declaring 60 KB and only 10 bytes of it.
+    /// A plaintext hello (naming <paramref name="sender"/>), then the start of a Gossip frame whose header declares
+    /// 60 KB: the header and 10 bytes of the payload.
     /// </summary>
     public Task HalfFramesAsync(LiveAgent target, string sender, int count, string attack, CancellationToken cancellationToken)
     {
+        var frame = Frame(PlumtreeFrame.Gossip(new MessageId(1, 2), 0, new byte[60 * 1024]));
         var preamble = PlumtreeStreamProtocol.BuildPreamble(sender, [], null);
-        var bytes = new byte[preamble.Length + 4 + 10];
-        preamble.CopyTo(bytes, 0);
-        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(preamble.Length), 60 * 1024);
+        byte[] bytes = [.. preamble, .. frame.AsSpan(0, frame.Length - (60 * 1024) + 10)];
         return Many(log[Surface, attack], target, count, _ => bytes, cancellationToken);
+    }
+
+    /// <summary>
+    /// A plaintext hello naming the member <paramref name="sender"/>, then a whole Gossip frame with
+    /// <paramref name="payload"/>: in plain mode the target takes it as that member's message.
+    /// </summary>
+    public Task InjectAsync(LiveAgent target, string sender, string payload, CancellationToken cancellationToken)
+    {
+        var random = Guid.NewGuid().ToByteArray();
+        var id = new MessageId(BitConverter.ToUInt64(random, 0), BitConverter.ToUInt64(random, 8));
+        byte[] bytes = [.. PlumtreeStreamProtocol.BuildPreamble(sender, [], null), .. Frame(PlumtreeFrame.Gossip(id, 0, System.Text.Encoding.UTF8.GetBytes(payload)))];
+        return OpenAsync(log[Surface, "'P' 00 + hello naming a member + Gossip frame (injection)"], target, IPAddress.Loopback, bytes, cancellationToken);
     }
 
     /// <summary>Connections that send nothing at all.</summary>
@@ -125,6 +137,13 @@ internal sealed class HostileStreams(AttackLog log) : IDisposable
         {
             return true;
         }
+    }
+
+    private static byte[] Frame(PlumtreeFrame frame)
+    {
+        var writer = new System.Buffers.ArrayBufferWriter<byte>();
+        PlumtreeFrameCodec.Encode(frame, writer, 1024 * 1024);
+        return writer.WrittenSpan.ToArray();
     }
 
     private static byte[] MemberlistGarbage(Random random, int k)
