@@ -145,6 +145,7 @@ public sealed class HostileInputProcessTests(ITestOutputHelper output) : IDispos
 
         var report = await ReportAsync(agents, log, ids, failures, delivered, attackTime);
         output.WriteLine(report.Table);
+        output.WriteLine($"The injected Gossip frame was delivered on: {string.Join(", ", agents.Where(x => delivered.GetValueOrDefault(x.Name, []).Any(m => m.Payload == injected)).Select(x => x.Name).DefaultIfEmpty("none"))}");
 
         Assert.Null(timeout);
         Assert.All(agents, x => Assert.False(x.Process.HasExited, $"{x.Name} exited: {x}"));
