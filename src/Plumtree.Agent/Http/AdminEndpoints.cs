@@ -59,6 +59,12 @@ internal static partial class AdminEndpoints
         {
             return Results.Empty;
         }
+        catch (BadHttpRequestException ex)
+        {
+            // The client's fault (a body that stops arriving: Kestrel's minimum data rate; a malformed body): its own
+            // status (408, 400, 413), not a 500 and a warning per request that a slow client could flood the log with.
+            return Error(ex.StatusCode, ex.Message);
+        }
         catch (Exception ex)
         {
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Http");

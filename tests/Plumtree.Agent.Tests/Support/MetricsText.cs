@@ -48,6 +48,31 @@ internal static partial class MetricsText
         return sum;
     }
 
+    /// <summary>
+    /// The sums of <paramref name="metric"/>'s series whose labels include every <c>name=value</c> of
+    /// <paramref name="labels"/>, by the value of label <paramref name="by"/> (series without it are left out).
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> SumBy(string text, string metric, string by, IReadOnlyCollection<string> labels)
+    {
+        var values = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var raw in text.Split('\n'))
+        {
+            if (raw.StartsWith(metric + "{", StringComparison.Ordinal))
+            {
+                var close = raw.LastIndexOf('}');
+                foreach (Match label in Label().Matches(raw[(metric.Length + 1)..close]))
+                {
+                    if (label.Groups["name"].Value == by)
+                    {
+                        values.Add(label.Groups["value"].Value);
+                    }
+                }
+            }
+        }
+
+        return values.ToDictionary(v => v, v => Sum(text, metric, [.. labels, $"{by}={v}"]), StringComparer.Ordinal);
+    }
+
     [GeneratedRegex(@"(?<name>\w+)=""(?<value>(?:[^""\\]|\\.)*)""", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex Label();
 }
