@@ -100,8 +100,9 @@ internal sealed partial class PlumtreeStreamTransport
             stream.SetDeadline(InboundPhase.Idle, _options.IdleTimeout);
             if (_inboundByNode.TryGetValue(node, out var previous) && !ReferenceEquals(previous, stream))
             {
-                // The peer keeps one connection to us: a new one means the old one is dead.
-                previous.Close(null);
+                // The peer keeps one connection to us: a new one means the old one is dead. Counted: in plain mode a
+                // hello naming a member can be anyone's, and a churn of this reason is someone taking its streams over.
+                previous.Close("replaced");
             }
 
             _inboundByNode[node] = stream;
