@@ -214,7 +214,8 @@ internal sealed partial class PlumtreeStreamTransport
                 {
                     while (keepGoing && PlumtreeStreamProtocol.TryReadRecord(ref buffer, maxRecord, out var sealedPayload))
                     {
-                        var plain = new ReadOnlySequence<byte>(PlumtreeStreamProtocol.Open(keyring, sealedPayload.ToArray(), sequence++));
+                        // The live keyring (a key rotation may have removed the key this stream was opened with).
+                        var plain = new ReadOnlySequence<byte>(PlumtreeStreamProtocol.Open(Keyring ?? keyring, sealedPayload.ToArray(), sequence++));
                         long recordSkip = 0;
                         keepGoing = DeliverFrames(ref plain, node, maxFrame, ref recordSkip, final: true);
                     }
@@ -253,7 +254,7 @@ internal sealed partial class PlumtreeStreamTransport
     /// <summary>
     /// Delivers every whole frame in <paramref name="buffer"/>. Frames of a type this version does not know
     /// are skipped (counted) so that newer peers can add types; any other error is thrown. With
-    /// <paramref name="final"/>, the buffer must hold whole frames only (a sealed record).
+    /// <paramref name="final"/>, the buffer must hold whole frames only (a sealed record); Keys frames are delivered only then.
     /// </summary>
     private bool DeliverFrames(ref ReadOnlySequence<byte> buffer, string node, int maxFrame, ref long skip, bool final)
     {
@@ -282,6 +283,13 @@ internal sealed partial class PlumtreeStreamTransport
             {
                 Counters.DecodeError(e);
                 skip = length;
+                continue;
+            }
+
+            if (!final && frame.Type == FrameType.Keys)
+            {
+                // Key commands carry keys and change the keyring: only a stream sealed with a key of ours may carry them.
+                Counters.Dropped.Increment("keys_not_sealed");
                 continue;
             }
 
