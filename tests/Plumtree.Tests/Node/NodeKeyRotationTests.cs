@@ -1,4 +1,9 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Plumtree.Broadcast;
+using Plumtree.Keys;
 using Plumtree.Node;
+using Plumtree.Wire;
 
 namespace Plumtree.Tests.Node;
 
@@ -163,5 +168,42 @@ public sealed class NodeKeyRotationTests
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_key_command_on_a_plaintext_stream_is_dropped_even_where_plaintext_streams_are_accepted()
+    {
+        var key = Key(50);
+        var intruderKey = Convert.FromBase64String(Key(60));
+        await using var cluster = await NodeCluster.StartAsync(1, configure: o =>
+        {
+            o.EncryptionKeys = [key];
+            o.ConfigureMembership = m => NodeCluster.FastMembership(m) with { GossipVerifyIncoming = false }; // a transition: plaintext accepted
+        });
+        var node = cluster.Nodes[0];
+        var writer = new ArrayBufferWriter<byte>();
+        PlumtreeFrameCodec.Encode(PlumtreeFrame.Keys(KeyCommandCodec.Encode(new KeyCommand(new MessageId(1, 1), KeyOperation.Install, "intruder", intruderKey))), writer, 1 << 20);
+        var frame = writer.WrittenSpan.ToArray();
+
+        using (var plain = new TcpClient())
+        {
+            await plain.ConnectAsync(node.AdvertisedEndPoint, Ct);
+            var stream = plain.GetStream();
+            await stream.WriteAsync(PlumtreeStreamProtocol.BuildPreamble("intruder", [], sealKey: null), Ct);
+            await stream.WriteAsync(frame, Ct);
+            await NodeCluster.Until(() => node.StreamTransport!.Counters.Dropped["keys_not_sealed"] == 1, "the plaintext Keys frame is dropped");
+        }
+
+        Assert.Equal([key], node.LocalKeys);
+
+        // The same frame on a sealed stream (a holder of the key) is applied: the refusal above was for the plaintext.
+        var sealKey = Convert.FromBase64String(key);
+        using var sealedClient = new TcpClient();
+        await sealedClient.ConnectAsync(node.AdvertisedEndPoint, Ct);
+        var sealedStream = sealedClient.GetStream();
+        await sealedStream.WriteAsync(PlumtreeStreamProtocol.BuildPreamble("holder", [], sealKey), Ct);
+        await sealedStream.WriteAsync(PlumtreeStreamProtocol.Seal(sealKey, frame, 1), Ct);
+        await NodeCluster.Until(() => node.LocalKeys.Count == 2, "the sealed Keys frame is applied");
+        Assert.Equal([key, Convert.ToBase64String(intruderKey)], node.LocalKeys);
     }
 }
