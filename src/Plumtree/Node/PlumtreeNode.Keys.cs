@@ -76,12 +76,13 @@ public sealed partial class PlumtreeNode
     {
         var wait = timeout ?? DefaultKeyCommandTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
+        EnsureRunning();
         if (Volatile.Read(ref _keyring) is null)
         {
             throw new InvalidOperationException(KeyringRules.EncryptionNotEnabled);
         }
 
-        if (!NodeSetup.Timers(_options).GossipVerifyOutgoing)
+        if (_membershipOptions is { GossipVerifyOutgoing: false })
         {
             throw new InvalidOperationException("outgoing traffic is not encrypted on this node (GossipVerifyOutgoing is off): key commands would carry keys in clear text");
         }
