@@ -19,6 +19,15 @@ public sealed class NodeKeyRotationTests
     private static string Describe(KeyringReport report) =>
         $"{report.Operation}: answered {report.NodesAnswered}/{report.NodesAsked}, not answered [{string.Join(" ", report.NotAnswered)}], errors [{string.Join("; ", report.Nodes.Where(n => n.Error is not null).Select(n => $"{n.Node}: {n.Error}"))}]";
 
+    /// <summary>Runs a key command and prints how long its report took (every live member answered).</summary>
+    private static async Task<KeyringReport> Timed(Func<Task<KeyringReport>> command)
+    {
+        var start = TimeProvider.System.GetTimestamp();
+        var report = await command();
+        TestContext.Current.TestOutputHelper?.WriteLine($"{report.Operation}: {report.NodesAnswered}/{report.NodesAsked} answered in {TimeProvider.System.GetElapsedTime(start).TotalMilliseconds:0} ms");
+        return report;
+    }
+
     [Fact]
     public async Task Keys_rotate_cluster_wide_without_a_restart_and_broadcasts_reach_every_node_after_each_step()
     {
@@ -48,7 +57,7 @@ public sealed class NodeKeyRotationTests
         Assert.Equal((oldKey, 4, 4), (only.Key, only.Nodes, only.PrimaryOn.Count));
 
         // 1. install the new key everywhere: every node holds both, the old one still encrypts
-        var installed = await origin.InstallKeyAsync(newKey, AnswerTimeout, Ct);
+        var installed = await Timed(() => origin.InstallKeyAsync(newKey, AnswerTimeout, Ct));
         Assert.True(installed.Succeeded, Describe(installed));
         Assert.Equal(4, installed.NodesAnswered);
         Assert.Equal(4, installed.Keys.Single(k => k.Key == newKey).Nodes);
@@ -62,7 +71,7 @@ public sealed class NodeKeyRotationTests
         Assert.All(cluster.Nodes, n => Assert.Equal([oldKey, newKey], n.LocalKeys));
 
         // 2. use it: it is the primary everywhere, in both transports
-        var used = await origin.UseKeyAsync(newKey, AnswerTimeout, Ct);
+        var used = await Timed(() => origin.UseKeyAsync(newKey, AnswerTimeout, Ct));
         Assert.True(used.Succeeded, Describe(used));
         Assert.Equal(4, used.Keys.Single(k => k.Key == newKey).PrimaryOn.Count);
         Assert.All(cluster.Nodes, n => Assert.Equal([newKey, oldKey], n.LocalKeys));
@@ -78,7 +87,7 @@ public sealed class NodeKeyRotationTests
         Assert.All(cluster.Nodes, n => Assert.Equal([newKey, oldKey], n.LocalKeys));
 
         // 3. remove the old key: only the new one is left, and the cluster still works
-        var removed = await origin.RemoveKeyAsync(oldKey, AnswerTimeout, Ct);
+        var removed = await Timed(() => origin.RemoveKeyAsync(oldKey, AnswerTimeout, Ct));
         Assert.True(removed.Succeeded, Describe(removed));
         var left = Assert.Single(removed.Keys);
         Assert.Equal((newKey, 4, 4), (left.Key, left.Nodes, left.PrimaryOn.Count));
