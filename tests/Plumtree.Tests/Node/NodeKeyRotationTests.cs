@@ -184,21 +184,22 @@ public sealed class NodeKeyRotationTests
     {
         var key = Key(50);
         var intruderKey = Convert.FromBase64String(Key(60));
-        await using var cluster = await NodeCluster.StartAsync(1, configure: o =>
+        await using var cluster = await NodeCluster.StartAsync(2, configure: o =>
         {
             o.EncryptionKeys = [key];
             o.ConfigureMembership = m => NodeCluster.FastMembership(m) with { GossipVerifyIncoming = false }; // a transition: plaintext accepted
         });
         var node = cluster.Nodes[0];
+        var member = cluster.Nodes[1].Name; // the intruder claims a member's name, so the stream is admitted
         var writer = new ArrayBufferWriter<byte>();
-        PlumtreeFrameCodec.Encode(PlumtreeFrame.Keys(KeyCommandCodec.Encode(new KeyCommand(new MessageId(1, 1), KeyOperation.Install, "intruder", intruderKey))), writer, 1 << 20);
+        PlumtreeFrameCodec.Encode(PlumtreeFrame.Keys(KeyCommandCodec.Encode(new KeyCommand(new MessageId(1, 1), KeyOperation.Install, member, intruderKey))), writer, 1 << 20);
         var frame = writer.WrittenSpan.ToArray();
 
         using (var plain = new TcpClient())
         {
             await plain.ConnectAsync(node.AdvertisedEndPoint, Ct);
             var stream = plain.GetStream();
-            await stream.WriteAsync(PlumtreeStreamProtocol.BuildPreamble("intruder", [], sealKey: null), Ct);
+            await stream.WriteAsync(PlumtreeStreamProtocol.BuildPreamble(member, [], sealKey: null), Ct);
             await stream.WriteAsync(frame, Ct);
             await NodeCluster.Until(() => node.StreamTransport!.Counters.Dropped["keys_not_sealed"] == 1, "the plaintext Keys frame is dropped");
         }
@@ -210,7 +211,7 @@ public sealed class NodeKeyRotationTests
         using var sealedClient = new TcpClient();
         await sealedClient.ConnectAsync(node.AdvertisedEndPoint, Ct);
         var sealedStream = sealedClient.GetStream();
-        await sealedStream.WriteAsync(PlumtreeStreamProtocol.BuildPreamble("holder", [], sealKey), Ct);
+        await sealedStream.WriteAsync(PlumtreeStreamProtocol.BuildPreamble(member, [], sealKey), Ct);
         await sealedStream.WriteAsync(PlumtreeStreamProtocol.Seal(sealKey, frame, 1), Ct);
         await NodeCluster.Until(() => node.LocalKeys.Count == 2, "the sealed Keys frame is applied");
         Assert.Equal([key, Convert.ToBase64String(intruderKey)], node.LocalKeys);
