@@ -71,6 +71,13 @@ public interface IPlumtreeNodeHandle
     /// <summary>Checks every row of the message store; corrupt rows are removed, counted and written again from memory.</summary>
     Task<MessageStoreVerification> VerifyStoreAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs a cluster-wide key command (<c>serf keys</c>: list, install, use, remove; <paramref name="key"/> is base64, null
+    /// for list) and returns what every node answered. Throws <see cref="InvalidOperationException"/> when encryption is
+    /// not enabled on the node, <see cref="ArgumentException"/> for a key that is not base64 of a 16, 24 or 32 byte key.
+    /// </summary>
+    Task<KeyringReport> RunKeyCommandAsync(KeyOperation operation, string? key, CancellationToken cancellationToken);
+
     /// <summary>The operator's state export.</summary>
     StateExport ExportState();
 

@@ -55,4 +55,13 @@ internal sealed class PlumtreeNodeHandle(PlumtreeNode node, IOptions<PlumtreeNod
     public Task<MessageStoreVerification> VerifyStoreAsync(CancellationToken cancellationToken) => node.VerifyStoreAsync(cancellationToken);
 
     public NodeHealth GetHealth() => node.GetHealth();
+
+    public Task<KeyringReport> RunKeyCommandAsync(KeyOperation operation, string? key, CancellationToken cancellationToken) => operation switch
+    {
+        KeyOperation.List => node.ListKeysAsync(cancellationToken: cancellationToken),
+        KeyOperation.Install => node.InstallKeyAsync(key ?? string.Empty, cancellationToken: cancellationToken),
+        KeyOperation.Use => node.UseKeyAsync(key ?? string.Empty, cancellationToken: cancellationToken),
+        KeyOperation.Remove => node.RemoveKeyAsync(key ?? string.Empty, cancellationToken: cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown key operation."),
+    };
 }

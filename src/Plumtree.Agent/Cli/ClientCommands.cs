@@ -7,7 +7,7 @@ using Plumtree.Agent.Http;
 
 namespace Plumtree.Agent.Cli;
 
-/// <summary>The verbs that talk to a running agent over HTTP: members, peers, broadcast, join, leave, rebalance, cache clear|verify, sync [now], state, health.</summary>
+/// <summary>The verbs that talk to a running agent over HTTP: members, peers, broadcast, join, leave, rebalance, cache clear|verify, sync [now], keys list|install|use|remove, state, health.</summary>
 internal static class ClientCommands
 {
     public const double DefaultTimeoutSeconds = 10;
@@ -30,6 +30,7 @@ internal static class ClientCommands
         cache.Add(Simple(env, "verify", "Check every stored message's checksum; corrupt rows are removed, counted and written again from memory.", "v1/cache/verify", isPost: true, Render.CacheVerify));
         yield return cache;
         yield return Sync(env);
+        yield return Keys(env);
     }
 
     private static ClientOptions AddOptions(Command command)
@@ -186,6 +187,52 @@ internal static class ClientCommands
         }));
         sync.Add(now);
         return sync;
+    }
+
+    private static Command Keys(CliEnvironment env)
+    {
+        var keys = new Command("keys", "Live key rotation across the cluster (serf keys): list, install, use, remove. Exits 1 when any node failed or did not answer.");
+        keys.Add(KeyVerb(env, "list", "List the keys every node holds: per key, how many nodes hold it and where it is primary (GET /v1/keys).", null));
+        keys.Add(KeyVerb(env, "install", "Install KEY on every node for decryption; the primary key does not change (POST /v1/keys/install).", "v1/keys/install"));
+        keys.Add(KeyVerb(env, "use", "Make KEY, installed everywhere first, the primary (encrypting) key on every node (POST /v1/keys/use).", "v1/keys/use"));
+        keys.Add(KeyVerb(env, "remove", "Remove KEY from every node; the primary key cannot be removed (POST /v1/keys/remove).", "v1/keys/remove"));
+        return keys;
+    }
+
+    private static Command KeyVerb(CliEnvironment env, string name, string description, string? postPath)
+    {
+        var command = new Command(name, description);
+        var key = new Argument<string>("KEY") { Description = "Base64 of a 16, 24 or 32 byte AES key (make one with 'plumtree keygen')." };
+        if (postPath is not null)
+        {
+            command.Add(key);
+        }
+
+        var options = AddOptions(command);
+        command.SetAction((parse, ct) => RunAsync(parse, options, env, async (client, json) =>
+        {
+            AdminReply reply;
+            if (postPath is null)
+            {
+                reply = await client.GetAsync("v1/keys", ct).ConfigureAwait(false);
+            }
+            else
+            {
+                var request = new KeyRequest(parse.GetValue(key));
+                using var content = new StringContent(JsonSerializer.Serialize(request, AdminJsonContext.Relaxed.KeyRequest), Encoding.UTF8, "application/json");
+                reply = await client.PostAsync(postPath, content, ct).ConfigureAwait(false);
+            }
+
+            var code = await FinishAsync(env, reply, json, Render.Keys).ConfigureAwait(false);
+            if (code != ExitCodes.Ok || !reply.IsJson)
+            {
+                return code;
+            }
+
+            var report = JsonSerializer.Deserialize(reply.Body, AdminJsonContext.Relaxed.KeysResponse);
+            return report?.Succeeded == true ? ExitCodes.Ok : ExitCodes.Failure;
+        }));
+        return command;
     }
 
     private static Command Join(CliEnvironment env)

@@ -104,6 +104,38 @@ internal static class Render
         env.Console.Write(peers);
     }
 
+    public static void Keys(CliEnvironment env, string body)
+    {
+        var report = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.KeysResponse)!;
+        var verdict = report.Succeeded ? "[green]ok[/]" : $"[red]{report.NodesFailed.ToString(CultureInfo.InvariantCulture)} node(s) failed[/]";
+        env.Console.MarkupLine(
+            $"{Markup.Escape(report.Operation)}{(report.Key is null ? string.Empty : " " + Markup.Escape(report.Key))}: "
+            + $"{report.NodesAnswered.ToString(CultureInfo.InvariantCulture)} of {report.NodesAsked.ToString(CultureInfo.InvariantCulture)} node(s) answered: {verdict}");
+        var keys = new Table().AddColumn("key").AddColumn("nodes").AddColumn("primary on");
+        foreach (var key in report.Keys)
+        {
+            keys.AddRow(
+                Markup.Escape(key.Key),
+                $"{key.Nodes.ToString(CultureInfo.InvariantCulture)}/{report.NodesAnswered.ToString(CultureInfo.InvariantCulture)}",
+                Markup.Escape(key.PrimaryOn.Count == report.NodesAnswered && key.PrimaryOn.Count > 0 ? "all" : string.Join(", ", key.PrimaryOn)));
+        }
+
+        env.Console.Write(keys);
+        var failed = report.Nodes.Where(n => n.Error is not null).Select(n => (n.Node, Error: n.Error!))
+            .Concat(report.NotAnswered.Select(n => (Node: n, Error: "no answer before the timeout")))
+            .ToList();
+        if (failed.Count > 0)
+        {
+            var errors = new Table().AddColumn("node").AddColumn("error");
+            foreach (var (node, error) in failed)
+            {
+                errors.AddRow(Markup.Escape(node), $"[red]{Markup.Escape(error)}[/]");
+            }
+
+            env.Console.Write(errors);
+        }
+    }
+
     public static void CacheVerify(CliEnvironment env, string body)
     {
         var result = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.CacheVerifyResponse)!;

@@ -371,7 +371,7 @@ internal sealed partial class AgentConfiguration
         return value;
     }
 
-    private static bool IsAesKey(string text)
+    internal static bool IsAesKey(string text)
     {
         var buffer = new byte[48];
         return Convert.TryFromBase64String(text, buffer, out var written) && written is 16 or 24 or 32;

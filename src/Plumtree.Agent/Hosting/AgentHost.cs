@@ -104,6 +104,12 @@ internal static class AgentHost
         services.PostConfigure<PlumtreeNodeOptions>(o =>
         {
             o.EncryptionKeys = [.. config.EncryptionKeys];
+
+            // Keys changed at run time (plumtree keys) survive a restart; the file wins over EncryptionKeys at start.
+            if (Cli.AgentCommand.DataDirProblem(settings.DataDir) is null)
+            {
+                o.KeyringFile = Path.Combine(settings.DataDir, "keyring.json");
+            }
             o.Profile = o.Profile.ToLowerInvariant();
         });
 

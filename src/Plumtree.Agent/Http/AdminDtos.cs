@@ -113,3 +113,31 @@ internal sealed record CacheVerifyResponse(
     [property: JsonPropertyName("corrupt_removed")] int CorruptRemoved,
     [property: JsonPropertyName("bytes")] long Bytes,
     [property: JsonPropertyName("detail")] string Detail);
+
+/// <summary><c>POST /v1/keys/install|use|remove</c> request.</summary>
+internal sealed record KeyRequest([property: JsonPropertyName("key")] string? Key);
+
+/// <summary><c>GET /v1/keys</c> and <c>POST /v1/keys/*</c>: what every node answered to a cluster-wide key command.</summary>
+internal sealed record KeysResponse(
+    [property: JsonPropertyName("operation")] string Operation,
+    [property: JsonPropertyName("key")] string? Key,
+    [property: JsonPropertyName("succeeded")] bool Succeeded,
+    [property: JsonPropertyName("nodes_asked")] int NodesAsked,
+    [property: JsonPropertyName("nodes_answered")] int NodesAnswered,
+    [property: JsonPropertyName("nodes_failed")] int NodesFailed,
+    [property: JsonPropertyName("keys")] IReadOnlyList<KeyHoldersDto> Keys,
+    [property: JsonPropertyName("nodes")] IReadOnlyList<KeyNodeDto> Nodes,
+    [property: JsonPropertyName("not_answered")] IReadOnlyList<string> NotAnswered);
+
+/// <summary>One key across the nodes that answered.</summary>
+internal sealed record KeyHoldersDto(
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("nodes")] int Nodes,
+    [property: JsonPropertyName("primary_on")] IReadOnlyList<string> PrimaryOn);
+
+/// <summary>One node's answer.</summary>
+internal sealed record KeyNodeDto(
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("error")] string? Error,
+    [property: JsonPropertyName("primary_key")] string? PrimaryKey,
+    [property: JsonPropertyName("keys")] IReadOnlyList<string> Keys);

@@ -28,6 +28,10 @@ internal static partial class AdminEndpoints
         app.MapPost("/v1/cache/verify", Handler(VerifyCacheAsync));
         app.MapGet("/debug/sync", Handler(Sync));
         app.MapPost("/v1/sync", Handler(SyncNowAsync));
+        app.MapGet("/v1/keys", Handler(ListKeysAsync));
+        app.MapPost("/v1/keys/install", Handler(InstallKeyAsync));
+        app.MapPost("/v1/keys/use", Handler(UseKeyAsync));
+        app.MapPost("/v1/keys/remove", Handler(RemoveKeyAsync));
         return app;
     }
 

@@ -21,6 +21,8 @@ namespace Plumtree.Agent.Http;
 [JsonSerializable(typeof(SyncResponse))]
 [JsonSerializable(typeof(SyncRequest))]
 [JsonSerializable(typeof(CacheVerifyResponse))]
+[JsonSerializable(typeof(KeyRequest))]
+[JsonSerializable(typeof(KeysResponse))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext
 {
     /// <summary>

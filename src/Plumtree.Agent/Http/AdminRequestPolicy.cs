@@ -19,6 +19,9 @@ internal sealed class AdminRequestPolicy
     /// <summary>Read-only routes that <see cref="HttpTokenScope.AllExceptProbes"/> leaves open.</summary>
     private static readonly string[] ProbePaths = ["/metrics", "/health"];
 
+    /// <summary>Read-only routes that answer secrets (the cluster's encryption keys): a configured token is required on them in every scope.</summary>
+    private static readonly string[] SecretPaths = ["/v1/keys"];
+
     /// <summary>The content types a browser sends cross-origin without a preflight (the "simple" CORS requests).</summary>
     private static readonly string[] BrowserFormTypes = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"];
 
@@ -54,7 +57,8 @@ internal sealed class AdminRequestPolicy
             return badBrowser;
         }
 
-        var needsToken = _tokenHash is not null && (!reads || _scope == HttpTokenScope.All || (_scope == HttpTokenScope.AllExceptProbes && !IsOneOf(request.Path, ProbePaths)));
+        var needsToken = _tokenHash is not null
+            && (!reads || _scope == HttpTokenScope.All || IsOneOf(request.Path, SecretPaths) || (_scope == HttpTokenScope.AllExceptProbes && !IsOneOf(request.Path, ProbePaths)));
         return needsToken ? CheckToken(request.Authorization) : null;
     }
 

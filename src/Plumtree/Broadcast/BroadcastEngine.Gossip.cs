@@ -83,9 +83,9 @@ public sealed partial class BroadcastEngine
     {
         ArgumentNullException.ThrowIfNull(from);
         Advance(now);
-        if (frame.Type == FrameType.Sync)
+        if (frame.Type is FrameType.Sync or FrameType.Keys)
         {
-            // Sync frames belong to the sync engine; the node routes them there before this engine.
+            // Sync and Keys frames belong to the sync engine and the key rotation; the node routes them there before this engine.
             _counters.Malformed++;
             Finish();
             return;

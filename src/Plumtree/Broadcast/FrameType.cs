@@ -26,4 +26,11 @@ public enum FrameType : byte
     /// <see cref="PlumtreeFrame.Payload"/>. The node routes it to the sync engine; the broadcast engine never uses it.
     /// </summary>
     Sync = 16,
+
+    /// <summary>
+    /// A key-rotation command or answer (<c>docs/security.md</c>, "Key rotation"): the body (kind, command id, ...)
+    /// belongs to the node's key rotation and is carried in <see cref="PlumtreeFrame.Payload"/>. Accepted only on
+    /// sealed (encrypted) streams; never delivered to the application, cached, stored or synced.
+    /// </summary>
+    Keys = 32,
 }

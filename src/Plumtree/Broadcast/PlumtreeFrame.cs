@@ -58,6 +58,9 @@ public readonly struct PlumtreeFrame
     /// <summary>An anti-entropy sync frame carrying <paramref name="body"/> (at least 1 byte; its layout is the sync engine's).</summary>
     public static PlumtreeFrame Sync(ReadOnlyMemory<byte> body) => new(FrameType.Sync, default, 0, body, default, false);
 
+    /// <summary>A key-rotation frame carrying <paramref name="body"/> (at least 1 byte; its layout is the key rotation's).</summary>
+    public static PlumtreeFrame Keys(ReadOnlyMemory<byte> body) => new(FrameType.Keys, default, 0, body, default, false);
+
     /// <inheritdoc/>
     public override string ToString() => Type switch
     {
@@ -66,6 +69,7 @@ public readonly struct PlumtreeFrame
         FrameType.Graft => $"Graft({Id}, hop {Hop})",
         FrameType.Neighbor => $"Neighbor(high={Flag})",
         FrameType.Sync => $"Sync({Payload.Length} B)",
+        FrameType.Keys => $"Keys({Payload.Length} B)",
         _ => Type.ToString(),
     };
 }

@@ -93,4 +93,19 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 1062, Level = LogLevel.Warning, Message = "Node {Node}: TLS stream trouble '{Reason}' with {Remote}: {Detail} (further ones are only counted)")]
     public static partial void TlsProblem(ILogger logger, string node, string reason, System.Net.IPEndPoint remote, string detail);
+
+    [LoggerMessage(EventId = 1065, Level = LogLevel.Information, Message = "Node {Node} loaded its keyring from {Path} ({Keys} key(s)); it takes precedence over the configured EncryptionKeys")]
+    public static partial void KeyringLoaded(ILogger logger, string node, string path, int keys);
+
+    [LoggerMessage(EventId = 1066, Level = LogLevel.Information, Message = "Node {Node} key command {Operation} from {Origin}: keyring now holds {Keys} key(s)")]
+    public static partial void KeyringChanged(ILogger logger, string node, KeyOperation operation, string origin, int keys);
+
+    [LoggerMessage(EventId = 1067, Level = LogLevel.Warning, Message = "Node {Node} key command {Operation} from {Origin} refused: {Error}")]
+    public static partial void KeyCommandRefused(ILogger logger, string node, KeyOperation operation, string origin, string error);
+
+    [LoggerMessage(EventId = 1068, Level = LogLevel.Error, Message = "Node {Node} could not write its keyring file {Path}; the change holds in memory only until a restart")]
+    public static partial void KeyringSaveFailed(ILogger logger, string node, string path, Exception exception);
+
+    [LoggerMessage(EventId = 1069, Level = LogLevel.Warning, Message = "Node {Node} dropped a malformed Keys frame from {From}: {Error}")]
+    public static partial void KeyFrameMalformed(ILogger logger, string node, string from, string error);
 }

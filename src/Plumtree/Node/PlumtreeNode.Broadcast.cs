@@ -84,6 +84,12 @@ public sealed partial class PlumtreeNode
             return;
         }
 
+        if (frame.Type == FrameType.Keys)
+        {
+            ReceiveKeys(from, frame.Payload);
+            return;
+        }
+
         _broadcast.Receive(from, frame, now);
     }
 

@@ -31,7 +31,7 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly int _seed;
-    private readonly Keyring? _keyring;
+    private Keyring? _keyring;
     private readonly BroadcastEngine _broadcast;
     private readonly BroadcastSink _broadcastSink;
     private readonly MembershipEffects _effects;
@@ -76,7 +76,7 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
         _logger = loggerFactory?.CreateLogger<PlumtreeNode>() ?? NullLogger<PlumtreeNode>.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _seed = options.RandomSeed ?? unchecked((int)PeerView.RingHash(options.NodeName));
-        _keyring = NodeKeys.Build(options.EncryptionKeys);
+        _keyring = LoadKeyring(options);
         _membershipRandom = new Random(_seed);
         _reconnector = new Reconnector(options.ReconnectInterval, options.ReconnectTimeout, new Random(unchecked(_seed ^ 0x3C6E_F372)));
         _counters = new NodeCounters();

@@ -50,6 +50,14 @@ public sealed class PlumtreeNodeOptions
     /// <summary>Base64 AES keys (16, 24 or 32 bytes). The first encrypts; any decrypts. Empty: no encryption.</summary>
     public IList<string> EncryptionKeys { get; set; } = [];
 
+    /// <summary>
+    /// Where the keyring is kept across restarts (a JSON array of base64 keys, the primary first, mode 0600; serf's
+    /// keyring file format); null = key changes made at run time (<see cref="PlumtreeNode.InstallKeyAsync"/> and friends)
+    /// live in memory only. When the file exists at start it takes precedence over <see cref="EncryptionKeys"/>; it is
+    /// written on every change of the keyring.
+    /// </summary>
+    public string? KeyringFile { get; set; }
+
     /// <summary>Optional memberlist cluster label (v0.3+ wire header). Default none.</summary>
     public string? Label { get; set; }
 

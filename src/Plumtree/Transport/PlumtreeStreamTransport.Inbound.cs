@@ -106,7 +106,8 @@ internal sealed partial class PlumtreeStreamTransport
             }
 
             _inboundByNode[node] = stream;
-            await ReadFramesAsync(input, node, sealedBy, stream, linked.Token).ConfigureAwait(false);
+            // Key commands only over an authenticated stream: sealed with a key of ours, or TLS with a client certificate of the CA.
+            await ReadFramesAsync(input, node, sealedBy, keysAllowed: sealedBy is not null || tls?.RemoteCertificate is not null, stream, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -360,7 +361,7 @@ internal sealed partial class PlumtreeStreamTransport
     }
 
     /// <summary>Frame loop; returns at EOF or at the first error (counted), which ends this connection only.</summary>
-    private async Task ReadFramesAsync(PipeReader input, string node, Wire.Memberlist.Keyring? keyring, InboundStream stream, CancellationToken cancellationToken)
+    private async Task ReadFramesAsync(PipeReader input, string node, Wire.Memberlist.Keyring? keyring, bool keysAllowed, InboundStream stream, CancellationToken cancellationToken)
     {
         var maxFrame = _options.MaxFrameSize;
         var maxRecord = PlumtreeStreamProtocol.MaxRecordPayload(maxFrame, keyring is not null);
@@ -377,15 +378,16 @@ internal sealed partial class PlumtreeStreamTransport
             {
                 if (keyring is null)
                 {
-                    completed = DeliverFrames(ref buffer, node, maxFrame, ref skip, final: false);
+                    completed = DeliverFrames(ref buffer, node, maxFrame, ref skip, final: false, keysAllowed);
                 }
                 else
                 {
                     while (PlumtreeStreamProtocol.TryReadRecord(ref buffer, maxRecord, out var sealedPayload))
                     {
-                        var plain = new ReadOnlySequence<byte>(PlumtreeStreamProtocol.Open(keyring, sealedPayload.ToArray(), sequence++));
+                        // The live keyring (a key rotation may have removed the key this stream was opened with).
+                        var plain = new ReadOnlySequence<byte>(PlumtreeStreamProtocol.Open(Keyring ?? keyring, sealedPayload.ToArray(), sequence++));
                         long recordSkip = 0;
-                        DeliverFrames(ref plain, node, maxFrame, ref recordSkip, final: true);
+                        DeliverFrames(ref plain, node, maxFrame, ref recordSkip, final: true, keysAllowed);
                         completed++;
                     }
                 }
@@ -438,10 +440,11 @@ internal sealed partial class PlumtreeStreamTransport
     /// <summary>
     /// Delivers every whole frame in <paramref name="buffer"/>. Frames of a type this version does not know
     /// are skipped (counted) so that newer peers can add types; any other error is thrown. With
-    /// <paramref name="final"/>, the buffer must hold whole frames only (a sealed record). Returns the number of
-    /// frames completed (delivered or skipped to their end).
+    /// <paramref name="final"/>, the buffer must hold whole frames only (a sealed record). Keys frames are delivered only when
+    /// <paramref name="keysAllowed"/> (a sealed stream, or TLS with a verified client certificate).
+    /// Returns the number of frames completed (delivered or skipped to their end).
     /// </summary>
-    private int DeliverFrames(ref ReadOnlySequence<byte> buffer, string node, int maxFrame, ref long skip, bool final)
+    private int DeliverFrames(ref ReadOnlySequence<byte> buffer, string node, int maxFrame, ref long skip, bool final, bool keysAllowed)
     {
         var completed = 0;
         while (true)
@@ -471,6 +474,14 @@ internal sealed partial class PlumtreeStreamTransport
             {
                 Counters.DecodeError(e);
                 skip = length;
+                continue;
+            }
+
+            if (!keysAllowed && frame.Type == FrameType.Keys)
+            {
+                // Key commands carry keys and change the keyring: only an authenticated stream may carry them.
+                Counters.Dropped.Increment("keys_not_sealed");
+                completed++;
                 continue;
             }
 

@@ -22,7 +22,7 @@ internal sealed partial class PlumtreeStreamTransport
             while (await WaitForFramesAsync(peer, reader, cancellationToken).ConfigureAwait(false))
             {
                 var connection = peer.Current;
-                if (connection is null || connection.IsClosed || !connection.Address.Equals(peer.Address))
+                if (connection is null || connection.IsClosed || !connection.Address.Equals(peer.Address) || SealedWithOldKey(connection))
                 {
                     if (connection is not null)
                     {
@@ -105,6 +105,13 @@ internal sealed partial class PlumtreeStreamTransport
 
         return await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// True when the primary key changed since <paramref name="connection"/> was opened (a key rotation's Use): it is
+    /// retired and the next frames go on a new connection sealed with the new primary key.
+    /// </summary>
+    private bool SealedWithOldKey(OutboundConnection connection) =>
+        connection.SealKey is { } sealKey && Keyring is { } keyring && !ReferenceEquals(sealKey, keyring.PrimaryKey) && !sealKey.AsSpan().SequenceEqual(keyring.PrimaryKey);
 
     /// <summary>Takes queued frames into <paramref name="batch"/> until about <see cref="PlumtreeStreamProtocol.BatchBytes"/> or the queue is empty.</summary>
     private async Task<int> FillBatchAsync(ChannelReader<QueuedFrame> reader, ArrayBufferWriter<byte> batch, CancellationToken cancellationToken)
@@ -433,6 +440,9 @@ internal sealed partial class PlumtreeStreamTransport
         public Socket Socket { get; }
 
         public IPEndPoint Address { get; }
+
+        /// <summary>The key this connection seals with (null = plaintext).</summary>
+        public byte[]? SealKey => _sealKey;
 
         public long OpenedAt { get; }
 

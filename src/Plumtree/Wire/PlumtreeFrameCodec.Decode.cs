@@ -44,6 +44,11 @@ internal static partial class PlumtreeFrameCodec
             RequireSyncBody(frameLength);
             result = PlumtreeFrame.Sync(frame[HeaderSize..frameLength]);
         }
+        else if (type == FrameType.Keys)
+        {
+            RequireOpaqueBody(type, frameLength);
+            result = PlumtreeFrame.Keys(frame[HeaderSize..frameLength]);
+        }
         else
         {
             result = DecodeControlBody(type, span[HeaderSize..frameLength], frameLength);
@@ -116,6 +121,9 @@ internal static partial class PlumtreeFrameCodec
             case FrameType.Sync:
                 RequireSyncBody(frameLength);
                 return PlumtreeFrame.Sync(body.ToArray());
+            case FrameType.Keys:
+                RequireOpaqueBody(type, frameLength);
+                return PlumtreeFrame.Keys(body.ToArray());
             default:
                 // ReadHeader admits only known types, and Gossip bodies are read by the callers.
                 throw new UnreachableException($"{type} has no control body.");
@@ -159,11 +167,13 @@ internal static partial class PlumtreeFrameCodec
         return PlumtreeFrame.IHave(entries);
     }
 
-    private static void RequireSyncBody(int frameLength)
+    private static void RequireSyncBody(int frameLength) => RequireOpaqueBody(FrameType.Sync, frameLength);
+
+    private static void RequireOpaqueBody(FrameType type, int frameLength)
     {
         if (frameLength == HeaderSize)
         {
-            ThrowBadBody(FrameType.Sync, frameLength, "a Sync body is at least 1 byte");
+            ThrowBadBody(type, frameLength, $"a {type} body is at least 1 byte");
         }
     }
 

@@ -15,6 +15,7 @@ namespace Plumtree.Wire;
 /// Neighbor   := flags:u8 (bit0 = high priority, other bits 0)
 /// Disconnect := (empty)
 /// Sync       := body (>= 1 byte; the sync engine's format, SyncFrameCodec)
+/// Keys       := body (>= 1 byte; key rotation's format, KeyCommandCodec)
 /// </code>
 /// Encoders throw <see cref="ArgumentException"/> for frames that are invalid or larger than the limit;
 /// decoders throw nothing but <see cref="WireDecodeException"/> (layer <c>plumtree</c>) for bad input.
@@ -101,9 +102,10 @@ internal static partial class PlumtreeFrameCodec
                 body = 0;
                 break;
             case FrameType.Sync:
+            case FrameType.Keys:
                 if (frame.Payload.IsEmpty)
                 {
-                    throw new ArgumentException("A Sync frame needs a body of at least 1 byte.", nameof(frame));
+                    throw new ArgumentException($"A {frame.Type} frame needs a body of at least 1 byte.", nameof(frame));
                 }
 
                 body = frame.Payload.Length;
@@ -122,7 +124,7 @@ internal static partial class PlumtreeFrameCodec
     }
 
     /// <summary>True for the frame types this version decodes.</summary>
-    internal static bool IsKnownType(byte type) => type is (>= (byte)FrameType.Gossip and <= (byte)FrameType.Disconnect) or (byte)FrameType.Sync;
+    internal static bool IsKnownType(byte type) => type is (>= (byte)FrameType.Gossip and <= (byte)FrameType.Disconnect) or (byte)FrameType.Sync or (byte)FrameType.Keys;
 
     /// <summary>True for the type values reserved for further anti-entropy sync frames (17–31; 16 is <see cref="FrameType.Sync"/>).</summary>
     internal static bool IsReservedSyncType(byte type) => type is > (byte)FrameType.Sync and <= LastSyncType;

@@ -155,6 +155,12 @@ internal sealed class FakeNode : IPlumtreeNodeHandle
 
     public Task<MessageStoreVerification> VerifyStoreAsync(CancellationToken cancellationToken) => Task.FromResult(Verification);
 
+    /// <summary>What <see cref="RunKeyCommandAsync"/> answers (unset: the fake has no keyring, as a node without encryption).</summary>
+    public Func<KeyOperation, string?, KeyringReport>? KeyAnswer { get; set; }
+
+    public Task<KeyringReport> RunKeyCommandAsync(KeyOperation operation, string? key, CancellationToken cancellationToken) =>
+        KeyAnswer is { } answer ? Task.FromResult(answer(operation, key)) : throw new InvalidOperationException("encryption is not enabled on this node (no keyring)");
+
     public Task ClearCacheAsync(CancellationToken cancellationToken)
     {
         ClearCacheCalls++;

@@ -107,6 +107,19 @@ public sealed class GoldenFrameTests
     }
 
     [Fact]
+    public void Keys_carries_its_body_as_the_payload()
+    {
+        //                 ver type len      kind id                               op origin      key
+        const string hex = "01 20 00000017 01 018bcfe56800a1b2c3d4e5f60718293a 00 0002 6e31 00";
+        var body = Convert.FromHexString("01018bcfe56800a1b2c3d4e5f60718293a0000026e3100");
+        var decoded = AssertGolden("keys-list", hex, PlumtreeFrame.Keys(body));
+        Assert.Equal(FrameType.Keys, decoded.Type);
+        var command = Assert.IsType<Plumtree.Keys.KeyCommand>(Plumtree.Keys.KeyCommandCodec.Decode(decoded.Payload.Span));
+        Assert.Equal((Plumtree.Node.KeyOperation.List, "n1", 0), (command.Operation, command.Origin, command.Key.Length));
+        Assert.Throws<ArgumentException>(() => PlumtreeFrameCodec.GetEncodedLength(PlumtreeFrame.Keys(ReadOnlyMemory<byte>.Empty)));
+    }
+
+    [Fact]
     public void Every_frame_kind_has_a_shared_golden_vector()
     {
         var kinds = GoldenVectors.Valid.Select(v => PlumtreeFrameCodec.Decode(v.Bytes, GoldenVectors.MaxFrameSize).Type).ToHashSet();
