@@ -195,25 +195,34 @@ public sealed class NodeKeyRotationTests
         PlumtreeFrameCodec.Encode(PlumtreeFrame.Keys(KeyCommandCodec.Encode(new KeyCommand(new MessageId(1, 1), KeyOperation.Install, member, intruderKey))), writer, 1 << 20);
         var frame = writer.WrittenSpan.ToArray();
 
-        using (var plain = new TcpClient())
-        {
-            await plain.ConnectAsync(node.AdvertisedEndPoint, Ct);
-            var stream = plain.GetStream();
-            await stream.WriteAsync(PlumtreeStreamProtocol.BuildPreamble(member, [], sealKey: null), Ct);
-            await stream.WriteAsync(frame, Ct);
-            await NodeCluster.Until(() => node.StreamTransport!.Counters.Dropped["keys_not_sealed"] == 1, "the plaintext Keys frame is dropped");
-        }
-
+        // The intruder's stream names a live member, so it takes that member's slot, and the member's own next stream
+        // takes it back ("replaced"): a frame not read by then is lost with its stream. The cluster is settled first,
+        // preamble and frame go in one write, and a lost attempt is tried again (at most 5, each waiting up to 5 s).
+        await cluster.WaitOverlayAsync(minPeers: 1);
+        var sealKey = Convert.FromBase64String(key);
+        Assert.True(await SendUntilAsync(PlumtreeStreamProtocol.BuildPreamble(member, [], sealKey: null), frame, () => node.StreamTransport!.Counters.Dropped["keys_not_sealed"] >= 1), "the plaintext Keys frame is dropped");
         Assert.Equal([key], node.LocalKeys);
 
         // The same frame on a sealed stream (a holder of the key) is applied: the refusal above was for the plaintext.
-        var sealKey = Convert.FromBase64String(key);
-        using var sealedClient = new TcpClient();
-        await sealedClient.ConnectAsync(node.AdvertisedEndPoint, Ct);
-        var sealedStream = sealedClient.GetStream();
-        await sealedStream.WriteAsync(PlumtreeStreamProtocol.BuildPreamble(member, [], sealKey), Ct);
-        await sealedStream.WriteAsync(PlumtreeStreamProtocol.Seal(sealKey, frame, 1), Ct);
-        await NodeCluster.Until(() => node.LocalKeys.Count == 2, "the sealed Keys frame is applied");
+        Assert.True(await SendUntilAsync(PlumtreeStreamProtocol.BuildPreamble(member, [], sealKey), PlumtreeStreamProtocol.Seal(sealKey, frame, 1), () => node.LocalKeys.Count == 2), "the sealed Keys frame is applied");
+
+        async Task<bool> SendUntilAsync(byte[] preamble, byte[] body, Func<bool> done)
+        {
+            for (var attempt = 0; attempt < 5 && !done(); attempt++)
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(node.AdvertisedEndPoint, Ct);
+                await client.GetStream().WriteAsync(preamble.Concat(body).ToArray(), Ct);
+                var start = TimeProvider.System.GetTimestamp();
+                while (!done() && TimeProvider.System.GetElapsedTime(start) < TimeSpan.FromSeconds(5))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, Ct);
+                }
+            }
+
+            return done();
+        }
+
         Assert.Equal([key, Convert.ToBase64String(intruderKey)], node.LocalKeys);
     }
 }
