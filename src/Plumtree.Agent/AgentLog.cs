@@ -82,4 +82,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 2025, Level = LogLevel.Information, Message = "HTTP admin requires a client certificate from the CA bundle (mutual TLS)")]
     public static partial void AdminClientCertificateRequired(ILogger logger);
+
+    [LoggerMessage(EventId = 2026, Level = LogLevel.Warning, Message = "Rejected a message from {From} that breaks the validation rule {Rule} (Plumtree:Validation; counted in plumtree_dropped_total{{reason=\"validation_rejected\"}}, later ones of this rule are only counted)")]
+    public static partial void ValidationRejected(ILogger logger, string rule, string from);
 }

@@ -293,6 +293,7 @@ internal sealed partial class AgentConfiguration
         var handlerQueue = ReadPositiveInt(section, "HandlerQueueCapacity", 1024, Error);
         var buffer = ReadPositiveInt(section, "MessageBufferCapacity", 1000, Error);
         var stream = ReadPositiveInt(section, "StreamBufferCapacity", 1000, Error);
+        var payloadRules = ValidatePayloadRules(section, Error);
         var httpTls = ValidateHttpTls(root, Error);
         var access = ValidateHttpAccess(root, httpEndPoint, httpTls?.RequireClientCertificate == true, Error);
 
@@ -320,6 +321,7 @@ internal sealed partial class AgentConfiguration
             HttpInsecure = access.Insecure,
             Token = access.Token,
             HttpTls = httpTls,
+            Validation = payloadRules,
         };
     }
 

@@ -8,6 +8,9 @@ internal sealed class AgentSettings
     public const string DefaultHttp = "127.0.0.1:8080";
     public const string DefaultDataDir = "/var/lib/plumtree/data";
 
+    /// <summary>Message validation rules (<c>Plumtree:Validation:*</c>); none set: every message is accepted.</summary>
+    public Validation.PayloadRules Validation { get; init; } = new();
+
     /// <summary>HTTP admin listen address (<c>Plumtree:Http</c>, flag <c>--http</c>).</summary>
     public IPEndPoint Http { get; init; } = new(IPAddress.Loopback, 8080);
 

@@ -26,6 +26,7 @@ internal static class EnvironmentMapping
         .Concat(typeof(PlumtreeHostingOptions).GetProperties())
         .Concat(typeof(BroadcastOptions).GetProperties())
         .Concat(typeof(AgentSettings).GetProperties())
+        .Concat(typeof(Validation.PayloadRules).GetProperties())
         .Select(p => p.Name)
         .Distinct(StringComparer.OrdinalIgnoreCase)
         .ToDictionary(n => n, StringComparer.OrdinalIgnoreCase);

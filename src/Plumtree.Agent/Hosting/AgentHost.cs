@@ -113,6 +113,22 @@ internal static class AgentHost
             o.Profile = o.Profile.ToLowerInvariant();
         });
 
+        if (settings.Validation.Any)
+        {
+            services.AddOptions<PlumtreeNodeOptions>().PostConfigure<ILoggerFactory>((o, loggers) =>
+            {
+                var logger = loggers.CreateLogger("Plumtree.Agent.Validation");
+                var logged = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+                o.MessageValidator = settings.Validation.Validator((rule, from) =>
+                {
+                    if (logged.TryAdd(rule, true))
+                    {
+                        AgentLog.ValidationRejected(logger, rule, from ?? o.NodeName);
+                    }
+                });
+            });
+        }
+
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddPlumtreeInstrumentation()
             .AddMeter(HandlerRunner.MeterName)

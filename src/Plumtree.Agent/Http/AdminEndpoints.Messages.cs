@@ -41,6 +41,11 @@ internal static partial class AdminEndpoints
             var id = await node.BroadcastAsync(body, context.RequestAborted).ConfigureAwait(false);
             return Json(new BroadcastResponse(id.ToString()), AdminJsonContext.Relaxed.BroadcastResponse, StatusCodes.Status202Accepted);
         }
+        catch (MessageRejectedException ex)
+        {
+            // Plumtree:Validation: this agent's own rules refuse it, so nothing was delivered or sent.
+            return Error(StatusCodes.Status422UnprocessableEntity, ex.Message + " (Plumtree:Validation)");
+        }
         catch (ArgumentException ex)
         {
             return Error(StatusCodes.Status413PayloadTooLarge, ex.Message);

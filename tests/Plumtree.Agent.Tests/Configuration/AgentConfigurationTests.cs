@@ -167,11 +167,32 @@ public sealed class AgentConfigurationTests : IDisposable
     [InlineData("PLUMTREE_STREAMS__MAX_INBOUND_CONNECTIONS", "0", "Plumtree:Streams:MaxInboundConnections")]
     [InlineData("PLUMTREE_STREAMS__IDLE_TIMEOUT", "00:00:00", "Plumtree:Streams:IdleTimeout")]
     [InlineData("PLUMTREE_STREAMS__UNKNOWN_SENDER_GRACE", "-00:00:01", "Plumtree:Streams:UnknownSenderGrace")]
+    [InlineData("PLUMTREE_VALIDATION__JSON", "yes", "Plumtree:Validation:Json")]
+    [InlineData("PLUMTREE_VALIDATION__MAX_PAYLOAD_BYTES", "0", "Plumtree:Validation:MaxPayloadBytes")]
+    [InlineData("PLUMTREE_VALIDATION__JSOM", "true", "Plumtree:Validation:JSOM")]
     public void A_bad_environment_value_is_reported_with_its_key(string variable, string value, string key)
     {
         var error = Assert.Throws<AgentConfigException>(() => Load(new AgentFlags { ConfigFile = File("{}") }, new() { [variable] = value }));
 
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validation_rules_bind_from_the_file_and_the_environment_and_judge_payloads()
+    {
+        var file = File("""{"Plumtree":{"Validation":{"Json":true,"MaxPayloadBytes":64,"RequiredFields":["type"]}}}""");
+        var rules = Load(new AgentFlags { ConfigFile = file }).Settings.Validation;
+        Assert.True(rules.Any);
+        Assert.Null(rules.Check("{\"type\":\"a\",\"n\":1}\n"u8));
+        Assert.Equal("json", rules.Check("not json"u8));
+        Assert.Equal("json", rules.Check("{\"type\":1} {}"u8));
+        Assert.Equal("required_fields", rules.Check("{\"kind\":1}"u8));
+        Assert.Equal("required_fields", rules.Check("[1]"u8));
+        Assert.Equal("max_payload_bytes", rules.Check(System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"{new string('x', 64)}\"}}")));
+
+        var fromEnvironment = Load(new AgentFlags { ConfigFile = File("{}") }, new() { ["PLUMTREE_VALIDATION__REQUIRED_FIELDS"] = "type, id" }).Settings.Validation;
+        Assert.Equal(["type", "id"], fromEnvironment.RequiredFields);
+        Assert.False(Load(new AgentFlags { ConfigFile = File("{}") }).Settings.Validation.Any);
     }
 
     [Fact]
