@@ -80,11 +80,15 @@ public sealed class SyncScenarioTests
 
         Assert.Equal(0, k.MissingPairs);
         Assert.Equal(0, reinjected.DuplicateDeliveries);
-        Assert.Equal(reinjected.Sync!.RecoveredDeliveries, reinjected.Sync.Reinjected);
+        // Every recovered message is re-injected but the few that sync fetched while the tree still carried them
+        // (younger than BroadcastEngine.ReinjectMinAge).
+        Assert.InRange(reinjected.Sync!.Reinjected, reinjected.Sync.RecoveredDeliveries * 9 / 10, reinjected.Sync.RecoveredDeliveries);
         Assert.True(
             k.PartitionRecoveredBySync < plain.Consistency!.PartitionRecoveredBySync / 2,
             $"sync delivered {k.PartitionRecoveredBySync} with re-injection, {plain.Consistency.PartitionRecoveredBySync} without");
-        Assert.Equal(0, reinjected.Sync.RefusedDeliveries); // a re-injection's own local delivery is not counted as refused
+        // A message sync fetched first and the tree brought after is refused by the sync store (delivered once): only
+        // those not re-injected, since a re-injected one is known to the tree.
+        Assert.InRange(reinjected.Sync.RefusedDeliveries, 0, reinjected.Sync.RecoveredDeliveries - reinjected.Sync.Reinjected);
     }
 
     [Fact]

@@ -101,7 +101,7 @@ internal sealed partial class Simulation
     {
         foreach (var (node, id, payload) in _reinject)
         {
-            if (_engines![node] is { } engine && engine.Reinject(id, payload, Now))
+            if (_engines![node] is { } engine && engine.Reinject(id, payload, Now, NowMs))
             {
                 _reinjected++;
                 AfterInput(node);

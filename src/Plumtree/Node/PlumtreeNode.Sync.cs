@@ -258,7 +258,7 @@ public sealed partial class PlumtreeNode
             // already, and pushing it would hand a joiner with a shorter join window history it must not get (a
             // message minted in the millisecond a joiner started was re-injected so, once in ~15 runs of the
             // late-joiner test).
-            _broadcast.Reinject(recovery.Id, recovery.Payload, Now);
+            _broadcast.Reinject(recovery.Id, recovery.Payload, Now, UnixNow);
         }
     }
 
