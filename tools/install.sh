@@ -19,7 +19,11 @@ version="${version#Plumtree.Agent.}"
 
 # A reinstall of the same version must take the new package: uninstall first.
 dotnet tool uninstall --global Plumtree.Agent >/dev/null 2>&1 || true
-dotnet tool install --global --source "$out" --version "$version" Plumtree.Agent
+# (its own PATH advice is left out: the end of this script says what applies)
+if ! log="$(dotnet tool install --global --source "$out" --version "$version" Plumtree.Agent 2>&1)"; then
+  echo "$log" >&2
+  exit 1
+fi
 
 tools="${DOTNET_CLI_HOME:-$HOME}/.dotnet/tools"
 case ":$PATH:" in
