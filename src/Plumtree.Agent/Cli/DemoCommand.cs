@@ -178,15 +178,15 @@ internal static class DemoCommand
         if (!OnPath(env, "plumtree"))
         {
             // Run from a checkout (dotnet run): say how to get the command, and the form that works meanwhile.
-            env.Console.MarkupLine(Markup.Escape("  (plumtree is not on PATH: `bash tools/install.sh` in the repository installs it; until then, from the repository:"));
-            env.Console.MarkupLine(Markup.Escape($"   dotnet run --project src/Plumtree.Agent.Launcher -c Release -- members --http {first})"));
+            env.Console.MarkupLine(Markup.Escape("plumtree is not on PATH: `bash tools/install.sh` (in the repository) installs it. Until then, from the repository:"));
+            env.Console.MarkupLine(Markup.Escape($"  dotnet run --project src/Plumtree.Agent.Launcher -c Release -- members --http {first}"));
         }
 
         env.Console.MarkupLine("Ctrl-C stops the demo.");
     }
 
     /// <summary>An executable file named <paramref name="name"/> in a directory of PATH.</summary>
-    private static bool OnPath(CliEnvironment env, string name) =>
+    internal static bool OnPath(CliEnvironment env, string name) =>
         (env.Environment["PATH"] as string ?? string.Empty)
             .Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Any(dir => File.Exists(Path.Combine(dir, name)));
