@@ -21,6 +21,12 @@ public sealed class GoMemberlistTests
         var g2 = await h.StartGoPeerAsync("g2", join: [node.AdvertisedEndPoint]);
 
         await UntilNodeSeesAliveAsync(node, "g1", "g2");
+
+        // Two live members, neither speaks Plumtree (no "pt" tag): not isolated, but nobody to broadcast to.
+        var peers = node.GetHealth().Checks["peers"];
+        Assert.Equal(HealthStatus.Degraded, peers.Status);
+        Assert.StartsWith("No Plumtree-capable peers among 2 live member(s)", peers.Description, StringComparison.Ordinal);
+
         foreach (var peer in new[] { g1, g2 })
         {
             var members = await UntilGoListsAsync(peer, "alive", "g1", "g2", "pt1");

@@ -175,8 +175,21 @@ internal static class DemoCommand
             env.Console.MarkupLine("  " + Markup.Escape(line));
         }
 
+        if (!OnPath(env, "plumtree"))
+        {
+            // Run from a checkout (dotnet run): say how to get the command, and the form that works meanwhile.
+            env.Console.MarkupLine(Markup.Escape("plumtree is not on PATH: `bash tools/install.sh` (in the repository) installs it. Until then, from the repository:"));
+            env.Console.MarkupLine(Markup.Escape($"  dotnet run --project src/Plumtree.Agent.Launcher -c Release -- members --http {first}"));
+        }
+
         env.Console.MarkupLine("Ctrl-C stops the demo.");
     }
+
+    /// <summary>An executable file named <paramref name="name"/> in a directory of PATH.</summary>
+    internal static bool OnPath(CliEnvironment env, string name) =>
+        (env.Environment["PATH"] as string ?? string.Empty)
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, name)));
 
     private static async Task BroadcastLoopAsync(CliEnvironment env, IReadOnlyList<(string Name, WebApplication App)> nodes, double intervalSeconds, CancellationToken cancellationToken)
     {

@@ -85,10 +85,29 @@ internal static class HealthEvaluator
             return new HealthCheckResult(HealthStatus.Healthy, "Lone seed: started and waiting for others to join.", data);
         }
 
-        return snapshot.Leaving
-            ? new HealthCheckResult(HealthStatus.Unhealthy, "The node has left the cluster: no Plumtree peers until it joins again.", data)
-            : new HealthCheckResult(HealthStatus.Unhealthy, "No Plumtree peers: the node is isolated and cannot deliver broadcasts (check connectivity to the seeds, then leave and join again).", data);
+        if (snapshot.Leaving)
+        {
+            return new HealthCheckResult(HealthStatus.Unhealthy, "The node has left the cluster: no Plumtree peers until it joins again.", data);
+        }
+
+        // Live members, none of them Plumtree-capable (memberlist or serf nodes without the "pt" tag): membership works and
+        // leave/join cannot help; there is simply nobody to broadcast to. Degraded, not Unhealthy (docs/configuration.md, Health).
+        var live = LiveOthers(snapshot);
+        if (live.Count > 0 && live.All(static m => !m.IsPlumtreePeer))
+        {
+            data["live_members"] = live.Count;
+            data["capable_members"] = 0;
+            return new HealthCheckResult(HealthStatus.Degraded, $"No Plumtree-capable peers among {live.Count} live member(s): the other members speak memberlist but not Plumtree (no \"pt\" tag), so broadcasts from this node reach no one until a Plumtree node joins.", data);
+        }
+
+        return new HealthCheckResult(HealthStatus.Unhealthy, "No Plumtree peers: the node is isolated and cannot deliver broadcasts (check connectivity to the seeds, then leave and join again).", data);
     }
+
+    /// <summary>The other members that are alive or suspect (not this node, not dead or left).</summary>
+    private static List<MemberInfo> LiveOthers(NodeSnapshot snapshot) =>
+        snapshot.Members
+            .Where(m => m.State is MemberState.Alive or MemberState.Suspect && !string.Equals(m.Name, snapshot.Broadcast.Self, StringComparison.Ordinal))
+            .ToList();
 
     private static Dictionary<string, object> Data(params (string Key, object Value)[] items) =>
         items.ToDictionary(static i => i.Key, static i => i.Value, StringComparer.Ordinal);

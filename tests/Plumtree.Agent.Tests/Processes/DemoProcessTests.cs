@@ -25,7 +25,9 @@ public sealed class DemoProcessTests
     public async Task The_demo_runs_a_local_cluster_that_broadcasts_and_stops_cleanly_on_SIGTERM()
     {
         var basePort = PortFinder.FreeTcpPort(IPAddress.Loopback);
-        using var demo = AgentProcess.Start(["demo", "--nodes", "3", "--interval", "0.5", "--http-base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        // No plumtree on PATH, as when the demo is run from a checkout with dotnet run before tools/install.sh.
+        using var noTools = new TempDir();
+        using var demo = AgentProcess.Start(["demo", "--nodes", "3", "--interval", "0.5", "--http-base-port", basePort.ToString(System.Globalization.CultureInfo.InvariantCulture)], new Dictionary<string, string> { ["PATH"] = noTools.Path });
         await Eventually.UntilAsync(() => Task.FromResult(demo.Stdout), o => o.Contains("Demo cluster running", StringComparison.Ordinal) || demo.HasExited, TimeSpan.FromSeconds(60), "demo started", TestContext.Current.CancellationToken);
         Assert.False(demo.HasExited, demo.ToString());
 
@@ -34,6 +36,9 @@ public sealed class DemoProcessTests
         var firstAdmin = System.Text.RegularExpressions.Regex.Match(demo.Stdout, @"started demo-1: membership \S+, admin http://(\S+)").Groups[1].Value;
         Assert.NotEmpty(firstAdmin);
         Assert.Contains($"curl -s http://{firstAdmin}/v1/members", demo.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"plumtree members --http {firstAdmin}", demo.Stdout, StringComparison.Ordinal);
+        Assert.Contains("plumtree is not on PATH: `bash tools/install.sh` (in the repository) installs it.", demo.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"\n  dotnet run --project src/Plumtree.Agent.Launcher -c Release -- members --http {firstAdmin}\n", demo.Stdout, StringComparison.Ordinal);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.UntilAsync(
             async () => JsonDocument.Parse(await http.GetStringAsync($"http://{firstAdmin}/v1/members", TestContext.Current.CancellationToken)).RootElement.GetProperty("members").GetArrayLength(),

@@ -9,6 +9,9 @@ internal static class Paths
 
     public static string RepositoryRoot { get; } = Metadata("RepositoryRoot");
 
+    /// <summary>The build configuration these tests (and the projects they reference) were built in.</summary>
+    public static string Configuration { get; } = Metadata("Configuration");
+
     public static string Repo(params string[] parts) => Path.Combine([RepositoryRoot, .. parts]);
 
     /// <summary>A tool on PATH, or null.</summary>
