@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Plumtree.Hosting.Tests.Support;
 using Plumtree.Membership;
 using Plumtree.Node;
 using Plumtree.Testing;

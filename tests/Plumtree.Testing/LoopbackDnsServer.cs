@@ -4,14 +4,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Plumtree.Hosting.Tests.Support;
+namespace Plumtree.Testing;
 
 /// <summary>
 /// A tiny authoritative DNS server on a loopback UDP port, speaking the RFC 1035 wire format: answers SRV queries
 /// (with the targets' A records in the additional section, unless told not to) and A queries for the names it holds;
 /// NXDOMAIN for any other name. Records can change while it runs, as a headless Service's do when a StatefulSet scales.
 /// </summary>
-internal sealed class LoopbackDnsServer : IAsyncDisposable
+public sealed class LoopbackDnsServer : IAsyncDisposable
 {
     private const ushort TypeA = 1;
     private const ushort TypeSrv = 33;
@@ -23,6 +23,7 @@ internal sealed class LoopbackDnsServer : IAsyncDisposable
     private readonly ConcurrentQueue<(string Name, ushort Type)> _queries = new();
     private readonly Task _loop;
 
+    /// <summary>Binds a loopback UDP port and starts answering.</summary>
     public LoopbackDnsServer() => _loop = ServeAsync();
 
     /// <summary>Where the server listens.</summary>
@@ -34,6 +35,7 @@ internal sealed class LoopbackDnsServer : IAsyncDisposable
     /// <summary>The questions received so far.</summary>
     public IReadOnlyList<(string Name, ushort Type)> Queries => [.. _queries];
 
+    /// <summary>SRV questions received for <paramref name="name"/>.</summary>
     public int SrvQueriesFor(string name) => _queries.Count(q => q.Type == TypeSrv && string.Equals(q.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Sets the SRV records of <paramref name="name"/>, one per end point, each target named <c>host-N.name's domain</c> with its A record.</summary>
@@ -195,6 +197,7 @@ internal sealed class LoopbackDnsServer : IAsyncDisposable
         return null;
     }
 
+    /// <summary>Stops answering and closes the socket.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
