@@ -325,7 +325,7 @@ internal sealed class PlumtreeHostedService(
         {
             try
             {
-                var resolved = await seed.ResolveAsync(cancellationToken).ConfigureAwait(false);
+                var resolved = await seed.ResolveAsync(options.Value.DnsServerEndPoint, cancellationToken).ConfigureAwait(false);
                 if (resolved.Count == 0)
                 {
                     unresolved.Add($"{seed}: no address");

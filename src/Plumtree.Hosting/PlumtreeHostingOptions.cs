@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+
 namespace Plumtree.Hosting;
 
 /// <summary>
@@ -10,8 +13,18 @@ public sealed class PlumtreeHostingOptions
     /// <summary>The configuration section both option classes bind from.</summary>
     public const string SectionName = "Plumtree";
 
-    /// <summary>Seeds to join at start: <c>ip:port</c>, <c>host:port</c>, <c>[v6]:port</c>, or a bare host (port 7946). Empty: start as a lone seed.</summary>
+    /// <summary>
+    /// Seeds to join at start: <c>ip:port</c>, <c>host:port</c>, <c>[v6]:port</c>, a bare host (port 7946), or a DNS SRV
+    /// name as <c>srv:_service._tcp.domain</c> (its targets and ports, looked up at each join round). Empty: start as a
+    /// lone seed.
+    /// </summary>
     public IList<string> Join { get; set; } = [];
+
+    /// <summary>
+    /// The DNS server (<c>ip</c> or <c>ip:port</c>, port 53 when omitted) that <c>srv:</c> seeds are looked up at.
+    /// Null: the system's DNS servers (<c>/etc/resolv.conf</c>). Host-name seeds always use the system resolver.
+    /// </summary>
+    public string? DnsServer { get; set; }
 
     /// <summary>Wait after the first failed join round; doubles per failure up to <see cref="JoinRetryMaxDelay"/>. Default 1 s.</summary>
     public TimeSpan JoinRetryInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
@@ -51,6 +64,11 @@ public sealed class PlumtreeHostingOptions
             }
         }
 
+        if (DnsServer is not null && !TryParseDnsServer(DnsServer, out _))
+        {
+            errors.Add($"{SectionName}:{nameof(DnsServer)}: '{DnsServer}' is not ip or ip:port (e.g. 10.96.0.10:53)");
+        }
+
         if (JoinRetryInitialDelay <= TimeSpan.Zero)
         {
             errors.Add($"{SectionName}:{nameof(JoinRetryInitialDelay)}: must be positive");
@@ -82,5 +100,32 @@ public sealed class PlumtreeHostingOptions
         }
 
         return errors;
+    }
+
+    /// <summary>The parsed <see cref="DnsServer"/>; null when unset (or invalid, which validation at start refuses).</summary>
+    internal IPEndPoint? DnsServerEndPoint => DnsServer is not null && TryParseDnsServer(DnsServer, out var endPoint) ? endPoint : null;
+
+    /// <summary>Parses <c>ip</c>, <c>ip:port</c> or <c>[v6]:port</c> (port 53 when omitted).</summary>
+    internal static bool TryParseDnsServer(string text, [NotNullWhen(true)] out IPEndPoint? endPoint)
+    {
+        endPoint = null;
+        text = text.Trim();
+        if (!IPEndPoint.TryParse(text, out var parsed))
+        {
+            return false;
+        }
+
+        if (parsed.Port == 0)
+        {
+            if (text.EndsWith(":0", StringComparison.Ordinal) && !IPAddress.TryParse(text, out _))
+            {
+                return false;
+            }
+
+            parsed.Port = 53;
+        }
+
+        endPoint = parsed;
+        return true;
     }
 }

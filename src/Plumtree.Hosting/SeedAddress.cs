@@ -5,15 +5,27 @@ using System.Net.Sockets;
 
 namespace Plumtree.Hosting;
 
-/// <summary>A seed as configured: a host (name or IP literal) and a port, resolved to addresses at each join round.</summary>
-/// <param name="Host">Host name or IP literal (IPv6 without brackets).</param>
-/// <param name="Port">Port.</param>
-public sealed record SeedAddress(string Host, int Port)
+/// <summary>
+/// A seed as configured: a host (name or IP literal) and a port, or a DNS SRV name (<c>srv:name</c>) whose records
+/// name the targets and ports; resolved to addresses at each join round.
+/// </summary>
+/// <param name="Host">Host name or IP literal (IPv6 without brackets); for an SRV seed, the SRV record's name.</param>
+/// <param name="Port">Port; 0 for an SRV seed (the records carry the ports).</param>
+public sealed partial record SeedAddress(string Host, int Port)
 {
     /// <summary>memberlist's default port, used when a seed names no port.</summary>
     public const int DefaultPort = 7946;
 
-    /// <summary>Parses <c>host</c>, <c>host:port</c>, <c>ip:port</c>, <c>[v6]</c> or <c>[v6]:port</c>.</summary>
+    /// <summary>
+    /// True for a DNS SRV seed (<c>srv:name</c> or <c>dns+srv:name</c>): <see cref="Host"/> is the SRV record's name,
+    /// looked up at each join round; every target of its records is a seed, at the record's port.
+    /// </summary>
+    public bool IsSrv { get; init; }
+
+    /// <summary>
+    /// Parses <c>host</c>, <c>host:port</c>, <c>ip:port</c>, <c>[v6]</c>, <c>[v6]:port</c>, or an SRV name as
+    /// <c>srv:name</c> / <c>dns+srv:name</c> (e.g. <c>srv:_gossip._tcp.plumtree.default.svc.cluster.local</c>).
+    /// </summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out SeedAddress? seed, [NotNullWhen(false)] out string? error)
     {
         seed = null;
@@ -23,6 +35,11 @@ public sealed record SeedAddress(string Host, int Port)
         {
             error = "is empty (expected host:port)";
             return false;
+        }
+
+        if (TrySrvPrefix(text, out var srvName))
+        {
+            return TryParseSrv(srvName, out seed, out error);
         }
 
         string host;
@@ -78,9 +95,21 @@ public sealed record SeedAddress(string Host, int Port)
         return true;
     }
 
-    /// <summary>Resolves the host (an IP literal resolves to itself).</summary>
-    public async Task<IReadOnlyList<IPEndPoint>> ResolveAsync(CancellationToken cancellationToken)
+    /// <summary>Resolves the host (an IP literal resolves to itself); an SRV seed through the system's DNS servers.</summary>
+    public Task<IReadOnlyList<IPEndPoint>> ResolveAsync(CancellationToken cancellationToken) => ResolveAsync(dnsServer: null, cancellationToken);
+
+    /// <summary>
+    /// Resolves the seed. A host name resolves through the operating system's resolver; an SRV seed's records (and
+    /// their targets' addresses, when the answer does not carry them) are asked of <paramref name="dnsServer"/>, or
+    /// of the system's DNS servers when null. A failed SRV lookup throws <see cref="SeedResolutionException"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<IPEndPoint>> ResolveAsync(IPEndPoint? dnsServer, CancellationToken cancellationToken)
     {
+        if (IsSrv)
+        {
+            return await ResolveSrvAsync(dnsServer, cancellationToken).ConfigureAwait(false);
+        }
+
         if (IPAddress.TryParse(Host, out var ip))
         {
             return [new IPEndPoint(ip, Port)];
@@ -94,5 +123,5 @@ public sealed record SeedAddress(string Host, int Port)
     }
 
     /// <inheritdoc/>
-    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+    public override string ToString() => IsSrv ? SrvPrefix + Host : Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }

@@ -36,6 +36,31 @@ public sealed class PlumtreeHostingOptionsTests
         Assert.Contains(errors, e => e.StartsWith("Plumtree:LeaveTimeout:", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("10.96.0.10", "10.96.0.10:53")]
+    [InlineData("127.0.0.1:5353", "127.0.0.1:5353")]
+    [InlineData("[::1]:5353", "[::1]:5353")]
+    [InlineData("::1", "[::1]:53")]
+    public void A_dns_server_is_an_ip_with_port_53_by_default(string text, string endPoint)
+    {
+        var options = new PlumtreeHostingOptions { DnsServer = text };
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(endPoint, options.DnsServerEndPoint?.ToString());
+    }
+
+    [Theory]
+    [InlineData("dns.example.com")]
+    [InlineData("10.0.0.1:0")]
+    [InlineData("10.0.0.1:99999")]
+    [InlineData("")]
+    public void A_bad_dns_server_names_its_key(string text)
+    {
+        var error = Assert.Single(new PlumtreeHostingOptions { DnsServer = text }.Validate());
+
+        Assert.StartsWith("Plumtree:DnsServer: ", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Backoff_doubles_up_to_the_cap()
     {

@@ -36,6 +36,32 @@ public sealed class SeedAddressTests
         Assert.False(string.IsNullOrWhiteSpace(error));
     }
 
+    [Theory]
+    [InlineData("srv:_gossip._tcp.plumtree.default.svc.cluster.local", "_gossip._tcp.plumtree.default.svc.cluster.local")]
+    [InlineData("dns+srv:_gossip._tcp.plumtree.test", "_gossip._tcp.plumtree.test")]
+    [InlineData("SRV:_gossip._udp.example.com.", "_gossip._udp.example.com")]
+    public void Parses_srv_names_with_either_prefix(string text, string name)
+    {
+        Assert.True(SeedAddress.TryParse(text, out var seed, out var error), error);
+        Assert.True(seed.IsSrv);
+        Assert.Equal(name, seed.Host);
+        Assert.Equal(0, seed.Port);
+        Assert.Equal("srv:" + name, seed.ToString());
+    }
+
+    [Theory]
+    [InlineData("srv:")]
+    [InlineData("srv:plumtree.default.svc.cluster.local")]
+    [InlineData("srv:_gossip.plumtree")]
+    [InlineData("srv:_gossip._tcp.plumtree.test:7946")]
+    [InlineData("dns+srv:_gossip._tcp..test")]
+    [InlineData("srv:_gossip._tcp.a b.test")]
+    public void Rejects_malformed_srv_names_saying_what_is_expected(string text)
+    {
+        Assert.False(SeedAddress.TryParse(text, out _, out var error));
+        Assert.Contains("srv:_service._", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_ip_literal_resolves_to_itself_without_dns()
     {

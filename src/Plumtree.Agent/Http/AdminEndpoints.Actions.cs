@@ -49,13 +49,20 @@ internal static partial class AdminEndpoints
 
         var endPoints = new List<IPEndPoint>();
         var unresolved = new List<string>();
+        var dnsServer = context.RequestServices.GetRequiredService<IOptions<PlumtreeHostingOptions>>().Value.DnsServer;
+        IPEndPoint? dnsServerEndPoint = null;
+        if (dnsServer is not null && IPEndPoint.TryParse(dnsServer, out var parsedServer))
+        {
+            dnsServerEndPoint = parsedServer.Port == 0 ? new IPEndPoint(parsedServer.Address, 53) : parsedServer;
+        }
+
         foreach (var seed in seeds)
         {
             try
             {
-                endPoints.AddRange(await seed.ResolveAsync(context.RequestAborted).ConfigureAwait(false));
+                endPoints.AddRange(await seed.ResolveAsync(dnsServerEndPoint, context.RequestAborted).ConfigureAwait(false));
             }
-            catch (System.Net.Sockets.SocketException ex)
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or SeedResolutionException)
             {
                 unresolved.Add($"{seed}: {ex.Message}");
             }

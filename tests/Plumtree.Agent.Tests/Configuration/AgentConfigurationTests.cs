@@ -129,6 +129,8 @@ public sealed class AgentConfigurationTests : IDisposable
     [InlineData("--compat", "consul", "Plumtree:Compatibility")]
     [InlineData("--encrypt", "bm90IGEga2V5", "Plumtree:EncryptionKeys:0")]
     [InlineData("--join", "10.0.0.1:0", "Plumtree:Join:0")]
+    [InlineData("--join", "srv:plumtree.default.svc.cluster.local", "Plumtree:Join:0")]
+    [InlineData("--join", "dns+srv:", "Plumtree:Join:0")]
     [InlineData("--node-name", " ", "Plumtree:NodeName")]
     public void A_bad_flag_value_is_reported_with_its_key(string flag, string value, string key)
     {
@@ -159,6 +161,8 @@ public sealed class AgentConfigurationTests : IDisposable
     [InlineData("PLUMTREE_BROADCAST__EAGER_FANOUT", "0", "Plumtree:Broadcast:EagerFanout")]
     [InlineData("PLUMTREE_BROADCAST__EAGER_FANOUT", "many", "Plumtree:Broadcast:EagerFanout")]
     [InlineData("PLUMTREE_JOIN_RETRY_MAX_DELAY", "-00:00:01", "Plumtree:JoinRetryMaxDelay")]
+    [InlineData("PLUMTREE_DNS_SERVER", "dns.example.com", "Plumtree:DnsServer")]
+    [InlineData("PLUMTREE_JOIN", "10.0.0.1:7946,srv:_gossip.example.com", "Plumtree:Join:1")]
     [InlineData("PLUMTREE_SYNC__INTERVAL", "00:00:00", "Plumtree:Sync:Interval")]
     [InlineData("PLUMTREE_SYNC__PAGE_BYTES", "100", "Plumtree:Sync:PageBytes")]
     [InlineData("PLUMTREE_SYNC__JOIN_WINDOW", "02:00:00", "Plumtree:Sync:JoinWindow")]

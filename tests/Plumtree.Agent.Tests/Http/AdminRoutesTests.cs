@@ -298,6 +298,29 @@ public sealed class AdminRoutesTests
         Assert.Equal(["10.0.0.5:7946", "10.0.0.6:7946"], node.JoinCalls[^1].Select(e => e.ToString()));
     }
 
+    [Fact]
+    public async Task Join_looks_up_an_srv_seed_at_the_configured_dns_server()
+    {
+        await using var dns = new LoopbackDnsServer();
+        dns.SetSrv("_gossip._tcp.plumtree.test", new IPEndPoint(IPAddress.Parse("10.0.0.7"), 7000), new IPEndPoint(IPAddress.Parse("10.0.0.8"), 7001));
+        var node = ThreeMembers();
+        node.OnJoin = seeds => seeds.Count;
+        await using var agent = await TestAgent.StartAsync(node, new() { ["Plumtree:DnsServer"] = dns.EndPoint.ToString() });
+
+        using var response = await agent.Client.PostAsync("/v1/join", Json("""{"addresses":["srv:_gossip._tcp.plumtree.test"]}"""), Ct);
+        var json = await JsonAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, json.GetProperty("contacted").GetInt32());
+        Assert.Equal(["10.0.0.7:7000", "10.0.0.8:7001"], node.JoinCalls[^1].Select(e => e.ToString()));
+
+        using var missing = await agent.Client.PostAsync("/v1/join", Json("""{"addresses":["srv:_gossip._tcp.missing.test"]}"""), Ct);
+        var error = await JsonAsync(missing);
+
+        Assert.Equal(HttpStatusCode.BadGateway, missing.StatusCode);
+        Assert.Contains("NXDOMAIN", Strings(error.GetProperty("details")).Single(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("{}")]
