@@ -71,14 +71,8 @@ public sealed partial class BroadcastEngine
     /// <summary>The view in force.</summary>
     public PeerView View => _view;
 
-    /// <summary>
-    /// The age below which a message is not re-injected (<see cref="Reinject"/>): twice the time the tree takes to
-    /// bring a missing message on its own (the IHave batch, the first Graft timeout and every Graft retry), at least
-    /// one second. 1.5 s with the default (LAN) options.
-    /// </summary>
-    public TimeSpan ReinjectMinAge => TimeSpan.FromTicks(Math.Max(
-        TimeSpan.TicksPerSecond,
-        2 * (_options.IHaveInterval + _options.GraftTimeout + (_options.MaxGraftAttempts * _options.GraftRetryTimeout)).Ticks));
+    /// <summary>The age below which a recovered message is not re-injected: <see cref="BroadcastOptions.ReinjectMinAge"/>.</summary>
+    public TimeSpan ReinjectMinAge => _options.ReinjectMinAge;
 
     /// <summary>Monotonic counters of what the engine did.</summary>
     public BroadcastCounters Counters => _counters;

@@ -149,6 +149,16 @@ public sealed record BroadcastOptions
     /// <summary>Largest payload accepted or sent, in bytes. Default 1 MiB.</summary>
     public int MaxMessageSize { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// The age below which a message recovered by anti-entropy is not re-injected into the tree
+    /// (<see cref="BroadcastEngine.Reinject"/>): twice the time the tree takes to bring a missing message on its own
+    /// (the IHave batch, the first Graft timeout and every Graft retry), at least one second. Derived, not set: 1.5 s
+    /// with the default (LAN) options.
+    /// </summary>
+    public TimeSpan ReinjectMinAge => TimeSpan.FromTicks(Math.Max(
+        TimeSpan.TicksPerSecond,
+        2 * (IHaveInterval + GraftTimeout + (MaxGraftAttempts * GraftRetryTimeout)).Ticks));
+
     /// <summary>Returns one message per invalid key, naming it; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

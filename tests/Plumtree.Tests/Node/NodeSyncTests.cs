@@ -40,6 +40,11 @@ public sealed class NodeSyncTests
         await cluster.WaitDeliveredAsync(rightIds, right);
         Assert.All(right, n => Assert.DoesNotContain(leftIds, cluster.Deliveries[n.Name].ContainsKey));
 
+        // Re-injection leaves messages younger than ReinjectMinAge to the tree: the partition lasts past that age.
+        var minAge = NodeCluster.Options("probe", null).EffectiveBroadcast.ReinjectMinAge;
+        var newest = leftIds.Concat(rightIds).Max(id => id.UnixMilliseconds);
+        await NodeCluster.Until(() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() - newest > minAge.TotalMilliseconds + 100, $"the partition's messages are older than {minAge.TotalSeconds} s");
+
         cluster.Faults.Heal();
         var all = leftIds.Concat(rightIds).ToList();
         await cluster.WaitDeliveredAsync(all);
