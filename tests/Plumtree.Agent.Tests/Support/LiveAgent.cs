@@ -40,9 +40,44 @@ internal sealed class LiveAgent : IDisposable
     /// </summary>
     public static LiveAgent StartJoining(string name, TempDir dir, IEnumerable<string> join, int? port = null, int? httpPort = null, string? handler = null, string? shellScript = null, IDictionary<string, string>? environment = null, IReadOnlyCollection<int>? avoidPorts = null)
     {
-        var membershipPort = port ?? FreePort(() => PortFinder.FreeTcpAndUdpPort(IPAddress.Loopback), avoidPorts);
-        var adminPort = httpPort ?? FreePort(() => PortFinder.FreeTcpPort(IPAddress.Loopback), avoidPorts);
-        return StartOn(name, dir, join, membershipPort, adminPort, handler, shellScript, environment);
+        // A free port found now can be taken before the agent binds it (any outbound connection on the machine, such
+        // as another test's, gets an ephemeral port from the same range): on free ports, an agent that exits because
+        // its address is in use is started again on new ones (at most 3 attempts).
+        for (var attempt = 1; ; attempt++)
+        {
+            var membershipPort = port ?? FreePort(() => PortFinder.FreeTcpAndUdpPort(IPAddress.Loopback), avoidPorts);
+            var adminPort = httpPort ?? FreePort(() => PortFinder.FreeTcpPort(IPAddress.Loopback), avoidPorts);
+            var agent = StartOn(name, dir, join, membershipPort, adminPort, handler, shellScript, environment);
+            if ((port is not null && httpPort is not null) || attempt == 3 || !LostItsPorts(agent))
+            {
+                return agent;
+            }
+
+            agent.Dispose();
+        }
+    }
+
+    /// <summary>Waits (at most 20 s) until the agent's admin API listens or it exits; true when it exited because an address was in use.</summary>
+    private static bool LostItsPorts(LiveAgent agent)
+    {
+        var start = TimeProvider.System.GetTimestamp();
+        while (TimeProvider.System.GetElapsedTime(start) < TimeSpan.FromSeconds(20))
+        {
+            if (agent.Process.Stdout.Contains($"HTTP admin listening on", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (agent.Process.HasExited)
+            {
+                var output = agent.Process.Stdout + agent.Process.Stderr;
+                return output.Contains("address already in use", StringComparison.OrdinalIgnoreCase) || output.Contains("Address in use", StringComparison.OrdinalIgnoreCase);
+            }
+
+            Task.Delay(TimeSpan.FromMilliseconds(25), TimeProvider.System).GetAwaiter().GetResult();
+        }
+
+        return false;
     }
 
     private static int FreePort(Func<int> find, IReadOnlyCollection<int>? avoid)
