@@ -100,7 +100,9 @@ public sealed class SrvDiscoveryTests
         using var b = Node("b", dns, TimeSpan.Zero, "srv:" + Service);
         await b.StartAsync(Ct);
         var state = b.Services.GetRequiredService<PlumtreeStartupState>();
-        await Eventually.UntilAsync(() => state.JoinAttempts >= 2 && state.LastJoinError is not null, Bound, "two failed rounds", Ct);
+        // Two lookups answered NXDOMAIN (JoinAttempts counts a round when it starts, so it alone could let the record
+        // appear before the second round's lookup: CI saw only 2 lookups in all).
+        await Eventually.UntilAsync(() => state.JoinAttempts >= 2 && state.LastJoinError is not null && dns.SrvQueriesFor(Service) >= 2, Bound, "two failed rounds", Ct);
 
         Assert.Equal(ReadyReason.JoinTimedOut, await state.Ready);
         Assert.Equal(1, Alive(b));
@@ -112,7 +114,6 @@ public sealed class SrvDiscoveryTests
         dns.SetSrv(Service, NodeOf(a).AdvertisedEndPoint);
         await Eventually.UntilAsync(() => state.LastJoinError is null, Bound, "a round joined", Ct);
         await Eventually.UntilAsync(() => Alive(a) == 2 && Alive(b) == 2, Bound, "two alive members", Ct);
-        Assert.True(dns.SrvQueriesFor(Service) >= 3);
 
         await b.StopAsync(Ct);
         await a.StopAsync(Ct);
