@@ -102,8 +102,8 @@ public sealed class PlumtreeHostingOptions
         return errors;
     }
 
-    /// <summary>The parsed <see cref="DnsServer"/>; null when unset (or invalid, which validation at start refuses).</summary>
-    internal IPEndPoint? DnsServerEndPoint => DnsServer is not null && TryParseDnsServer(DnsServer, out var endPoint) ? endPoint : null;
+    /// <summary>The parsed <see cref="DnsServer"/> (port 53 when omitted); null when unset (or invalid, which validation at start refuses).</summary>
+    public IPEndPoint? DnsServerEndPoint => DnsServer is not null && TryParseDnsServer(DnsServer, out var endPoint) ? endPoint : null;
 
     /// <summary>Parses <c>ip</c>, <c>ip:port</c> or <c>[v6]:port</c> (port 53 when omitted).</summary>
     internal static bool TryParseDnsServer(string text, [NotNullWhen(true)] out IPEndPoint? endPoint)

@@ -51,19 +51,7 @@ internal static class AdminTls
                     return false;
                 }
 
-                using var verify = new X509Chain();
-                verify.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                verify.ChainPolicy.CustomTrustStore.AddRange(authorities);
-                verify.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                if (chain is not null)
-                {
-                    foreach (var element in chain.ChainElements)
-                    {
-                        verify.ChainPolicy.ExtraStore.Add(element.Certificate);
-                    }
-                }
-
-                return verify.Build(certificate as X509Certificate2 ?? new X509Certificate2(certificate));
+                return Hosting.CertificateChains.ChainsTo(certificate as X509Certificate2 ?? new X509Certificate2(certificate), authorities, chain);
             };
         }
 

@@ -118,10 +118,10 @@ internal static class AgentHost
             services.AddOptions<PlumtreeNodeOptions>().PostConfigure<ILoggerFactory>((o, loggers) =>
             {
                 var logger = loggers.CreateLogger("Plumtree.Agent.Validation");
-                var logged = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+                var logged = new HashSet<string>(StringComparer.Ordinal); // the validator runs on the node's loop only
                 o.MessageValidator = settings.Validation.Validator((rule, from) =>
                 {
-                    if (logged.TryAdd(rule, true))
+                    if (logged.Add(rule))
                     {
                         AgentLog.ValidationRejected(logger, rule, from ?? o.NodeName);
                     }

@@ -74,19 +74,7 @@ internal sealed class HttpsCertificates : IDisposable
             return errors == SslPolicyErrors.None;
         }
 
-        using var verify = new X509Chain();
-        verify.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        verify.ChainPolicy.CustomTrustStore.AddRange(authorities);
-        verify.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (chain is not null)
-        {
-            foreach (var element in chain.ChainElements)
-            {
-                verify.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        return verify.Build(certificate);
+        return CertificateChains.ChainsTo(certificate, authorities, chain);
     }
 
     /// <inheritdoc/>

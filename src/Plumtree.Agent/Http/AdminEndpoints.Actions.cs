@@ -49,12 +49,7 @@ internal static partial class AdminEndpoints
 
         var endPoints = new List<IPEndPoint>();
         var unresolved = new List<string>();
-        var dnsServer = context.RequestServices.GetRequiredService<IOptions<PlumtreeHostingOptions>>().Value.DnsServer;
-        IPEndPoint? dnsServerEndPoint = null;
-        if (dnsServer is not null && IPEndPoint.TryParse(dnsServer, out var parsedServer))
-        {
-            dnsServerEndPoint = parsedServer.Port == 0 ? new IPEndPoint(parsedServer.Address, 53) : parsedServer;
-        }
+        var dnsServerEndPoint = context.RequestServices.GetRequiredService<IOptions<PlumtreeHostingOptions>>().Value.DnsServerEndPoint;
 
         foreach (var seed in seeds)
         {

@@ -46,14 +46,12 @@ public sealed class ValidationProcessTests : IDisposable
         await producer.BroadcastAsync(good);
 
         // Every validating agent delivers the good one and refuses both bad ones (tree or sync, whichever brings them).
-        await Until(
-            async () => (await Task.WhenAll(v1.PayloadsAsync(), v2.PayloadsAsync())).All(p => p.Contains(good))
-                && (await Task.WhenAll(v1.CounterAsync("plumtree_dropped_total", "reason=validation_rejected"), v2.CounterAsync("plumtree_dropped_total", "reason=validation_rejected"))).All(c => c >= 2),
-            "both validating agents deliver the good payload and refuse the two bad ones");
+        await Eventually.UntilAsync(async () => (await Task.WhenAll(v1.PayloadsAsync(), v2.PayloadsAsync())).All(p => p.Contains(good))
+                && (await Task.WhenAll(v1.CounterAsync("plumtree_dropped_total", "reason=validation_rejected"), v2.CounterAsync("plumtree_dropped_total", "reason=validation_rejected"))).All(c => c >= 2), ok => ok, Bound, "both validating agents deliver the good payload and refuse the two bad ones", Ct);
 
         // Three more sync rounds later (1 s interval) nothing bad was delivered anywhere but at the producer.
         var rounds = await v1.CounterAsync("plumtree_sync_rounds_total");
-        await Until(async () => await v1.CounterAsync("plumtree_sync_rounds_total") >= rounds + 3, "three more sync rounds on val-v1");
+        await Eventually.UntilAsync(async () => await v1.CounterAsync("plumtree_sync_rounds_total") >= rounds + 3, ok => ok, Bound, "three more sync rounds on val-v1", Ct);
         Assert.Contains("not json at all", await producer.PayloadsAsync());
         foreach (var agent in new[] { v1, v2 })
         {
@@ -72,7 +70,7 @@ public sealed class ValidationProcessTests : IDisposable
 
         const string second = "{\"type\":\"deploy\",\"n\":2}";
         await v1.BroadcastAsync(second);
-        await Until(async () => (await Task.WhenAll(producer.PayloadsAsync(), v2.PayloadsAsync())).All(p => p.Contains(second)), "the good payload from val-v1 reaches the others");
+        await Eventually.UntilAsync(async () => (await Task.WhenAll(producer.PayloadsAsync(), v2.PayloadsAsync())).All(p => p.Contains(second)), ok => ok, Bound, "the good payload from val-v1 reaches the others", Ct);
         Assert.DoesNotContain("[1,2]", await producer.PayloadsAsync());
     }
 
@@ -80,15 +78,5 @@ public sealed class ValidationProcessTests : IDisposable
     {
         _agents.Add(agent);
         return agent;
-    }
-
-    private static async Task Until(Func<Task<bool>> condition, string what)
-    {
-        var start = TimeProvider.System.GetTimestamp();
-        while (!await condition())
-        {
-            Assert.True(TimeProvider.System.GetElapsedTime(start) < Bound, $"timed out after {Bound.TotalSeconds:0} s waiting until {what}");
-            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, Ct);
-        }
     }
 }

@@ -63,7 +63,7 @@ internal sealed class LiveAgent : IDisposable
         var start = TimeProvider.System.GetTimestamp();
         while (TimeProvider.System.GetElapsedTime(start) < TimeSpan.FromSeconds(20))
         {
-            if (agent.Process.Stdout.Contains($"HTTP admin listening on", StringComparison.Ordinal))
+            if (agent.Process.Stdout.Contains("HTTP admin listening on", StringComparison.Ordinal))
             {
                 return false;
             }
