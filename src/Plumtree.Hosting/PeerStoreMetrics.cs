@@ -23,6 +23,12 @@ public sealed class PeerStoreMetrics
         var meter = meterFactory.Create(MetricNames.MeterName);
         _errors = meter.CreateCounter<long>(MetricNames.StorageErrors, description: MetricNames.StorageErrorsDescription);
         _node = nodeOptions.Value.NodeName;
+
+        // Every series exists from the start at 0, so the first failure is an increase an alert can see.
+        foreach (var (store, kind) in new[] { ("peers", "open"), ("peers", "read"), ("peers", "write"), ("messages", "open") })
+        {
+            _errors.Add(0, new KeyValuePair<string, object?>(MetricNames.NodeTag, _node), new KeyValuePair<string, object?>("store", store), new KeyValuePair<string, object?>("kind", kind));
+        }
     }
 
     /// <summary>Failures counted so far.</summary>

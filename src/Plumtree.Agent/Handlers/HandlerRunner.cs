@@ -43,6 +43,13 @@ internal sealed class HandlerRunner : BackgroundService
         _dropped = meter.CreateCounter<long>("plumtree_agent_handler_dropped_total", description: "Deliveries not handed to the handler because its queue was full.");
         if (settings.Handler is not null)
         {
+            // The series exist from the start at 0, so the first failure or drop is an increase an alert can see.
+            _dropped.Add(0);
+            foreach (var result in new[] { "ok", "failed", "timeout", "error" })
+            {
+                _runs.Add(0, new KeyValuePair<string, object?>("result", result));
+            }
+
             _queue = Channel.CreateBounded<ReceivedMessage>(new BoundedChannelOptions(settings.HandlerQueueCapacity)
             {
                 FullMode = BoundedChannelFullMode.Wait,

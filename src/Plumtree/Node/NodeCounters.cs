@@ -41,6 +41,9 @@ internal sealed class NodeCounters
             }
         }
 
+        // The broadcast engine's refusals are published from the start, at 0 until the first one.
+        void AddAlways(string reason, long count) => totals[reason] = totals.GetValueOrDefault(reason) + count;
+
         foreach (var (reason, count) in Dropped.Snapshot())
         {
             Add(reason, count);
@@ -59,10 +62,10 @@ internal sealed class NodeCounters
             }
         }
 
-        Add("oversized", Volatile.Read(ref broadcast.Oversized));
-        Add("malformed", Volatile.Read(ref broadcast.Malformed));
-        Add("unknown_sender", Volatile.Read(ref broadcast.UnknownSender));
-        Add("graft_unserved", Volatile.Read(ref broadcast.GraftUnserved));
+        AddAlways("oversized", Volatile.Read(ref broadcast.Oversized));
+        AddAlways("malformed", Volatile.Read(ref broadcast.Malformed));
+        AddAlways("unknown_sender", Volatile.Read(ref broadcast.UnknownSender));
+        AddAlways("graft_unserved", Volatile.Read(ref broadcast.GraftUnserved));
         return totals;
     }
 
@@ -89,10 +92,26 @@ internal sealed class NodeCounters
         return totals;
     }
 
-    /// <summary>Undecodable input by layer (<c>memberlist</c>, <c>crypto</c>, <c>plumtree</c>, <c>msgpack</c>, ...).</summary>
+    /// <summary>The decoders' layers, published at 0 from the start so the first error is an increase.</summary>
+    private static readonly string[] DecodeLayers =
+    [
+        "memberlist",
+        Wire.Memberlist.MemberlistEncryption.Layer,
+        Wire.Memberlist.GoLzw.Layer,
+        Wire.Memberlist.GoMsgpack.Layer,
+        Wire.PlumtreeFrameCodec.Layer,
+        Wire.SyncFrameCodec.Layer,
+    ];
+
+    /// <summary>Undecodable input by layer (<c>memberlist</c>, <c>crypto</c>, <c>lzw</c>, <c>msgpack</c>, <c>plumtree</c>, <c>sync</c>, ...): every known layer, 0 until its first error.</summary>
     public Dictionary<string, long> DecodeErrorsByLayer(TransportCounters? memberlist, TransportCounters? streams)
     {
         var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var layer in DecodeLayers)
+        {
+            totals[layer] = 0;
+        }
+
         foreach (var (layer, count) in DecodeErrors.Snapshot())
         {
             totals[layer] = totals.GetValueOrDefault(layer) + count;

@@ -15,6 +15,9 @@ internal sealed class NodeMetrics : IDisposable
 {
     private static readonly MemberState[] States = [MemberState.Alive, MemberState.Suspect, MemberState.Dead, MemberState.Left];
 
+    /// <summary>The <c>kind</c>s of message store failure the node counts (<see cref="RecordStorageError"/>).</summary>
+    private static readonly string[] MessageStoreErrorKinds = ["read", "write", "corrupt"];
+
     private readonly PlumtreeNode _node;
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
@@ -73,6 +76,12 @@ internal sealed class NodeMetrics : IDisposable
         _meter.CreateObservableGauge(MetricNames.StoreMessages, () => _disposed ? [] : new[] { new Measurement<int>(node.SyncStatus.Messages, _nodeTag) }, "{message}", "Messages held for anti-entropy (written through to the message store).");
         _meter.CreateObservableGauge(MetricNames.StoreBytes, () => _disposed ? [] : new[] { new Measurement<long>(node.SyncStatus.Bytes, _nodeTag) }, "By", "Payload bytes held for anti-entropy.");
         _storageErrors = _meter.CreateCounter<long>(MetricNames.StorageErrors, unit: null, description: MetricNames.StorageErrorsDescription);
+        foreach (var kind in MessageStoreErrorKinds)
+        {
+            // Every series exists from the start at 0, so the first error is an increase (an alert on increase()
+            // never sees a series that is born at its first value).
+            _storageErrors.Add(0, _nodeTag, new KeyValuePair<string, object?>("store", "messages"), new KeyValuePair<string, object?>("kind", kind));
+        }
 
         Counter(MetricNames.MembershipProbes, "{probe}", "SWIM probes sent.", () => node.MembershipTotals.Probes);
         Counter(MetricNames.MembershipProbeFailures, "{probe}", "SWIM probes that got no ack.", () => node.MembershipTotals.ProbeFailures);

@@ -115,9 +115,9 @@ public sealed partial class PlumtreeNode
     {
         ReconnectFailed(now);
         SyncHousekeeping(UnixNow);
-        foreach (var (reason, _) in DroppedByReason())
+        foreach (var (reason, count) in DroppedByReason())
         {
-            if (_loggedDropReasons.Add(reason))
+            if (count > 0 && _loggedDropReasons.Add(reason))
             {
                 NodeLog.FirstDrop(_logger, Name, reason);
             }
