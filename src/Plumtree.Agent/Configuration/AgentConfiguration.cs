@@ -194,6 +194,7 @@ internal sealed partial class AgentConfiguration
     {
         var section = root.GetSection(Section);
         void Error(string key, string message) => errors.Add($"{Section}:{key}: {message}{Hint(key)}");
+        CheckKnownKeys(section, Error);
 
         var name = section[nameof(PlumtreeNodeOptions.NodeName)];
         if (name is not null && string.IsNullOrWhiteSpace(name))

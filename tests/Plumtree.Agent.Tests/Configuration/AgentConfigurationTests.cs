@@ -181,6 +181,47 @@ public sealed class AgentConfigurationTests : IDisposable
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"Plumtree":{"EagerFanout":4}}""", "Plumtree:EagerFanout: is not a configuration key (did you mean Plumtree:Broadcast:EagerFanout?)")]
+    [InlineData("""{"Plumtree":{"NodeNmae":"x"}}""", "Plumtree:NodeNmae: is not a configuration key (did you mean NodeName?)")]
+    [InlineData("""{"Plumtree":{"Sync":{"Intervall":"00:00:05"}}}""", "Plumtree:Sync:Intervall: is not a key of Sync (did you mean Interval?)")]
+    [InlineData("""{"Plumtree":{"HttpTls":{"CertFile":"a.pem"}}}""", "Plumtree:HttpTls:CertFile: is not a key of HttpTls")]
+    [InlineData("""{"Plumtree":{"Zone":{"Name":"a"}}}""", "Plumtree:Zone: takes a single value, not a section")]
+    [InlineData("""{"Plumtree":{"MessageStore":"sqlite"}}""", "Plumtree:MessageStore: is not a configuration key")]
+    public void A_key_the_agent_does_not_read_is_refused_by_name(string json, string expected)
+    {
+        var error = Assert.Throws<AgentConfigException>(() => Load(new AgentFlags { ConfigFile = File(json) }));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_misplaced_environment_variable_is_refused_with_the_key_it_meant()
+    {
+        var error = Assert.Throws<AgentConfigException>(() => Load(new AgentFlags { ConfigFile = File("{}") }, new() { ["PLUMTREE_EAGER_FANOUT"] = "4" }));
+
+        Assert.Contains("Plumtree:EagerFanout: is not a configuration key (did you mean Plumtree:Broadcast:EagerFanout?)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_documented_kind_of_key_is_accepted()
+    {
+        var file = File("""
+            {"Plumtree":{
+              "NodeName":"n","BindAddress":"127.0.0.1","BindPort":7001,"Profile":"local","Zone":"z1",
+              "Tags":{"role":"web"},"EncryptionKeys":[],"Join":["127.0.0.1:7002"],"DnsServer":"127.0.0.1:53",
+              "Broadcast":{"EagerFanout":3},"Sync":{"Interval":"00:00:05"},"Streams":{"IdleTimeout":"00:05:00"},
+              "Http":"127.0.0.1:9001","HttpAllowedHosts":["example"],"HttpTokenScope":"writes","DataDir":"/tmp/x",
+              "HandlerTimeout":"00:00:10","LeaveTimeout":"00:00:05","Validation":{"Json":true}
+            }}
+            """);
+
+        var config = Load(new AgentFlags { ConfigFile = file });
+
+        Assert.Equal("z1", Node(config).Zone);
+        Assert.Equal(3, Node(config).Broadcast!.EagerFanout);
+    }
+
     [Fact]
     public void Validation_rules_bind_from_the_file_and_the_environment_and_judge_payloads()
     {
