@@ -187,6 +187,11 @@ internal sealed partial class AgentConfiguration
             Set(HttpInsecureKey, "true");
         }
 
+        if (flags.NoUi)
+        {
+            Set(HttpUiKey, "false");
+        }
+
         return values;
     }
 
@@ -296,6 +301,7 @@ internal sealed partial class AgentConfiguration
         var payloadRules = ValidatePayloadRules(section, Error);
         var httpTls = ValidateHttpTls(root, Error);
         var access = ValidateHttpAccess(root, httpEndPoint, httpTls?.RequireClientCertificate == true, Error);
+        var ui = ReadBool(section, HttpUiKey, Error, fallback: true);
 
         if (errors.Count > 0 || httpEndPoint is null)
         {
@@ -321,6 +327,7 @@ internal sealed partial class AgentConfiguration
             HttpInsecure = access.Insecure,
             Token = access.Token,
             HttpTls = httpTls,
+            HttpUi = ui,
             Validation = payloadRules,
         };
     }
@@ -394,6 +401,7 @@ internal sealed partial class AgentConfiguration
             "Zone" => "--zone",
             "Handler" => "--handler",
             HttpInsecureKey => "--http-insecure",
+            HttpUiKey => "--no-ui",
             _ when key.StartsWith("Join", StringComparison.Ordinal) => "--join",
             _ when key.StartsWith("EncryptionKeys", StringComparison.Ordinal) => "--encrypt",
             _ => null,
