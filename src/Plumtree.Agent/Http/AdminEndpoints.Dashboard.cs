@@ -34,9 +34,9 @@ internal static partial class AdminEndpoints
         app.MapGet("/ui/{file}", (RequestDelegate)(context => DashboardFileAsync(context, context.Request.RouteValues["file"] as string ?? string.Empty)));
     }
 
-    /// <summary>True for the dashboard's static files, which hold no cluster data (the page reads that through the API).</summary>
+    /// <summary>True for the dashboard's static files (<c>/ui</c> and the files it loads), which hold no cluster data: the page reads that through the API.</summary>
     internal static bool IsDashboardAsset(string path) =>
-        path.Equals("/ui", StringComparison.OrdinalIgnoreCase) || path.StartsWith("/ui/", StringComparison.OrdinalIgnoreCase);
+        path == "/ui" || (path.StartsWith("/ui/", StringComparison.Ordinal) && DashboardFiles.ContainsKey(path["/ui/".Length..]));
 
     private static async Task DashboardFileAsync(HttpContext context, string name)
     {
