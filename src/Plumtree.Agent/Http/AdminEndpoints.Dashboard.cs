@@ -24,12 +24,13 @@ internal static partial class AdminEndpoints
     private static void MapDashboard(IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/events", (RequestDelegate)EventsAsync);
-        app.MapGet("/debug/cluster", Handler(ClusterAsync));
         if (!app.ServiceProvider.GetRequiredService<AgentSettings>().HttpUi)
         {
             return;
         }
 
+        // The gather makes this agent send requests to other members: only when the dashboard that shows it is on.
+        app.MapGet("/debug/cluster", Handler(ClusterAsync));
         app.MapGet("/ui", (RequestDelegate)(context => DashboardFileAsync(context, "index.html")));
         app.MapGet("/ui/{file}", (RequestDelegate)(context => DashboardFileAsync(context, context.Request.RouteValues["file"] as string ?? string.Empty)));
     }

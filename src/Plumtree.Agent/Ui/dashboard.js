@@ -191,7 +191,7 @@
       row.append(el("td", m.name));
       const st = el("td");
       st.append(badge(m.state));
-      row.append(st, el("td", zoneOf(m)), el("td", m.address, "mono"));
+      row.append(st, zoneOf(m) ? el("td", zoneOf(m)) : el("td", "–", "muted"), el("td", m.address, "mono"));
       const link = el("td");
       if (m.name === s.node) link.append(el("span", "self", "muted"));
       else if (eager.has(m.name)) link.append(badge("eager"));
@@ -294,7 +294,7 @@
       const payload = el("td", m.text);
       payload.title = m.text;
       const from = el("td", m.recovered ? (m.from || "") + " (sync)" : (m.from || "origin"));
-      row.append(el("td", new Date(received).toLocaleTimeString()), el("td", m.id.slice(0, 12) + "…", "mono"), payload,
+      row.append(el("td", new Date(received).toLocaleTimeString(undefined, { hour12: false })), el("td", m.id.slice(0, 12) + "…", "mono"), payload,
         el("td", m.hops, "num"), from, el("td", delivery, "num"));
       body.append(row);
     }

@@ -66,7 +66,11 @@ public sealed class DashboardRoutesTests
         await using var on = await TestAgent.StartAsync(Node());
 
         using var page = await off.Client.GetAsync("/ui", Ct);
+        using var cluster = await off.Client.GetAsync("/debug/cluster", Ct);
+        using var events = await off.Client.GetAsync("/v1/events?interval=0", Ct);
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, cluster.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, events.StatusCode); // still served (an API route)
 
         var options = (Microsoft.Extensions.Options.IOptions<PlumtreeNodeOptions>)off.App.Services.GetService(typeof(Microsoft.Extensions.Options.IOptions<PlumtreeNodeOptions>))!;
         Assert.False(options.Value.Tags.ContainsKey("http"));
