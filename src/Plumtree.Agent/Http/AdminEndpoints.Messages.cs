@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Plumtree.Agent.Messages;
 using Plumtree.Node;
 
@@ -101,7 +102,12 @@ internal static partial class AdminEndpoints
     private static async Task StreamAsync(HttpContext context, DashboardSnapshots? snapshots)
     {
         var log = context.RequestServices.GetRequiredService<MessageLog>();
-        var aborted = context.RequestAborted;
+
+        // Ends with the client or when the agent stops: the server waits for open requests before the node leaves, so
+        // an open dashboard or `curl -N` must not hold up the graceful leave.
+        var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var aborted = end.Token;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
@@ -114,7 +120,7 @@ internal static partial class AdminEndpoints
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or the agent is stopping.
         }
     }
 

@@ -107,6 +107,29 @@ public sealed class DashboardRoutesTests
     }
 
     [Theory]
+    [InlineData("/v1/events")]
+    [InlineData("/v1/messages/stream")]
+    public async Task An_open_stream_ends_when_the_agent_stops_so_it_does_not_hold_up_the_leave(string path)
+    {
+        await using var agent = await TestAgent.StartAsync(Node());
+        var log = (Plumtree.Agent.Messages.MessageLog)agent.App.Services.GetService(typeof(Plumtree.Agent.Messages.MessageLog))!;
+        using var response = await agent.Client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+        await Eventually.UntilAsync(() => log.ReaderCount == 1, TimeSpan.FromSeconds(10), "stream subscribed", Ct);
+
+        agent.App.Lifetime.StopApplication();
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (await reader.ReadLineAsync(timeout.Token) is not null)
+        {
+            // Events sent before the stop.
+        }
+
+        await Eventually.UntilAsync(() => log.ReaderCount == 0, TimeSpan.FromSeconds(10), "stream reader gone", Ct);
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("61")]
     [InlineData("x")]
