@@ -31,8 +31,9 @@ internal static partial class AdminEndpoints
 
         // The gather makes this agent send requests to other members: only when the dashboard that shows it is on.
         app.MapGet("/debug/cluster", Handler(ClusterAsync));
-        app.MapGet("/ui", (RequestDelegate)(context => DashboardFileAsync(context, "index.html")));
-        app.MapGet("/ui/{file}", (RequestDelegate)(context => DashboardFileAsync(context, context.Request.RouteValues["file"] as string ?? string.Empty)));
+        string[] methods = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/ui", methods, (RequestDelegate)(context => DashboardFileAsync(context, "index.html")));
+        app.MapMethods("/ui/{file}", methods, (RequestDelegate)(context => DashboardFileAsync(context, context.Request.RouteValues["file"] as string ?? string.Empty)));
     }
 
     /// <summary>True for the dashboard's static files (<c>/ui</c> and the files it loads), which hold no cluster data: the page reads that through the API.</summary>

@@ -15,6 +15,7 @@
     snapshot: null,
     cluster: null,
     view: "node",
+    viewChosen: false,
     messages: [],
     seen: new Set(),
     flashes: new Map(),
@@ -392,8 +393,12 @@
     if (view === "cluster") gatherCluster();
     renderGraph();
   }
-  $("view-node").addEventListener("click", () => setView("node"));
-  $("view-cluster").addEventListener("click", () => setView("cluster"));
+  for (const [id, view] of [["view-node", "node"], ["view-cluster", "cluster"]]) {
+    $(id).addEventListener("click", () => {
+      state.viewChosen = true;
+      setView(view);
+    });
+  }
 
   let gathering = false;
   async function gatherCluster() {
@@ -416,8 +421,6 @@
       gathering = false;
     }
   }
-  $("view-node").addEventListener("click", () => { state.viewChosen = true; });
-  $("view-cluster").addEventListener("click", () => { state.viewChosen = true; });
 
   setInterval(gatherCluster, CLUSTER_EVERY_MS);
   if (state.token) $("token-button").hidden = false;

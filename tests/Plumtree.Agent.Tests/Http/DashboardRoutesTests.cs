@@ -34,6 +34,7 @@ public sealed class DashboardRoutesTests
         using var style = await agent.Client.GetAsync("/ui/dashboard.css", Ct);
         using var icon = await agent.Client.GetAsync("/ui/favicon.svg", Ct);
         using var missing = await agent.Client.GetAsync("/ui/nothing.js", Ct);
+        using var head = await agent.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/ui"), Ct);
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
@@ -45,6 +46,9 @@ public sealed class DashboardRoutesTests
         Assert.Equal("text/css", style.Content.Headers.ContentType?.MediaType);
         Assert.Equal("image/svg+xml", icon.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(page.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync(Ct));
 
         // Small, and nothing from elsewhere: no URL but the agent's own paths.
         var total = 0L;
