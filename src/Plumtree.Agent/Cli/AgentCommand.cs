@@ -26,11 +26,12 @@ internal static class AgentCommand
         var zone = new Option<string?>("--zone") { Description = "Failure zone, published as the 'zone' tag.", HelpName = "NAME" };
         var handler = new Option<string?>("--handler") { Description = "Command run (/bin/sh -c) for every delivered message, payload on stdin.", HelpName = "CMD" };
         var insecure = new Option<bool>("--http-insecure") { Description = "Serve the HTTP admin on a non-loopback address without a token (logged as a warning). Without it, such an address needs Plumtree:HttpTokenFile." };
+        var noUi = new Option<bool>("--no-ui") { Description = "Do not serve the live dashboard at /ui (Plumtree:HttpUi = false)." };
         var config = new Option<string?>("--config") { Description = $"JSON config file (default {AgentConfiguration.DefaultConfigPath}; a missing default file is fine).", HelpName = "FILE" };
 
         var command = new Command("agent", "Run a node: membership, broadcast, HTTP admin. Stops gracefully (leave) on SIGTERM/SIGINT.")
         {
-            nodeName, bind, advertise, http, insecure, join, profile, compat, encrypt, dataDir, zone, handler, config,
+            nodeName, bind, advertise, http, insecure, noUi, join, profile, compat, encrypt, dataDir, zone, handler, config,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -49,6 +50,7 @@ internal static class AgentCommand
                 Handler = parse.GetValue(handler),
                 ConfigFile = parse.GetValue(config),
                 HttpInsecure = parse.GetValue(insecure),
+                NoUi = parse.GetValue(noUi),
             };
             return RunAsync(flags, env, cancellationToken);
         });

@@ -158,7 +158,9 @@ internal static class DemoCommand
     {
         var first = nodes[0].Http;
         env.Console.WriteLine();
-        env.Console.MarkupLine("[bold]Demo cluster running.[/] Try:");
+        env.Console.MarkupLine("[bold]Demo cluster running.[/]");
+        env.Console.MarkupLine($"Live dashboard: [bold]{Markup.Escape(DashboardUrl(first))}[/] (open it in a browser; every node serves one at /ui)");
+        env.Console.MarkupLine("Try:");
         foreach (var line in new[]
         {
             $"curl -s http://{first}/v1/members",
@@ -184,6 +186,9 @@ internal static class DemoCommand
 
         env.Console.MarkupLine("Ctrl-C stops the demo.");
     }
+
+    /// <summary>The dashboard of the node whose admin listens on <paramref name="http"/>.</summary>
+    internal static string DashboardUrl(IPEndPoint http) => $"http://{http}/ui";
 
     /// <summary>An executable file named <paramref name="name"/> in a directory of PATH.</summary>
     internal static bool OnPath(CliEnvironment env, string name) =>

@@ -15,6 +15,7 @@ internal sealed partial class AgentConfiguration
     internal const string HttpTokenScopeKey = nameof(AgentSettings.HttpTokenScope);
     internal const string HttpInsecureKey = nameof(AgentSettings.HttpInsecure);
     internal const string HttpTlsKey = nameof(AgentSettings.HttpTls);
+    internal const string HttpUiKey = nameof(AgentSettings.HttpUi);
 
     /// <summary>Shortest token accepted: a guessable token is no protection.</summary>
     public const int MinTokenLength = 16;
@@ -234,12 +235,12 @@ internal sealed partial class AgentConfiguration
         return $"{uri.Scheme}://{uri.Host}:{uri.Port}".ToLowerInvariant();
     }
 
-    private static bool ReadBool(IConfigurationSection section, string key, Action<string, string> error)
+    private static bool ReadBool(IConfigurationSection section, string key, Action<string, string> error, bool fallback = false)
     {
         var text = section[key];
         if (string.IsNullOrEmpty(text))
         {
-            return false;
+            return fallback;
         }
 
         if (!bool.TryParse(text.Trim(), out var value))

@@ -187,6 +187,11 @@ internal sealed partial class AgentConfiguration
             Set(HttpInsecureKey, "true");
         }
 
+        if (flags.NoUi)
+        {
+            Set(HttpUiKey, "false");
+        }
+
         return values;
     }
 
@@ -297,6 +302,7 @@ internal sealed partial class AgentConfiguration
         var payloadRules = ValidatePayloadRules(section, Error);
         var httpTls = ValidateHttpTls(root, Error);
         var access = ValidateHttpAccess(root, httpEndPoint, httpTls?.RequireClientCertificate == true, Error);
+        var ui = ReadBool(section, HttpUiKey, Error, fallback: true);
 
         if (errors.Count > 0 || httpEndPoint is null)
         {
@@ -322,6 +328,7 @@ internal sealed partial class AgentConfiguration
             HttpInsecure = access.Insecure,
             Token = access.Token,
             HttpTls = httpTls,
+            HttpUi = ui,
             Validation = payloadRules,
         };
     }
@@ -395,6 +402,7 @@ internal sealed partial class AgentConfiguration
             "Zone" => "--zone",
             "Handler" => "--handler",
             HttpInsecureKey => "--http-insecure",
+            HttpUiKey => "--no-ui",
             _ when key.StartsWith("Join", StringComparison.Ordinal) => "--join",
             _ when key.StartsWith("EncryptionKeys", StringComparison.Ordinal) => "--encrypt",
             _ => null,

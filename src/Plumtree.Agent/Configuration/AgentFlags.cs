@@ -29,4 +29,7 @@ internal sealed record AgentFlags
 
     /// <summary><c>--http-insecure</c>: serve the admin API on a non-loopback address without a token.</summary>
     public bool HttpInsecure { get; init; }
+
+    /// <summary><c>--no-ui</c>: do not serve the dashboard at <c>/ui</c>.</summary>
+    public bool NoUi { get; init; }
 }

@@ -44,6 +44,13 @@ internal sealed class AgentSettings
     /// </summary>
     public Plumtree.Node.TlsOptions? HttpTls { get; init; }
 
+    /// <summary>
+    /// Serve the live dashboard at <c>GET /ui</c> (<c>Plumtree:HttpUi</c>, flag <c>--no-ui</c> turns it off). Default true.
+    /// When on, the agent also publishes its admin port as the <c>http</c> tag so that other nodes' dashboards can
+    /// gather this node's view of the overlay (<c>GET /debug/cluster</c>).
+    /// </summary>
+    public bool HttpUi { get; init; } = true;
+
     /// <summary>The token the admin API requires (from <see cref="HttpTokenFile"/> or <see cref="HttpToken"/>), or null when none is configured.</summary>
     public string? Token { get; init; }
 

@@ -80,6 +80,7 @@ internal static class AgentHost
         services.AddSingleton(settings);
         services.AddSingleton<AdminProtection>();
         services.AddSingleton<MessageLog>();
+        services.AddSingleton<ClusterGather>();
         services.AddSingleton(sp => new HandlerRunner(
             settings,
             () => sp.GetRequiredService<IOptions<PlumtreeNodeOptions>>().Value.NodeName,
@@ -111,6 +112,7 @@ internal static class AgentHost
                 o.KeyringFile = Path.Combine(settings.DataDir, "keyring.json");
             }
             o.Profile = o.Profile.ToLowerInvariant();
+            o.Tags = DashboardTags(settings, o);
         });
 
         if (settings.Validation.Any)
@@ -154,5 +156,28 @@ internal static class AgentHost
         app.UseOpenTelemetryPrometheusScrapingEndpoint();
         app.MapAdminEndpoints();
         return app;
+    }
+
+    /// <summary>
+    /// The node's tags plus <c>http</c> = the admin port when the dashboard is on (plain HTTP on a fixed port), so that
+    /// other nodes' dashboards can gather this node's view (<see cref="ClusterGather"/>). A user's own <c>http</c> tag
+    /// wins, and the tag is left out when it would not fit in the node meta.
+    /// </summary>
+    internal static IDictionary<string, string> DashboardTags(AgentSettings settings, PlumtreeNodeOptions options)
+    {
+        var tags = new Dictionary<string, string>(options.Tags ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        if (!settings.HttpUi || settings.HttpTls is not null || settings.Http.Port == 0 || tags.ContainsKey(ClusterGather.HttpTag))
+        {
+            return tags;
+        }
+
+        var problems = options.Validate().Count;
+        options.Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal)
+        {
+            [ClusterGather.HttpTag] = settings.Http.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        // Only the meta size can turn valid options invalid here: then the node goes without the tag.
+        return options.Validate().Count > problems ? tags : options.Tags;
     }
 }

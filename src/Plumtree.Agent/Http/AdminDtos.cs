@@ -141,3 +141,26 @@ internal sealed record KeyNodeDto(
     [property: JsonPropertyName("error")] string? Error,
     [property: JsonPropertyName("primary_key")] string? PrimaryKey,
     [property: JsonPropertyName("keys")] IReadOnlyList<string> Keys);
+
+/// <summary>A <c>snapshot</c> event of <c>GET /v1/events</c>: what the dashboard shows besides deliveries.</summary>
+internal sealed record SnapshotDto(
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("time")] DateTimeOffset Time,
+    [property: JsonPropertyName("peers")] PeersResponse? Peers,
+    [property: JsonPropertyName("health")] HealthResponse Health,
+    [property: JsonPropertyName("sync")] SyncResponse? Sync,
+    [property: JsonPropertyName("error")] string? Error);
+
+/// <summary>One node's eager and lazy peers in <c>GET /debug/cluster</c>; <c>error</c> says why they are missing.</summary>
+internal sealed record ClusterViewDto(
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("eager")] IReadOnlyList<string> Eager,
+    [property: JsonPropertyName("lazy")] IReadOnlyList<string> Lazy,
+    [property: JsonPropertyName("error")] string? Error);
+
+/// <summary><c>GET /debug/cluster</c>: the overlay as each reachable node sees it.</summary>
+internal sealed record ClusterResponse(
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("gathered_at")] DateTimeOffset GatheredAt,
+    [property: JsonPropertyName("views")] IReadOnlyList<ClusterViewDto> Views,
+    [property: JsonPropertyName("not_asked")] IReadOnlyList<string> NotAsked);

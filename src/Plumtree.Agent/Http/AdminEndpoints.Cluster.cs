@@ -12,7 +12,18 @@ internal static partial class AdminEndpoints
 {
     private static async Task<IResult> HealthAsync(HttpContext context)
     {
-        var report = await context.RequestServices.GetRequiredService<HealthCheckService>().CheckHealthAsync(context.RequestAborted).ConfigureAwait(false);
+        var response = await BuildHealthAsync(context.RequestServices, context.RequestAborted).ConfigureAwait(false);
+        var status = response.Status == nameof(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy)
+            ? StatusCodes.Status503ServiceUnavailable
+            : StatusCodes.Status200OK;
+        context.Response.Headers.CacheControl = "no-store";
+        return Json(response, AdminJsonContext.Relaxed.HealthResponse, status);
+    }
+
+    /// <summary>The <c>/health</c> answer (also sent in the dashboard's snapshots).</summary>
+    internal static async Task<HealthResponse> BuildHealthAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync(cancellationToken).ConfigureAwait(false);
         var checks = new SortedDictionary<string, HealthCheckDto>(StringComparer.Ordinal);
         string? message = null;
         foreach (var (name, entry) in report.Entries)
@@ -40,12 +51,7 @@ internal static partial class AdminEndpoints
         }
 
         message ??= string.Join("; ", report.Entries.Values.Select(e => e.Description).Where(d => !string.IsNullOrEmpty(d)));
-        var response = new HealthResponse(report.Status.ToString(), message, checks);
-        var status = report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy
-            ? StatusCodes.Status503ServiceUnavailable
-            : StatusCodes.Status200OK;
-        context.Response.Headers.CacheControl = "no-store";
-        return Json(response, AdminJsonContext.Relaxed.HealthResponse, status);
+        return new HealthResponse(report.Status.ToString(), message, checks);
     }
 
     private static Task<IResult> Members(HttpContext context) => GuardAsync(context, () =>
@@ -55,16 +61,15 @@ internal static partial class AdminEndpoints
     });
 
     private static Task<IResult> Peers(HttpContext context) => GuardAsync(context, () =>
-    {
-        var node = Node(context);
-        var response = new PeersResponse(
-            node.Name,
-            Sorted(node.EagerPeers),
-            Sorted(node.LazyPeers),
-            Sorted(node.RingNeighbors),
-            node.Members.Select(ToDto).OrderBy(m => m.Name, StringComparer.Ordinal).ToList());
-        return Task.FromResult(Json(response, AdminJsonContext.Relaxed.PeersResponse));
-    });
+        Task.FromResult(Json(BuildPeers(Node(context)), AdminJsonContext.Relaxed.PeersResponse)));
+
+    /// <summary>The <c>/debug/peers</c> answer (also sent in the dashboard's snapshots).</summary>
+    internal static PeersResponse BuildPeers(IPlumtreeNodeHandle node) => new(
+        node.Name,
+        Sorted(node.EagerPeers),
+        Sorted(node.LazyPeers),
+        Sorted(node.RingNeighbors),
+        node.Members.Select(ToDto).OrderBy(m => m.Name, StringComparer.Ordinal).ToList());
 
     private static Task<IResult> State(HttpContext context) => GuardAsync(context, () =>
     {

@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Plumtree.Agent.Messages;
 using Plumtree.Node;
 
@@ -91,10 +93,21 @@ internal static partial class AdminEndpoints
     }
 
     /// <summary>Server-Sent Events, one <c>message</c> event per delivery. Headers go out at once, so a client sees the stream open before the first delivery.</summary>
-    private static async Task Stream(HttpContext context)
+    private static Task Stream(HttpContext context) => StreamAsync(context, null);
+
+    /// <summary>
+    /// Writes the event stream: every delivery as a <c>message</c> event and, when <paramref name="snapshots"/> is given
+    /// (<c>GET /v1/events</c>), a <c>snapshot</c> event at once and then every <see cref="DashboardSnapshots.Interval"/>.
+    /// </summary>
+    private static async Task StreamAsync(HttpContext context, DashboardSnapshots? snapshots)
     {
         var log = context.RequestServices.GetRequiredService<MessageLog>();
-        var aborted = context.RequestAborted;
+
+        // Ends with the client or when the agent stops: the server waits for open requests before the node leaves, so
+        // an open dashboard or `curl -N` must not hold up the graceful leave.
+        var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        var aborted = end.Token;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
@@ -102,11 +115,48 @@ internal static partial class AdminEndpoints
         {
             await context.Response.StartAsync(aborted).ConfigureAwait(false);
             await context.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
-            await SseFormatter.WriteAsync(Events(log, aborted), context.Response.Body, aborted).ConfigureAwait(false);
+            var events = snapshots is null ? Events(log, aborted) : Merge(Events(log, aborted), snapshots.EventsAsync(aborted), aborted);
+            await SseFormatter.WriteAsync(events, context.Response.Body, aborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or the agent is stopping.
+        }
+    }
+
+    /// <summary>Both sequences' items as they come (each read by its own task into one bounded channel).</summary>
+    private static async IAsyncEnumerable<SseItem<string>> Merge(IAsyncEnumerable<SseItem<string>> first, IAsyncEnumerable<SseItem<string>> second, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(64) { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        async Task PumpAsync(IAsyncEnumerable<SseItem<string>> source)
+        {
+            await foreach (var item in source.WithCancellation(stop.Token).ConfigureAwait(false))
+            {
+                await channel.Writer.WriteAsync(item, stop.Token).ConfigureAwait(false);
+            }
+        }
+
+        var pumps = Task.WhenAll(PumpAsync(first), PumpAsync(second));
+        _ = pumps.ContinueWith(t => channel.Writer.TryComplete(t.Exception?.GetBaseException()), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await pumps.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped with the stream.
+            }
         }
     }
 

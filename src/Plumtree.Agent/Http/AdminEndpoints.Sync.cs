@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Plumtree.Hosting;
 using Plumtree.Storage;
 
 namespace Plumtree.Agent.Http;
@@ -8,8 +9,11 @@ namespace Plumtree.Agent.Http;
 internal static partial class AdminEndpoints
 {
     private static Task<IResult> Sync(HttpContext context) => GuardAsync(context, () =>
+        Task.FromResult(Json(BuildSync(Node(context)), AdminJsonContext.Relaxed.SyncResponse)));
+
+    /// <summary>The <c>/debug/sync</c> answer (also sent in the dashboard's snapshots).</summary>
+    internal static SyncResponse BuildSync(IPlumtreeNodeHandle node)
     {
-        var node = Node(context);
         var status = node.SyncStatus;
         var peers = status.Peers
             .OrderBy(p => p.Name, StringComparer.Ordinal)
@@ -24,7 +28,7 @@ internal static partial class AdminEndpoints
                 p.BytesSent,
                 p.BytesReceived))
             .ToArray();
-        var response = new SyncResponse(
+        return new SyncResponse(
             node.Name,
             status.Enabled,
             status.Messages,
@@ -33,8 +37,7 @@ internal static partial class AdminEndpoints
             DateTimeOffset.FromUnixTimeMilliseconds(status.JoinedUnixMilliseconds),
             status.ActiveRoundPeer,
             peers);
-        return Task.FromResult(Json(response, AdminJsonContext.Relaxed.SyncResponse));
-    });
+    }
 
     private static Task<IResult> SyncNowAsync(HttpContext context) => GuardAsync(context, async () =>
     {

@@ -32,6 +32,7 @@ internal static partial class AdminEndpoints
         app.MapPost("/v1/keys/install", Handler(InstallKeyAsync));
         app.MapPost("/v1/keys/use", Handler(UseKeyAsync));
         app.MapPost("/v1/keys/remove", Handler(RemoveKeyAsync));
+        MapDashboard(app);
         return app;
     }
 

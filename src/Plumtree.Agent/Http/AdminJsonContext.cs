@@ -23,6 +23,8 @@ namespace Plumtree.Agent.Http;
 [JsonSerializable(typeof(CacheVerifyResponse))]
 [JsonSerializable(typeof(KeyRequest))]
 [JsonSerializable(typeof(KeysResponse))]
+[JsonSerializable(typeof(SnapshotDto))]
+[JsonSerializable(typeof(ClusterResponse))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext
 {
     /// <summary>

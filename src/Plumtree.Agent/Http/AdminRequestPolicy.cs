@@ -57,7 +57,10 @@ internal sealed class AdminRequestPolicy
             return badBrowser;
         }
 
+        // The dashboard's static files carry no data (the page asks for the token and sends it on its API calls), and a
+        // browser cannot add a bearer header to a navigation: they are open in every scope, behind the Host check.
         var needsToken = _tokenHash is not null
+            && !(reads && AdminEndpoints.IsDashboardAsset(request.Path))
             && (!reads || _scope == HttpTokenScope.All || IsOneOf(request.Path, SecretPaths) || (_scope == HttpTokenScope.AllExceptProbes && !IsOneOf(request.Path, ProbePaths)));
         return needsToken ? CheckToken(request.Authorization) : null;
     }

@@ -6,7 +6,7 @@ namespace Plumtree.Agent.Messages;
 
 /// <summary>
 /// Recent deliveries (a bounded ring buffer, oldest evicted) for <c>GET /v1/messages</c>, and live readers for
-/// <c>GET /v1/messages/stream</c> (each with its own bounded buffer that drops its oldest when the reader lags).
+/// <c>GET /v1/messages/stream</c> and <c>GET /v1/events</c> (each with its own bounded buffer that drops its oldest when the reader lags).
 /// </summary>
 internal sealed class MessageLog(AgentSettings settings)
 {

@@ -56,6 +56,19 @@ public sealed class AdminAccessConfigTests : IDisposable
     }
 
     [Fact]
+    public void The_dashboard_is_on_by_default_and_off_with_no_ui_or_the_key()
+    {
+        Assert.True(Load().Settings.HttpUi);
+        Assert.False(Load(new AgentFlags { NoUi = true }).Settings.HttpUi);
+        Assert.False(Load(env: new() { ["PLUMTREE_HTTP_UI"] = "false" }).Settings.HttpUi);
+        Assert.False(Load(json: """{"Plumtree":{"HttpUi":false}}""").Settings.HttpUi);
+        Assert.False(Load(new AgentFlags { NoUi = true }, json: """{"Plumtree":{"HttpUi":true}}""").Settings.HttpUi);
+
+        var error = Assert.Single(Fails(env: new() { ["PLUMTREE_HTTP_UI"] = "off" }).Errors);
+        Assert.Equal("Plumtree:HttpUi: 'off' is not true or false (flag --no-ui, env PLUMTREE_HTTP_UI)", error);
+    }
+
+    [Fact]
     public void A_token_file_is_read_and_trimmed()
     {
         var file = _dir.File("token", Token + "\n");

@@ -42,6 +42,9 @@ public sealed class DocsTests
     [InlineData("POST", "/v1/leave")]
     [InlineData("POST", "/v1/rebalance")]
     [InlineData("POST", "/v1/cache/clear")]
+    [InlineData("GET", "/v1/events")]
+    [InlineData("GET", "/debug/cluster")]
+    [InlineData("GET", "/ui")]
     public void Http_md_documents_every_route(string method, string path)
     {
         var doc = Doc("http.md");

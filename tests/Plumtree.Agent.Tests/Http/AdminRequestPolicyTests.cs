@@ -243,4 +243,30 @@ public sealed class AdminRequestPolicyTests
 
         Assert.Equal(421, refusal?.Status);
     }
+
+    [Theory]
+    [InlineData(nameof(HttpTokenScope.Writes))]
+    [InlineData(nameof(HttpTokenScope.AllExceptProbes))]
+    [InlineData(nameof(HttpTokenScope.All))]
+    public void The_dashboards_static_files_need_no_token_but_its_data_does(string scopeName)
+    {
+        var scope = Enum.Parse<HttpTokenScope>(scopeName);
+        var policy = Policy(token: Token, scope: scope);
+
+        Assert.Null(policy.Check(Get(path: "/ui")));
+        Assert.Null(policy.Check(Get(path: "/ui/dashboard.js")));
+        Assert.Null(policy.Check(Get(path: "/ui/dashboard.css")));
+        Assert.Equal(401, policy.Check(Post(path: "/ui"))?.Status);
+        Assert.Equal(401, policy.Check(Get(path: "/v1/keys"))?.Status);
+        Assert.Equal(scope != HttpTokenScope.Writes, policy.Check(Get(path: "/v1/events")) is not null);
+        Assert.Equal(scope != HttpTokenScope.Writes, policy.Check(Get(path: "/debug/cluster")) is not null);
+        Assert.Equal(scope != HttpTokenScope.Writes, policy.Check(Get(path: "/ui/not-a-dashboard-file")) is not null);
+    }
+
+    [Fact]
+    public void The_dashboard_is_refused_for_another_host()
+    {
+        Assert.Equal(421, Policy().Check(Get("attacker.example:8080", "/ui"))?.Status);
+        Assert.Equal(421, Policy(token: Token, scope: HttpTokenScope.All).Check(Get("attacker.example:8080", "/ui/dashboard.js"))?.Status);
+    }
 }

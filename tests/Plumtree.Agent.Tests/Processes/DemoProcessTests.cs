@@ -36,6 +36,7 @@ public sealed class DemoProcessTests
         var firstAdmin = System.Text.RegularExpressions.Regex.Match(demo.Stdout, @"started demo-1: membership \S+, admin http://(\S+)").Groups[1].Value;
         Assert.NotEmpty(firstAdmin);
         Assert.Contains($"curl -s http://{firstAdmin}/v1/members", demo.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"\nLive dashboard: http://{firstAdmin}/ui (open it in a browser; every node serves one at /ui)\n", demo.Stdout, StringComparison.Ordinal);
         Assert.Contains($"plumtree members --http {firstAdmin}", demo.Stdout, StringComparison.Ordinal);
         Assert.Contains("plumtree is not on PATH: `bash tools/install.sh` (in the repository) installs it.", demo.Stdout, StringComparison.Ordinal);
         Assert.Contains($"\n  dotnet run --project src/Plumtree.Agent.Launcher -c Release -- members --http {firstAdmin}\n", demo.Stdout, StringComparison.Ordinal);
@@ -50,6 +51,11 @@ public sealed class DemoProcessTests
             n => n >= 2,
             TimeSpan.FromSeconds(60),
             "demo broadcasts delivered on demo-1", TestContext.Current.CancellationToken);
+        using (var dashboard = await http.GetAsync($"http://{firstAdmin}/ui", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+            Assert.Equal("text/html", dashboard.Content.Headers.ContentType?.MediaType);
+        }
 
         demo.Terminate();
 
