@@ -37,15 +37,15 @@ public sealed partial class BroadcastEngine
         pending.RoundStarted = now;
         pending.RestartRound();
         _counters.RepairRounds++;
-        _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + _options.GraftTimeout);
+        _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + GraftDelay(pending.AnnouncerAt(0), first: true));
     }
 
     /// <summary>A new announcer of a message waiting for its next repair round: graft it after timeout1, as a fresh announcement.</summary>
-    private void Reawaken(MessageId id, PendingGraft pending, TimeSpan now)
+    private void Reawaken(MessageId id, PendingGraft pending, string announcer, TimeSpan now)
     {
         pending.Dormant = false;
         pending.Attempts = 0;
-        _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + _options.GraftTimeout);
+        _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + GraftDelay(announcer, first: true));
     }
 
     /// <summary>Every round ran out: the message is unobtainable from the peers that announced it.</summary>

@@ -8,6 +8,9 @@ public sealed partial class BroadcastEngine
 {
     private const int PendingPoolLimit = 256;
 
+    /// <summary>The least per-link graft timeout2 (timeout1: scaled by the profile's ratio).</summary>
+    private static readonly TimeSpan MinLinkTimeout = TimeSpan.FromMilliseconds(10);
+
     private readonly Dictionary<MessageId, PendingGraft> _pending = [];
     private readonly Stack<PendingGraft> _pendingPool = new();
     private readonly PriorityQueue<Timer, TimeSpan> _timers = new();
@@ -79,12 +82,12 @@ public sealed partial class BroadcastEngine
             pending.FirstAnnounced = now;
             pending.RoundStarted = now;
             _pending.Add(id, pending);
-            _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + _options.GraftTimeout);
+            _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + GraftDelay(announcer, first: true));
         }
 
         if (pending.TryAdd(announcer, hop) && pending.Dormant)
         {
-            Reawaken(id, pending, now);
+            Reawaken(id, pending, announcer, now);
         }
     }
 
@@ -126,11 +129,41 @@ public sealed partial class BroadcastEngine
             _counters.GraftSent++;
             pending.Attempts++;
             pending.Grafted = true;
-            _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + _options.GraftRetryTimeout);
+            _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + GraftDelay(announcer, first: false));
             return;
         }
 
         EndGraftRound(id, pending, now);
+    }
+
+    /// <summary>
+    /// timeout1 (<paramref name="first"/>) or timeout2 for a graft from <paramref name="announcer"/>: the global timers,
+    /// or with <see cref="BroadcastOptions.GraftRttFactor"/> and an RTT sample for the peer, timeout2 = factor × RTT
+    /// (10 ms to 4 × GraftRetryTimeout) and timeout1 = timeout2 × GraftTimeout / GraftRetryTimeout; a cross-zone peer
+    /// waits at least <see cref="BroadcastOptions.CrossZoneGraftFloor"/> (timeout1: scaled alike).
+    /// </summary>
+    private TimeSpan GraftDelay(string announcer, bool first)
+    {
+        var retry = _options.GraftRetryTimeout;
+        var t2 = retry;
+        var peer = _peers.GetValueOrDefault(announcer);
+        if (_options.GraftRttFactor > 0 && peer is { HasRtt: true })
+        {
+            var scaled = TimeSpan.FromTicks((long)Math.Min(peer.Rtt.Ticks * _options.GraftRttFactor, 4.0 * retry.Ticks));
+            t2 = scaled < MinLinkTimeout ? MinLinkTimeout : scaled;
+        }
+
+        if ((peer?.CrossZone ?? IsCrossZone(announcer)) && t2 < _options.CrossZoneGraftFloor)
+        {
+            t2 = _options.CrossZoneGraftFloor;
+        }
+
+        if (!first)
+        {
+            return t2;
+        }
+
+        return t2 == retry ? _options.GraftTimeout : TimeSpan.FromTicks((long)(t2.Ticks * ((double)_options.GraftTimeout.Ticks / retry.Ticks)));
     }
 
     private void ScheduleFlush(PeerState peer, TimeSpan at) =>
