@@ -59,8 +59,10 @@ internal static partial class AdminEndpoints
         var node = Node(context);
         var response = new PeersResponse(
             node.Name,
+            node.Zone,
             Sorted(node.EagerPeers),
             Sorted(node.LazyPeers),
+            Sorted(node.CrossZonePeers),
             Sorted(node.RingNeighbors),
             node.Members.Select(ToDto).OrderBy(m => m.Name, StringComparer.Ordinal).ToList());
         return Task.FromResult(Json(response, AdminJsonContext.Relaxed.PeersResponse));
