@@ -185,6 +185,12 @@ internal sealed record SimConfig
     /// <summary>Per-link graft timers (the engine's defaults: <c>GraftRttFactor</c> 2, <c>CrossZoneGraftFloor</c> 100 ms); off: both 0, one global profile.</summary>
     public bool LinkTimers { get; init; } = true;
 
+    /// <summary>GraftRttFactor override (null: the engine's default, 2); ignored when <see cref="LinkTimers"/> is off.</summary>
+    public double? GraftRttFactor { get; init; }
+
+    /// <summary>CrossZoneGraftFloor override in ms (null: the engine's default, 100 ms); ignored when <see cref="LinkTimers"/> is off.</summary>
+    public double? CrossZoneGraftFloorMs { get; init; }
+
     /// <summary>Event mode with zones: latency range of links between zones in ms (null: the same as <see cref="LatencyMinMs"/>–<see cref="LatencyMaxMs"/>).</summary>
     public double? CrossZoneLatencyMinMs { get; init; }
 
@@ -235,6 +241,8 @@ internal sealed record SimConfig
         Check(
             double.IsFinite(SyncIntervalCycles) && SyncIntervalCycles * (EventMode ? 1 / Rate : 1) is >= 0.01 and <= 86_400,
             "--sync-interval-cycles must map to between 10 ms and 1 day of virtual time");
+        Check(GraftRttFactor is null or 0 or (>= 1 and <= 100), "--graft-rtt-factor must be 0 or between 1 and 100");
+        Check(CrossZoneGraftFloorMs is null or (>= 0 and <= 60_000), "--cross-zone-graft-floor-ms must be between 0 and 60000");
         Check(Zones >= 0 && Zones <= Nodes, "--zones must be between 0 and --nodes");
         Check(Scenario != Scenario.ZoneKill || Zoned, "--scenario zone-kill needs --zones 2 or more");
         Check(

@@ -17,6 +17,8 @@ internal static class PaperCommand
         zoneAware.AcceptOnlyFromAmong("on", "off");
         var linkTimers = new Option<string>("--link-timers") { Description = "Per-link graft timers from measured RTT with a cross-zone floor (off: one global profile)", DefaultValueFactory = _ => "on" };
         linkTimers.AcceptOnlyFromAmong("on", "off");
+        var rttFactor = new Option<double?>("--graft-rtt-factor") { Description = "With --link-timers on: override GraftRttFactor (timeout2 = factor x RTT); default the engine's 2" };
+        var crossFloor = new Option<double?>("--cross-zone-graft-floor-ms") { Description = "With --link-timers on: override CrossZoneGraftFloor in ms; default the engine's 100" };
         var crossLatency = new Option<string?>("--cross-zone-latency-ms") { Description = "Event mode with zones: latency of links between zones, A or A-B (default: --latency-ms)" };
         var killPercent = new Option<double>("--kill-percent") { Description = "kill: percentage of nodes killed at the first cycle after warm-up", DefaultValueFactory = _ => 50 };
         var churnPerCycle = new Option<int>("--churn-per-cycle") { Description = "churn: nodes killed per cycle", DefaultValueFactory = _ => 50 };
@@ -59,7 +61,7 @@ internal static class PaperCommand
             scenario, killPercent, churnPerCycle, churnCycles, partition, nodes, cycles, warmup, senders, mode, optimization, seed, json,
             degree, eventMode, latency, loss, rate, detectionCycles, detectionMs, graftTimeout, graftRetry,
             optThreshold, optConfirmations, optRepairWindow, repairRounds, partitionViews, sync, syncInterval, syncPeers, syncReinject,
-            zones, zoneAware, linkTimers, crossLatency,
+            zones, zoneAware, linkTimers, crossLatency, rttFactor, crossFloor,
         };
         command.SetAction(parse =>
         {
@@ -94,6 +96,8 @@ internal static class PaperCommand
                 Zones = parse.GetValue(zones),
                 ZoneAware = parse.GetValue(zoneAware) == "on",
                 LinkTimers = parse.GetValue(linkTimers) == "on",
+                GraftRttFactor = parse.GetValue(rttFactor),
+                CrossZoneGraftFloorMs = parse.GetValue(crossFloor),
                 CrossZoneLatencyMinMs = crossMin,
                 CrossZoneLatencyMaxMs = crossMax,
                 KillPercent = parse.GetValue(killPercent),

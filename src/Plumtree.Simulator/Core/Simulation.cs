@@ -222,6 +222,18 @@ internal sealed partial class Simulation
         {
             options = options with { GraftRttFactor = 0, CrossZoneGraftFloor = TimeSpan.Zero };
         }
+        else
+        {
+            if (config.GraftRttFactor is { } factor)
+            {
+                options = options with { GraftRttFactor = factor };
+            }
+
+            if (config.CrossZoneGraftFloorMs is { } floor)
+            {
+                options = options with { CrossZoneGraftFloor = TimeSpan.FromMilliseconds(floor) };
+            }
+        }
         if (config.GraftTimeoutMs is { } t1)
         {
             options = options with { GraftTimeout = TimeSpan.FromMilliseconds(t1) };

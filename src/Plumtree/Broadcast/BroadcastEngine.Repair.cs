@@ -37,7 +37,7 @@ public sealed partial class BroadcastEngine
         pending.RoundStarted = now;
         pending.RestartRound();
         _counters.RepairRounds++;
-        _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + GraftDelay(pending.AnnouncerAt(0), first: true));
+        _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + _options.GraftTimeout);
     }
 
     /// <summary>A new announcer of a message waiting for its next repair round: graft it after timeout1, as a fresh announcement.</summary>
@@ -45,7 +45,7 @@ public sealed partial class BroadcastEngine
     {
         pending.Dormant = false;
         pending.Attempts = 0;
-        _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + GraftDelay(announcer, first: true));
+        _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + _options.GraftTimeout);
     }
 
     /// <summary>Every round ran out: the message is unobtainable from the peers that announced it.</summary>

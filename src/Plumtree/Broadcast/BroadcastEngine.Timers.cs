@@ -8,7 +8,7 @@ public sealed partial class BroadcastEngine
 {
     private const int PendingPoolLimit = 256;
 
-    /// <summary>The least per-link graft timeout2 (timeout1: scaled by the profile's ratio).</summary>
+    /// <summary>The least per-link graft timeout2.</summary>
     private static readonly TimeSpan MinLinkTimeout = TimeSpan.FromMilliseconds(10);
 
     private readonly Dictionary<MessageId, PendingGraft> _pending = [];
@@ -82,7 +82,7 @@ public sealed partial class BroadcastEngine
             pending.FirstAnnounced = now;
             pending.RoundStarted = now;
             _pending.Add(id, pending);
-            _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + GraftDelay(announcer, first: true));
+            _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + _options.GraftTimeout);
         }
 
         if (pending.TryAdd(announcer, hop) && pending.Dormant)
@@ -129,7 +129,7 @@ public sealed partial class BroadcastEngine
             _counters.GraftSent++;
             pending.Attempts++;
             pending.Grafted = true;
-            _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + GraftDelay(announcer, first: false));
+            _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + RetryDelay(announcer));
             return;
         }
 
@@ -137,12 +137,14 @@ public sealed partial class BroadcastEngine
     }
 
     /// <summary>
-    /// timeout1 (<paramref name="first"/>) or timeout2 for a graft from <paramref name="announcer"/>: the global timers,
-    /// or with <see cref="BroadcastOptions.GraftRttFactor"/> and an RTT sample for the peer, timeout2 = factor × RTT
-    /// (10 ms to 4 × GraftRetryTimeout) and timeout1 = timeout2 × GraftTimeout / GraftRetryTimeout; a cross-zone peer
-    /// waits at least <see cref="BroadcastOptions.CrossZoneGraftFloor"/> (timeout1: scaled alike).
+    /// timeout2 after a Graft to <paramref name="announcer"/>: it waits for the announcer's answer, so with
+    /// <see cref="BroadcastOptions.GraftRttFactor"/> and an RTT sample it is factor × RTT (10 ms to 4 ×
+    /// GraftRetryTimeout), else GraftRetryTimeout; a cross-zone announcer gets at least
+    /// <see cref="BroadcastOptions.CrossZoneGraftFloor"/>. timeout1 stays <see cref="BroadcastOptions.GraftTimeout"/>:
+    /// it waits for the eager copy, whose delay is the spread between tree paths, not the announcer's round trip
+    /// (measured: scaling it with the announcer's RTT made near announcers grafted early, raising RMR and LDH).
     /// </summary>
-    private TimeSpan GraftDelay(string announcer, bool first)
+    private TimeSpan RetryDelay(string announcer)
     {
         var retry = _options.GraftRetryTimeout;
         var t2 = retry;
@@ -158,12 +160,7 @@ public sealed partial class BroadcastEngine
             t2 = _options.CrossZoneGraftFloor;
         }
 
-        if (!first)
-        {
-            return t2;
-        }
-
-        return t2 == retry ? _options.GraftTimeout : TimeSpan.FromTicks((long)(t2.Ticks * ((double)_options.GraftTimeout.Ticks / retry.Ticks)));
+        return t2;
     }
 
     private void ScheduleFlush(PeerState peer, TimeSpan at) =>

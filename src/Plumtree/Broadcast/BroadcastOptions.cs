@@ -148,17 +148,18 @@ public sealed record BroadcastOptions
 
     /// <summary>
     /// Per-link graft timers: with an RTT sample for the announcer (<see cref="BroadcastEngine.ObserveRtt"/>), timeout2
-    /// after a Graft to it is this many smoothed RTTs (at least 10 ms, at most 4 × <see cref="GraftRetryTimeout"/>) and
-    /// timeout1 after its first announcement keeps the profile's ratio (× <see cref="GraftTimeout"/> /
-    /// <see cref="GraftRetryTimeout"/>); a peer in another zone never waits less than
-    /// <see cref="CrossZoneGraftFloor"/>. Without a sample the global timers apply. Default 2; 0 turns per-link
-    /// timers off (one global profile; the cross-zone floor still applies).
+    /// after a Graft to it is this many smoothed RTTs (at least 10 ms, at most 4 × <see cref="GraftRetryTimeout"/>), so a
+    /// near peer's silence is noticed in milliseconds and a far one is not asked again before it could answer; a peer
+    /// in another zone never waits less than <see cref="CrossZoneGraftFloor"/>. timeout1 (<see cref="GraftTimeout"/>)
+    /// stays global: it waits for the eager copy, whose delay is the spread between tree paths, not one link's round
+    /// trip. Without a sample the global timers apply. Default 2; 0 turns per-link timers off (one global profile; the
+    /// cross-zone floor still applies).
     /// </summary>
     public double GraftRttFactor { get; init; } = 2;
 
     /// <summary>
-    /// The least timeout2 for a Graft to a peer in another zone (timeout1: the same scaled by the profile's ratio), with
-    /// or without an RTT sample, so a WAN link is not grafted before its copy could arrive. Default 100 ms; 0 turns it off.
+    /// The least timeout2 for a Graft to a peer in another zone, with or without an RTT sample, so a WAN link is not
+    /// given up on before its answer could arrive. Default 100 ms; 0 turns it off.
     /// </summary>
     public TimeSpan CrossZoneGraftFloor { get; init; } = TimeSpan.FromMilliseconds(100);
 

@@ -3,10 +3,10 @@ using static Plumtree.Tests.Broadcast.EngineFixture;
 
 namespace Plumtree.Tests.Broadcast;
 
-/// <summary>Per-link graft timers (docs/broadcast.md, "Per-link timers"): timeout1 and timeout2 follow the announcer's RTT, with a cross-zone floor.</summary>
+/// <summary>Per-link graft timers (docs/broadcast.md, "Per-link graft timers"): timeout2 follows the announcer's RTT, with a cross-zone floor.</summary>
 public sealed class LinkTimingTests
 {
-    // Global profile 200 ms / 100 ms (ratio 2), factor 2, floor 100 ms.
+    // Global profile 200 ms / 100 ms, factor 2, floor 100 ms.
     private static BroadcastOptions Options(double factor = 2) => Plain(1, 3) with
     {
         IHaveInterval = TimeSpan.Zero,
@@ -40,18 +40,20 @@ public sealed class LinkTimingTests
     }
 
     [Fact]
-    public void Graft_timers_follow_the_announcers_measured_RTT_keeping_the_profiles_ratio()
+    public void Timeout2_follows_the_announcers_measured_RTT_and_timeout1_stays_the_global_one()
     {
         var f = Zoned(Options());
-        f.Engine.ObserveRtt("a", Ms(20)); // timeout2 40 ms, timeout1 80 ms
+        f.Engine.ObserveRtt("a", Ms(150)); // timeout2 300 ms
         f.Engine.ObserveRtt("b", Ms(30)); // timeout2 60 ms
 
         f.IHave("a", TimeSpan.Zero, (1, 3));
         f.IHave("b", TimeSpan.Zero, (1, 3));
+        f.IHave("b", TimeSpan.Zero, (2, 3));
+        f.IHave("a", TimeSpan.Zero, (2, 3));
 
         Assert.Equal(
-            [(Ms(80), "a: Graft m1 hop 3"), (Ms(120), "b: Graft m1 hop 3")],
-            GraftTimes(f, Ms(1000)).Take(2));
+            [(Ms(200), "a: Graft m1 hop 3"), (Ms(200), "b: Graft m2 hop 3"), (Ms(260), "a: Graft m2 hop 3"), (Ms(500), "b: Graft m1 hop 3")],
+            GraftTimes(f, Ms(2000)).Take(4));
     }
 
     [Fact]
@@ -77,23 +79,25 @@ public sealed class LinkTimingTests
     public void A_fast_link_waits_at_least_10_ms_and_a_slow_one_at_most_four_times_the_global_timeout2()
     {
         var f = Zoned(Options());
-        f.Engine.ObserveRtt("a", Ms(1)); // 2 ms → 10 ms floor, timeout1 20 ms
-        f.Engine.ObserveRtt("b", Ms(1000)); // 2 s → 400 ms cap
+        f.Engine.ObserveRtt("a", Ms(1)); // 2 ms → 10 ms
+        f.Engine.ObserveRtt("b", Ms(1000)); // 2 s → 400 ms
         f.IHave("a", TimeSpan.Zero, (1, 3));
         f.IHave("b", TimeSpan.Zero, (1, 3));
         f.IHave("b", TimeSpan.Zero, (2, 3));
+        f.IHave("a", TimeSpan.Zero, (2, 3));
 
         var grafts = GraftTimes(f, Ms(2000));
-        Assert.Equal((Ms(20), "a: Graft m1 hop 3"), grafts[0]);
-        Assert.Equal((Ms(30), "b: Graft m1 hop 3"), grafts[1]); // timeout2 of a: 10 ms
-        Assert.Contains((Ms(800), "b: Graft m2 hop 3"), grafts); // timeout1 of b: 2 × 400 ms
+        Assert.Contains((Ms(200), "a: Graft m1 hop 3"), grafts);
+        Assert.Contains((Ms(210), "b: Graft m1 hop 3"), grafts); // timeout2 of a: 10 ms
+        Assert.Contains((Ms(200), "b: Graft m2 hop 3"), grafts);
+        Assert.Contains((Ms(600), "a: Graft m2 hop 3"), grafts); // timeout2 of b: 4 × 100 ms
     }
 
     [Fact]
     public void A_peer_in_another_zone_never_waits_less_than_the_cross_zone_floor()
     {
         var f = Zoned(Options());
-        f.Engine.ObserveRtt("x", Ms(5)); // would be 10 ms / 20 ms; cross-zone: 100 ms / 200 ms
+        f.Engine.ObserveRtt("x", Ms(5)); // would be 10 ms; cross-zone: 100 ms
         f.Engine.ObserveRtt("a", Ms(5));
         f.IHave("x", TimeSpan.Zero, (1, 3));
         f.IHave("a", TimeSpan.Zero, (1, 3));
@@ -101,15 +105,15 @@ public sealed class LinkTimingTests
         f.IHave("x", TimeSpan.Zero, (2, 3));
 
         var grafts = GraftTimes(f, Ms(1000));
-        Assert.Contains((Ms(200), "x: Graft m1 hop 3"), grafts); // timeout1 after x's announcement: the floor × 2
+        Assert.Contains((Ms(200), "x: Graft m1 hop 3"), grafts);
         Assert.Contains((Ms(300), "a: Graft m1 hop 3"), grafts); // timeout2 after grafting x: the floor
-        Assert.Contains((Ms(20), "a: Graft m2 hop 3"), grafts); // same zone: the RTT rule
-        Assert.Contains((Ms(30), "x: Graft m2 hop 3"), grafts);
+        Assert.Contains((Ms(200), "a: Graft m2 hop 3"), grafts);
+        Assert.Contains((Ms(210), "x: Graft m2 hop 3"), grafts); // same zone: the RTT rule
 
-        // Without an RTT sample a cross-zone peer still gets the floor when the global timers are shorter.
+        // Without an RTT sample a cross-zone peer still gets the floor when the global timeout2 is shorter.
         var g = Zoned(Options() with { GraftTimeout = Ms(40), GraftRetryTimeout = Ms(20) });
         g.IHave("x", TimeSpan.Zero, (1, 3));
         g.IHave("a", TimeSpan.Zero, (1, 3));
-        Assert.Equal([(Ms(200), "x: Graft m1 hop 3"), (Ms(300), "a: Graft m1 hop 3")], GraftTimes(g, Ms(1000)).Take(2));
+        Assert.Equal([(Ms(40), "x: Graft m1 hop 3"), (Ms(140), "a: Graft m1 hop 3")], GraftTimes(g, Ms(1000)).Take(2));
     }
 }
