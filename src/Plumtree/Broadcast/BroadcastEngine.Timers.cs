@@ -138,11 +138,12 @@ public sealed partial class BroadcastEngine
 
     /// <summary>
     /// timeout2 after a Graft to <paramref name="announcer"/>: it waits for the announcer's answer, so with
-    /// <see cref="BroadcastOptions.GraftRttFactor"/> and an RTT sample it is factor × RTT (10 ms to 4 ×
-    /// GraftRetryTimeout), else GraftRetryTimeout; a cross-zone announcer gets at least
+    /// <see cref="BroadcastOptions.GraftRttFactor"/> and an RTT sample it is factor × RTT, at least 10 ms and at most
+    /// GraftRetryTimeout (the profile is the ceiling), else GraftRetryTimeout; a cross-zone announcer gets at least
     /// <see cref="BroadcastOptions.CrossZoneGraftFloor"/>. timeout1 stays <see cref="BroadcastOptions.GraftTimeout"/>:
-    /// it waits for the eager copy, whose delay is the spread between tree paths, not the announcer's round trip
-    /// (measured: scaling it with the announcer's RTT made near announcers grafted early, raising RMR and LDH).
+    /// it waits for the eager copy, whose delay is the spread between tree paths, not the announcer's round trip.
+    /// Measured in docs/simulation/report.md, section 7 (scaling timeout1, or letting timeout2 grow above the profile,
+    /// made delivery slower).
     /// </summary>
     private TimeSpan RetryDelay(string announcer)
     {
@@ -151,7 +152,7 @@ public sealed partial class BroadcastEngine
         var peer = _peers.GetValueOrDefault(announcer);
         if (_options.GraftRttFactor > 0 && peer is { HasRtt: true })
         {
-            var scaled = TimeSpan.FromTicks((long)Math.Min(peer.Rtt.Ticks * _options.GraftRttFactor, 4.0 * retry.Ticks));
+            var scaled = TimeSpan.FromTicks((long)Math.Min(peer.Rtt.Ticks * _options.GraftRttFactor, retry.Ticks));
             t2 = scaled < MinLinkTimeout ? MinLinkTimeout : scaled;
         }
 

@@ -148,12 +148,12 @@ public sealed record BroadcastOptions
 
     /// <summary>
     /// Per-link graft timers: with an RTT sample for the announcer (<see cref="BroadcastEngine.ObserveRtt"/>), timeout2
-    /// after a Graft to it is this many smoothed RTTs (at least 10 ms, at most 4 × <see cref="GraftRetryTimeout"/>), so a
-    /// near peer's silence is noticed in milliseconds and a far one is not asked again before it could answer; a peer
-    /// in another zone never waits less than <see cref="CrossZoneGraftFloor"/>. timeout1 (<see cref="GraftTimeout"/>)
-    /// stays global: it waits for the eager copy, whose delay is the spread between tree paths, not one link's round
-    /// trip. Without a sample the global timers apply. Default 2; 0 turns per-link timers off (one global profile; the
-    /// cross-zone floor still applies).
+    /// after a Graft to it is this many smoothed RTTs, at least 10 ms and at most <see cref="GraftRetryTimeout"/> (the
+    /// profile is the ceiling), so a near peer whose Graft or answer was lost is given up in milliseconds; a peer in
+    /// another zone never waits less than <see cref="CrossZoneGraftFloor"/>, so a far one is not asked again before it
+    /// could answer. timeout1 (<see cref="GraftTimeout"/>) stays global: it waits for the eager copy, whose delay is
+    /// the spread between tree paths, not one link's round trip. Without a sample the global timers apply. Default 2;
+    /// 0 turns per-link timers off (one global profile; the cross-zone floor still applies).
     /// </summary>
     public double GraftRttFactor { get; init; } = 2;
 
