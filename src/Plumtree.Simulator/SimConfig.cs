@@ -246,7 +246,7 @@ internal sealed record SimConfig
         Check(Zones >= 0 && Zones <= Nodes, "--zones must be between 0 and --nodes");
         Check(Scenario != Scenario.ZoneKill || Zoned, "--scenario zone-kill needs --zones 2 or more");
         Check(
-            CrossZoneLatencyMinMs is null || (CrossZoneLatencyMinMs >= 0 && CrossZoneLatencyMaxMs >= CrossZoneLatencyMinMs),
+            CrossZoneLatencyMinMs is null || (CrossZoneLatencyMinMs >= 0 && (CrossZoneLatencyMaxMs ?? CrossZoneLatencyMinMs) >= CrossZoneLatencyMinMs),
             "--cross-zone-latency-ms must be A or A-B with 0 <= A <= B");
         Check(PartitionViews == PartitionViews.Shared || Mode == SimMode.Plumtree, "--partition-views split needs --mode plumtree");
         return errors;
