@@ -35,6 +35,12 @@ public interface IPlumtreeNodeHandle
     /// <summary>Current hash-ring neighbours.</summary>
     IReadOnlyList<string> RingNeighbors { get; }
 
+    /// <summary>This node's failure zone, or null when none is set.</summary>
+    string? Zone { get; }
+
+    /// <summary>Current eager and lazy peers in another zone than this node's.</summary>
+    IReadOnlyList<string> CrossZonePeers { get; }
+
     /// <summary>Messages whose payload is cached.</summary>
     int CacheSize { get; }
 

@@ -26,6 +26,10 @@ internal sealed class PlumtreeNodeHandle(PlumtreeNode node, IOptions<PlumtreeNod
 
     public IReadOnlyList<string> RingNeighbors => node.RingNeighbors;
 
+    public string? Zone => node.Zone;
+
+    public IReadOnlyList<string> CrossZonePeers => node.CrossZonePeers;
+
     public int CacheSize => node.CacheSize;
 
     public event Action<ReceivedMessage>? MessageReceived

@@ -66,6 +66,12 @@ internal enum Scenario
 
     /// <summary>Live nodes split into groups that cannot talk, healed later.</summary>
     Partition,
+
+    /// <summary>
+    /// One-shot kill of every node of one zone at the first cycle after warm-up (needs <see cref="SimConfig.Zones"/> ≥ 2):
+    /// zone 0, or with a single sender the zone after the sender's, so the sender survives.
+    /// </summary>
+    ZoneKill,
 }
 
 /// <summary>Everything that defines one simulation run. The same config and seed give the same result.</summary>
@@ -170,6 +176,30 @@ internal sealed record SimConfig
     /// <summary>OptimizationRepairWindow override in ms (null: the preset's).</summary>
     public double? OptimizationRepairWindowMs { get; init; }
 
+    /// <summary>Failure zones: node i is in zone <c>z{i mod Zones}</c> (its <c>zone</c> tag); 0 or 1: no zones (the default).</summary>
+    public int Zones { get; init; }
+
+    /// <summary>Zone awareness of the engines (<c>MinCrossZoneLinks</c> 1); off: 0, the overlay ignores zones.</summary>
+    public bool ZoneAware { get; init; } = true;
+
+    /// <summary>Per-link graft timers (the engine's defaults: <c>GraftRttFactor</c> 2, <c>CrossZoneGraftFloor</c> 100 ms); off: both 0, one global profile.</summary>
+    public bool LinkTimers { get; init; } = true;
+
+    /// <summary>GraftRttFactor override (null: the engine's default, 2); ignored when <see cref="LinkTimers"/> is off.</summary>
+    public double? GraftRttFactor { get; init; }
+
+    /// <summary>CrossZoneGraftFloor override in ms (null: the engine's default, 100 ms); ignored when <see cref="LinkTimers"/> is off.</summary>
+    public double? CrossZoneGraftFloorMs { get; init; }
+
+    /// <summary>Event mode with zones: latency range of links between zones in ms (null: the same as <see cref="LatencyMinMs"/>–<see cref="LatencyMaxMs"/>).</summary>
+    public double? CrossZoneLatencyMinMs { get; init; }
+
+    /// <summary>Event mode with zones: largest cross-zone link latency in ms.</summary>
+    public double? CrossZoneLatencyMaxMs { get; init; }
+
+    /// <summary>True when nodes carry zones.</summary>
+    public bool Zoned => Zones >= 2;
+
     /// <summary>The cycle at which failures start (kill, churn, partition).</summary>
     public int FailureStart => FailureStartCycle ?? Warmup;
 
@@ -211,6 +241,13 @@ internal sealed record SimConfig
         Check(
             double.IsFinite(SyncIntervalCycles) && SyncIntervalCycles * (EventMode ? 1 / Rate : 1) is >= 0.01 and <= 86_400,
             "--sync-interval-cycles must map to between 10 ms and 1 day of virtual time");
+        Check(GraftRttFactor is null or 0 or (>= 1 and <= 100), "--graft-rtt-factor must be 0 or between 1 and 100");
+        Check(CrossZoneGraftFloorMs is null or (>= 0 and <= 60_000), "--cross-zone-graft-floor-ms must be between 0 and 60000");
+        Check(Zones >= 0 && Zones <= Nodes, "--zones must be between 0 and --nodes");
+        Check(Scenario != Scenario.ZoneKill || Zoned, "--scenario zone-kill needs --zones 2 or more");
+        Check(
+            CrossZoneLatencyMinMs is null || (CrossZoneLatencyMinMs >= 0 && (CrossZoneLatencyMaxMs ?? CrossZoneLatencyMinMs) >= CrossZoneLatencyMinMs),
+            "--cross-zone-latency-ms must be A or A-B with 0 <= A <= B");
         Check(PartitionViews == PartitionViews.Shared || Mode == SimMode.Plumtree, "--partition-views split needs --mode plumtree");
         return errors;
     }

@@ -17,8 +17,8 @@ internal static class ClientCommands
 
     public static IEnumerable<Command> Create(CliEnvironment env)
     {
-        yield return Simple(env, "members", "List the cluster's members (self included) with address, state and tags.", "v1/members", isPost: false, Render.Members);
-        yield return Simple(env, "peers", "Show this node's eager and lazy peers, ring neighbours and members (GET /debug/peers).", "debug/peers", isPost: false, Render.Peers);
+        yield return Simple(env, "members", "List the cluster's members (self included) with address, state, zone and tags.", "v1/members", isPost: false, Render.Members);
+        yield return Simple(env, "peers", "Show this node's zone, eager and lazy peers (and which cross zones), ring neighbours and members (GET /debug/peers).", "debug/peers", isPost: false, Render.Peers);
         yield return Simple(env, "state", "Export the node's state: peer sets, cache size, pending grafts, member counts, timestamp.", "debug/state", isPost: false, Render.State);
         yield return Health(env);
         yield return Broadcast(env);

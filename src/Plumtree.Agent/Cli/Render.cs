@@ -19,8 +19,10 @@ internal static class Render
         var peers = JsonSerializer.Deserialize(body, AdminJsonContext.Relaxed.PeersResponse)!;
         var grid = new Grid().AddColumn().AddColumn();
         grid.AddRow("self", Markup.Escape(peers.Self));
+        grid.AddRow("zone", Markup.Escape(peers.Zone ?? "(none)"));
         grid.AddRow("eager", List(peers.Eager));
         grid.AddRow("lazy", List(peers.Lazy));
+        grid.AddRow("cross-zone", List(peers.CrossZone ?? []));
         grid.AddRow("ring neighbours", List(peers.RingNeighbors));
         env.Console.Write(grid);
         env.Console.Write(MemberTable(peers.Members));
@@ -157,7 +159,7 @@ internal static class Render
 
     private static Table MemberTable(IReadOnlyList<MemberDto> members)
     {
-        var table = new Table().AddColumn("name").AddColumn("address").AddColumn("state").AddColumn("tags");
+        var table = new Table().AddColumn("name").AddColumn("address").AddColumn("state").AddColumn("zone").AddColumn("tags");
         foreach (var member in members)
         {
             var colour = member.State switch { "alive" => "green", "suspect" => "yellow", "left" => "grey", _ => "red" };
@@ -165,6 +167,7 @@ internal static class Render
                 Markup.Escape(member.Name),
                 Markup.Escape(member.Address),
                 $"[{colour}]{Markup.Escape(member.State)}[/]",
+                Markup.Escape(member.Zone ?? "-"),
                 Markup.Escape(string.Join(",", member.Tags.Select(t => $"{t.Key}={t.Value}"))));
         }
 

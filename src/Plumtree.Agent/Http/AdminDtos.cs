@@ -10,6 +10,7 @@ internal sealed record MemberDto(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("address")] string Address,
     [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("zone")] string? Zone,
     [property: JsonPropertyName("tags")] IReadOnlyDictionary<string, string> Tags);
 
 /// <summary><c>GET /v1/members</c>.</summary>
@@ -18,8 +19,10 @@ internal sealed record MembersResponse([property: JsonPropertyName("members")] I
 /// <summary><c>GET /debug/peers</c>.</summary>
 internal sealed record PeersResponse(
     [property: JsonPropertyName("self")] string Self,
+    [property: JsonPropertyName("zone")] string? Zone,
     [property: JsonPropertyName("eager")] IReadOnlyList<string> Eager,
     [property: JsonPropertyName("lazy")] IReadOnlyList<string> Lazy,
+    [property: JsonPropertyName("cross_zone")] IReadOnlyList<string> CrossZone,
     [property: JsonPropertyName("ring_neighbors")] IReadOnlyList<string> RingNeighbors,
     [property: JsonPropertyName("members")] IReadOnlyList<MemberDto> Members);
 

@@ -66,8 +66,10 @@ internal static partial class AdminEndpoints
     /// <summary>The <c>/debug/peers</c> answer (also sent in the dashboard's snapshots).</summary>
     internal static PeersResponse BuildPeers(IPlumtreeNodeHandle node) => new(
         node.Name,
+        node.Zone,
         Sorted(node.EagerPeers),
         Sorted(node.LazyPeers),
+        Sorted(node.CrossZonePeers),
         Sorted(node.RingNeighbors),
         node.Members.Select(ToDto).OrderBy(m => m.Name, StringComparer.Ordinal).ToList());
 

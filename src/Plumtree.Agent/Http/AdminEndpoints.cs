@@ -78,8 +78,16 @@ internal static partial class AdminEndpoints
         }
     }
 
+    /// <summary>The member tag holding the failure zone.</summary>
+    private const string ZoneTag = "zone";
+
     internal static MemberDto ToDto(MemberInfo member) =>
-        new(member.Name, member.Address.ToString(), StateName(member.State), new SortedDictionary<string, string>(member.Tags.ToDictionary(), StringComparer.Ordinal));
+        new(
+            member.Name,
+            member.Address.ToString(),
+            StateName(member.State),
+            member.Tags.TryGetValue(ZoneTag, out var zone) && zone.Length > 0 ? zone : null,
+            new SortedDictionary<string, string>(member.Tags.ToDictionary(), StringComparer.Ordinal));
 
     internal static string StateName(MemberState state) => state switch
     {

@@ -10,8 +10,16 @@ internal static class PaperCommand
 {
     public static Command Create()
     {
-        var scenario = new Option<string>("--scenario") { Description = "Failure pattern: stable, churn (K kills per cycle), kill (one-shot X% kill after warm-up), partition (groups that heal)", DefaultValueFactory = _ => "stable" };
-        scenario.AcceptOnlyFromAmong("stable", "churn", "kill", "partition");
+        var scenario = new Option<string>("--scenario") { Description = "Failure pattern: stable, churn (K kills per cycle), kill (one-shot X% kill after warm-up), partition (groups that heal), zone-kill (every node of one zone killed at once after warm-up; needs --zones)", DefaultValueFactory = _ => "stable" };
+        scenario.AcceptOnlyFromAmong("stable", "churn", "kill", "partition", "zone-kill");
+        var zones = new Option<int>("--zones") { Description = "Failure zones: node i is in zone z(i mod Z); 0: none", DefaultValueFactory = _ => 0 };
+        var zoneAware = new Option<string>("--zone-aware") { Description = "Zone awareness of the engines (MinCrossZoneLinks 1; off: 0)", DefaultValueFactory = _ => "on" };
+        zoneAware.AcceptOnlyFromAmong("on", "off");
+        var linkTimers = new Option<string>("--link-timers") { Description = "Per-link graft timers from measured RTT with a cross-zone floor (off: one global profile)", DefaultValueFactory = _ => "on" };
+        linkTimers.AcceptOnlyFromAmong("on", "off");
+        var rttFactor = new Option<double?>("--graft-rtt-factor") { Description = "With --link-timers on: override GraftRttFactor (timeout2 = factor x RTT); default the engine's 2" };
+        var crossFloor = new Option<double?>("--cross-zone-graft-floor-ms") { Description = "With --link-timers on: override CrossZoneGraftFloor in ms; default the engine's 100" };
+        var crossLatency = new Option<string?>("--cross-zone-latency-ms") { Description = "Event mode with zones: latency of links between zones, A or A-B (default: --latency-ms)" };
         var killPercent = new Option<double>("--kill-percent") { Description = "kill: percentage of nodes killed at the first cycle after warm-up", DefaultValueFactory = _ => 50 };
         var churnPerCycle = new Option<int>("--churn-per-cycle") { Description = "churn: nodes killed per cycle", DefaultValueFactory = _ => 50 };
         var churnCycles = new Option<int>("--churn-cycles") { Description = "churn: cycles with kills, from the warm-up end", DefaultValueFactory = _ => 100 };
@@ -53,6 +61,7 @@ internal static class PaperCommand
             scenario, killPercent, churnPerCycle, churnCycles, partition, nodes, cycles, warmup, senders, mode, optimization, seed, json,
             degree, eventMode, latency, loss, rate, detectionCycles, detectionMs, graftTimeout, graftRetry,
             optThreshold, optConfirmations, optRepairWindow, repairRounds, partitionViews, sync, syncInterval, syncPeers, syncReinject,
+            zones, zoneAware, linkTimers, crossLatency, rttFactor, crossFloor,
         };
         command.SetAction(parse =>
         {
@@ -60,6 +69,18 @@ internal static class PaperCommand
             {
                 Console.Error.WriteLine("--latency-ms must be A or A-B (milliseconds)");
                 return 2;
+            }
+
+            double? crossMin = null, crossMax = null;
+            if (parse.GetValue(crossLatency) is { } cl)
+            {
+                if (!TryParseRange(cl, out var a, out var b))
+                {
+                    Console.Error.WriteLine("--cross-zone-latency-ms must be A or A-B (milliseconds)");
+                    return 2;
+                }
+
+                (crossMin, crossMax) = (a, b);
             }
 
             var (groups, partitionCycles) = (2, 10);
@@ -71,7 +92,14 @@ internal static class PaperCommand
 
             var config = new SimConfig
             {
-                Scenario = Enum.Parse<Scenario>(parse.GetValue(scenario)!, ignoreCase: true),
+                Scenario = Enum.Parse<Scenario>(parse.GetValue(scenario)!.Replace("-", "", StringComparison.Ordinal), ignoreCase: true),
+                Zones = parse.GetValue(zones),
+                ZoneAware = parse.GetValue(zoneAware) == "on",
+                LinkTimers = parse.GetValue(linkTimers) == "on",
+                GraftRttFactor = parse.GetValue(rttFactor),
+                CrossZoneGraftFloorMs = parse.GetValue(crossFloor),
+                CrossZoneLatencyMinMs = crossMin,
+                CrossZoneLatencyMaxMs = crossMax,
                 KillPercent = parse.GetValue(killPercent),
                 ChurnPerCycle = parse.GetValue(churnPerCycle),
                 ChurnCycles = parse.GetValue(churnCycles),

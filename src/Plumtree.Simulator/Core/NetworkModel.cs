@@ -12,19 +12,26 @@ internal sealed class NetworkModel
     private readonly double _loss;
     private readonly Random _random;
     private readonly ulong _linkSeed;
+    private readonly int _zones;
+    private readonly long _crossMinTicks;
+    private readonly long _crossSpanTicks;
     private int[]? _group;
 
-    public NetworkModel(TimeSpan min, TimeSpan max, double loss, Random random)
+    /// <summary>A network; with <paramref name="zones"/> ≥ 2, links between nodes of different zones (node i in zone i mod zones) take latencies from [<paramref name="crossMin"/>, <paramref name="crossMax"/>].</summary>
+    public NetworkModel(TimeSpan min, TimeSpan max, double loss, Random random, int zones = 0, TimeSpan? crossMin = null, TimeSpan? crossMax = null)
     {
         _minTicks = min.Ticks;
         _spanTicks = max.Ticks - min.Ticks;
+        _zones = zones >= 2 && crossMin is not null ? zones : 0;
+        _crossMinTicks = (crossMin ?? min).Ticks;
+        _crossSpanTicks = (crossMax ?? crossMin ?? max).Ticks - _crossMinTicks;
         _loss = loss;
         _random = random;
         _linkSeed = (ulong)random.NextInt64();
     }
 
     /// <summary>True when every link has the same latency (frames are then sent in arrival-time order).</summary>
-    public bool ConstantLatency => _spanTicks == 0;
+    public bool ConstantLatency => _spanTicks == 0 && (_zones == 0 || (_crossSpanTicks == 0 && _crossMinTicks == _minTicks));
 
     /// <summary>Frames dropped by loss.</summary>
     public long Lost { get; private set; }
@@ -67,16 +74,19 @@ internal sealed class NetworkModel
     /// <summary>The fixed latency of the (symmetric) link between two nodes, in ticks.</summary>
     public long LinkDelay(int a, int b)
     {
-        if (_spanTicks == 0)
+        var cross = _zones != 0 && a % _zones != b % _zones;
+        var minTicks = cross ? _crossMinTicks : _minTicks;
+        var spanTicks = cross ? _crossSpanTicks : _spanTicks;
+        if (spanTicks == 0)
         {
-            return _minTicks;
+            return minTicks;
         }
 
         var lo = (ulong)Math.Min(a, b);
         var hi = (ulong)Math.Max(a, b);
         var h = Mix(_linkSeed ^ Mix((hi << 32) | lo));
         var fraction = (h >> 11) * (1.0 / (1UL << 53));
-        return _minTicks + (long)(fraction * _spanTicks);
+        return minTicks + (long)(fraction * spanTicks);
     }
 
     /// <summary>SplitMix64 finaliser.</summary>

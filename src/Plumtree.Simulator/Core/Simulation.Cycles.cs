@@ -14,7 +14,7 @@ internal sealed partial class Simulation
     private void Bootstrap()
     {
         _phase = Phase.Bootstrap;
-        _view = PeerView.Create(_names, ++_viewVersion);
+        _view = NewView(_names);
         if (_engines is { } engines)
         {
             for (var i = 0; i < _n; i++)
@@ -106,6 +106,7 @@ internal sealed partial class Simulation
         for (var cycle = 0; cycle < _config.Cycles; cycle++)
         {
             RunUntil(Math.Max(start + (cycle * period), _now + 1));
+            FeedRtt();
             MarkCycleStart();
             var record = new CycleRecord { Cycle = cycle };
             _current = record;

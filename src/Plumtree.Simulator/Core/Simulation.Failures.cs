@@ -21,6 +21,22 @@ internal sealed partial class Simulation
             record.Killed = KillRandom(kills);
         }
 
+        if (_config.Scenario == Scenario.ZoneKill && cycle == start)
+        {
+            var zones = _config.Zones;
+            var zone = _config.Senders == SenderMode.Single ? ((_fixedSender % zones) + 1) % zones : 0;
+            var victims = new List<int>();
+            for (var i = zone; i < _n; i += zones)
+            {
+                if (_alive[i])
+                {
+                    victims.Add(i);
+                }
+            }
+
+            record.Killed = KillNodes(victims);
+        }
+
         if (_config.Scenario == Scenario.Partition)
         {
             if (cycle == start)
@@ -89,12 +105,32 @@ internal sealed partial class Simulation
             killed++;
         }
 
+        ScheduleDetection(killed, detectAt);
+        return killed;
+    }
+
+    /// <summary>Kills <paramref name="nodes"/> at once (the zone-kill scenario).</summary>
+    private int KillNodes(List<int> nodes)
+    {
+        var detectAt = _config.EventMode
+            ? _now + (long)(_config.DetectionMs * TimeSpan.TicksPerMillisecond)
+            : _current!.Cycle + _config.DetectionCycles;
+        foreach (var node in nodes)
+        {
+            Kill(node);
+            _undetected.Add((node, detectAt));
+        }
+
+        ScheduleDetection(nodes.Count, detectAt);
+        return nodes.Count;
+    }
+
+    private void ScheduleDetection(int killed, long detectAt)
+    {
         if (_config.EventMode && killed > 0)
         {
             _queue.Enqueue(detectAt, new SimEvent { Kind = EventKind.ViewChange });
         }
-
-        return killed;
     }
 
     private void Kill(int node)
@@ -194,7 +230,7 @@ internal sealed partial class Simulation
             names[i] = _names[members[i]];
         }
 
-        _view = PeerView.Create(names, ++_viewVersion);
+        _view = NewView(names);
         if (_engines is { } engines)
         {
             for (var i = 0; i < _n; i++)
@@ -232,7 +268,7 @@ internal sealed partial class Simulation
                 }
             }
 
-            views[g] = PeerView.Create(names, ++_viewVersion);
+            views[g] = NewView(names);
         }
 
         for (var i = 0; i < _n; i++)

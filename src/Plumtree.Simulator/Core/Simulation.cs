@@ -68,6 +68,9 @@ internal sealed partial class Simulation
 
     private readonly FloodOverlay? _overlay;
 
+    /// <summary>Each node's zone, by name (null without zones).</summary>
+    private readonly Dictionary<string, string>? _zoneMap;
+
     private int[]? _partitionGroup;
     private bool _split;
     private long _partitionAt = -1;
@@ -132,7 +135,9 @@ internal sealed partial class Simulation
 
         var linkMin = config.EventMode ? TimeSpan.FromMilliseconds(config.LatencyMinMs) : CycleLinkDelay;
         var linkMax = config.EventMode ? TimeSpan.FromMilliseconds(config.LatencyMaxMs) : CycleLinkDelay;
-        _network = new NetworkModel(linkMin, linkMax, config.Loss, networkRandom);
+        _network = config.Zoned && config.EventMode && config.CrossZoneLatencyMinMs is { } crossMin
+            ? new NetworkModel(linkMin, linkMax, config.Loss, networkRandom, config.Zones, TimeSpan.FromMilliseconds(crossMin), TimeSpan.FromMilliseconds(config.CrossZoneLatencyMaxMs ?? crossMin))
+            : new NetworkModel(linkMin, linkMax, config.Loss, networkRandom);
 
         var digits = (_n - 1).ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
         _names = new string[_n];
@@ -157,6 +162,15 @@ internal sealed partial class Simulation
         }
 
         _aliveCount = _n;
+        if (config.Zoned)
+        {
+            _zoneMap = new Dictionary<string, string>(_n, StringComparer.Ordinal);
+            for (var i = 0; i < _n; i++)
+            {
+                _zoneMap[_names[i]] = "z" + (i % config.Zones).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
         _fixedSender = _senderRandom.Next(_n);
 
         if (config.Mode == SimMode.Plumtree)
@@ -202,7 +216,24 @@ internal sealed partial class Simulation
         {
             Optimization = config.Optimization,
             EagerFanout = config.Degree,
+            MinCrossZoneLinks = config.ZoneAware ? 1 : 0,
         };
+        if (!config.LinkTimers)
+        {
+            options = options with { GraftRttFactor = 0, CrossZoneGraftFloor = TimeSpan.Zero };
+        }
+        else
+        {
+            if (config.GraftRttFactor is { } factor)
+            {
+                options = options with { GraftRttFactor = factor };
+            }
+
+            if (config.CrossZoneGraftFloorMs is { } floor)
+            {
+                options = options with { CrossZoneGraftFloor = TimeSpan.FromMilliseconds(floor) };
+            }
+        }
         if (config.GraftTimeoutMs is { } t1)
         {
             options = options with { GraftTimeout = TimeSpan.FromMilliseconds(t1) };
@@ -246,6 +277,37 @@ internal sealed partial class Simulation
     internal FloodOverlay? Overlay => _overlay;
 
     private TimeSpan Now => new(_now);
+
+    /// <summary>A view of <paramref name="names"/> with their zones, under the next view version.</summary>
+    private PeerView NewView(IEnumerable<string> names) => PeerView.CreateZoned(names, _zoneMap, ++_viewVersion);
+
+    /// <summary>
+    /// With zones, in event mode: every live engine gets an RTT sample (twice the link latency) for each of its peers,
+    /// as a node gets them from its membership pings; called once per broadcast period.
+    /// </summary>
+    private void FeedRtt()
+    {
+        if (_engines is not { } engines || !_config.Zoned || !_config.EventMode)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _n; i++)
+        {
+            if (engines[i] is not { } engine)
+            {
+                continue;
+            }
+
+            foreach (var list in new[] { engine.EagerPeers, engine.LazyPeers })
+            {
+                foreach (var peer in list)
+                {
+                    engine.ObserveRtt(peer, TimeSpan.FromTicks(2 * _network.LinkDelay(i, _index[peer])));
+                }
+            }
+        }
+    }
 
     /// <summary>Runs the whole scenario and returns the measurements.</summary>
     public SimResult Run()

@@ -68,7 +68,7 @@ internal sealed record RunSummary
         double? ldhDuringMean = null, ldhAfterMean = null;
         int? ldhDuringMax = null, ldhAfterMax = null;
         var start = config.FailureStart;
-        if (config.Scenario == Scenario.Kill && start < result.Records.Count)
+        if (config.Scenario is Scenario.Kill or Scenario.ZoneKill && start < result.Records.Count)
         {
             pre = start > 0 ? result.Records[start - 1].Reliability : 1.0;
             first = result.Records[start].Reliability;

@@ -74,6 +74,24 @@ internal static class ResultJson
             }
         }
 
+        if (c.Zoned)
+        {
+            w.WriteNumber("zones", c.Zones);
+            w.WriteString("zone_aware", c.ZoneAware ? "on" : "off");
+            w.WriteString("link_timers", c.LinkTimers ? "on" : "off");
+            if (c.LinkTimers)
+            {
+                var engine = Simulation.EngineOptions(c);
+                w.WriteNumber("graft_rtt_factor", Round(engine.GraftRttFactor, 3));
+                w.WriteNumber("cross_zone_graft_floor_ms", Round(engine.CrossZoneGraftFloor.TotalMilliseconds, 3));
+            }
+            if (c.EventMode && c.CrossZoneLatencyMinMs is { } crossMin)
+            {
+                w.WriteNumber("cross_zone_latency_min_ms", Round(crossMin, 3));
+                w.WriteNumber("cross_zone_latency_max_ms", Round(c.CrossZoneLatencyMaxMs ?? crossMin, 3));
+            }
+        }
+
         if (c.Sync)
         {
             w.WriteNumber("sync_interval_cycles", Round(c.SyncIntervalCycles, 3));

@@ -42,9 +42,10 @@ public sealed partial class BroadcastEngine
         }
 
         _view = view;
+        UpdateZones();
         _undampedUntil = now + _options.OptimizationRepairWindow;
         DropDeparted();
-        _ring = _options.HashRing ? RingTopology.Compute(view, _self, _options.MaxProtectedNeighbors) : [];
+        _ring = _options.HashRing ? RingTopology.Compute(view, _self, _options.MaxProtectedNeighbors, _zoneAware, CrossZoneRingNeighbors) : [];
         _peerSetVersion++;
         EnsureRingNeighbors();
         SettleDroppedRingLinks(now);
@@ -63,6 +64,7 @@ public sealed partial class BroadcastEngine
         Advance(now);
         DropDeparted();
         EnsureRingNeighbors();
+        EnsureCrossZoneLinks(now);
         var missing = Missing();
         Fill(now, missing, 4 * SampleBudget(missing));
         ResetRoles();
@@ -91,7 +93,8 @@ public sealed partial class BroadcastEngine
         var ring = RingTopology.Contains(_ring, from);
         if (_peers.Count >= _degree)
         {
-            var victim = highPriority || ring ? PickEvictable() : null;
+            var wanted = highPriority || ring || (CrossZoneDeficit() > 0 && IsCrossZone(from));
+            var victim = wanted ? PickEvictable() : null;
             if (victim is null)
             {
                 SendDisconnect(from);
@@ -160,7 +163,7 @@ public sealed partial class BroadcastEngine
 
     private PeerState AddPeer(string name, bool eager)
     {
-        var peer = new PeerState(name) { IsEager = eager, IsRing = RingTopology.Contains(_ring, name) };
+        var peer = new PeerState(name) { IsEager = eager, IsRing = RingTopology.Contains(_ring, name), CrossZone = IsCrossZone(name) };
         _peers.Add(name, peer);
         (eager ? _eager : _lazy).Add(peer);
         _peerSetVersion++;
@@ -212,13 +215,16 @@ public sealed partial class BroadcastEngine
         _counters.DisconnectSent++;
     }
 
-    /// <summary>A random peer that is not a ring neighbour, or null when every peer is one.</summary>
-    private PeerState? PickEvictable()
+    /// <summary>
+    /// A random peer that may be evicted, or null when there is none: not a ring neighbour, not one of the cross-zone
+    /// links the zone rule needs, and with <paramref name="sameZoneOnly"/> not cross-zone at all.
+    /// </summary>
+    private PeerState? PickEvictable(bool sameZoneOnly = false)
     {
         var candidates = 0;
         foreach (var peer in _peers.Values)
         {
-            if (!peer.IsRing)
+            if (IsEvictable(peer, sameZoneOnly))
             {
                 candidates++;
             }
@@ -234,7 +240,7 @@ public sealed partial class BroadcastEngine
         {
             foreach (var peer in list)
             {
-                if (!peer.IsRing && pick-- == 0)
+                if (IsEvictable(peer, sameZoneOnly) && pick-- == 0)
                 {
                     return peer;
                 }
@@ -243,6 +249,13 @@ public sealed partial class BroadcastEngine
 
         return null;
     }
+
+    private bool IsEvictable(PeerState peer, bool sameZoneOnly) =>
+        !peer.IsRing && !(sameZoneOnly ? peer.CrossZone : IsNeededCrossZone(peer));
+
+    /// <summary>Cross-zone ring neighbours fit in the degree beside the k zone ring neighbours (2 of them at most).</summary>
+    private bool CrossZoneRingNeighbors =>
+        _degree - (_options.MaxProtectedNeighbors + (_options.MaxProtectedNeighbors % 2)) >= 2;
 
     /// <summary>Drops peers (and announcers of missing messages) that are no longer in the view.</summary>
     private void DropDeparted()
@@ -387,13 +400,14 @@ public sealed partial class BroadcastEngine
     /// </summary>
     private void FillRound(TimeSpan now)
     {
+        EnsureCrossZoneLinks(now);
         var missing = Missing();
         Fill(now, missing > 1 ? (missing + 1) / 2 : missing, SampleBudget(missing));
     }
 
     private void ScheduleRepairIfShort(TimeSpan now)
     {
-        if (Missing() > 0)
+        if (Missing() > 0 || CrossZoneDeficit() > 0)
         {
             ScheduleRepair(now + (_options.OverlayRepairInterval * _repairBackoff));
         }

@@ -41,7 +41,7 @@ public sealed partial class BroadcastEngine
     }
 
     /// <summary>A new announcer of a message waiting for its next repair round: graft it after timeout1, as a fresh announcement.</summary>
-    private void Reawaken(MessageId id, PendingGraft pending, TimeSpan now)
+    private void Reawaken(MessageId id, PendingGraft pending, string announcer, TimeSpan now)
     {
         pending.Dormant = false;
         pending.Attempts = 0;

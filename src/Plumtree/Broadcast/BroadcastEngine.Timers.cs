@@ -8,6 +8,9 @@ public sealed partial class BroadcastEngine
 {
     private const int PendingPoolLimit = 256;
 
+    /// <summary>The least per-link graft timeout2.</summary>
+    private static readonly TimeSpan MinLinkTimeout = TimeSpan.FromMilliseconds(10);
+
     private readonly Dictionary<MessageId, PendingGraft> _pending = [];
     private readonly Stack<PendingGraft> _pendingPool = new();
     private readonly PriorityQueue<Timer, TimeSpan> _timers = new();
@@ -84,7 +87,7 @@ public sealed partial class BroadcastEngine
 
         if (pending.TryAdd(announcer, hop) && pending.Dormant)
         {
-            Reawaken(id, pending, now);
+            Reawaken(id, pending, announcer, now);
         }
     }
 
@@ -126,11 +129,39 @@ public sealed partial class BroadcastEngine
             _counters.GraftSent++;
             pending.Attempts++;
             pending.Grafted = true;
-            _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + _options.GraftRetryTimeout);
+            _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + RetryDelay(announcer));
             return;
         }
 
         EndGraftRound(id, pending, now);
+    }
+
+    /// <summary>
+    /// timeout2 after a Graft to <paramref name="announcer"/>: it waits for the announcer's answer, so with
+    /// <see cref="BroadcastOptions.GraftRttFactor"/> and an RTT sample it is factor × RTT, at least 10 ms and at most
+    /// GraftRetryTimeout (the profile is the ceiling), else GraftRetryTimeout; a cross-zone announcer gets at least
+    /// <see cref="BroadcastOptions.CrossZoneGraftFloor"/>. timeout1 stays <see cref="BroadcastOptions.GraftTimeout"/>:
+    /// it waits for the eager copy, whose delay is the spread between tree paths, not the announcer's round trip.
+    /// Measured in docs/simulation/report.md, section 7 (scaling timeout1, or letting timeout2 grow above the profile,
+    /// made delivery slower).
+    /// </summary>
+    private TimeSpan RetryDelay(string announcer)
+    {
+        var retry = _options.GraftRetryTimeout;
+        var t2 = retry;
+        var peer = _peers.GetValueOrDefault(announcer);
+        if (_options.GraftRttFactor > 0 && peer is { HasRtt: true })
+        {
+            var scaled = TimeSpan.FromTicks((long)Math.Min(peer.Rtt.Ticks * _options.GraftRttFactor, retry.Ticks));
+            t2 = scaled < MinLinkTimeout ? MinLinkTimeout : scaled;
+        }
+
+        if ((peer?.CrossZone ?? IsCrossZone(announcer)) && t2 < _options.CrossZoneGraftFloor)
+        {
+            t2 = _options.CrossZoneGraftFloor;
+        }
+
+        return t2;
     }
 
     private void ScheduleFlush(PeerState peer, TimeSpan at) =>

@@ -86,7 +86,21 @@ public sealed partial class BroadcastEngine
         Array.Sort(eager, StringComparer.Ordinal);
         Array.Sort(lazy, StringComparer.Ordinal);
         Array.Sort(ring, StringComparer.Ordinal);
-        return new BroadcastSnapshot(_self, eager, lazy, ring, CacheSize, PendingGrafts, _messages.Count, _view.Count, now);
+        var cross = new List<string>();
+        foreach (var peer in _peers.Values)
+        {
+            if (peer.CrossZone)
+            {
+                cross.Add(peer.Name);
+            }
+        }
+
+        cross.Sort(StringComparer.Ordinal);
+        return new BroadcastSnapshot(_self, eager, lazy, ring, CacheSize, PendingGrafts, _messages.Count, _view.Count, now)
+        {
+            Zone = Zone,
+            CrossZonePeers = cross,
+        };
     }
 
     /// <summary>Empty the payload cache (the de-duplication memory is kept, so nothing is delivered twice).</summary>

@@ -137,6 +137,33 @@ public sealed record BroadcastOptions
     public int MaxProtectedNeighbors { get; init; } = 2;
 
     /// <summary>
+    /// Zone awareness (the view carries each member's <c>zone</c> tag): while the view holds a member of another zone,
+    /// the peer set keeps at least this many eager or lazy links into other zones (fewer when fewer such members
+    /// exist), and the ring neighbours are taken on the node's own zone's sub-ring plus up to two cross-zone ring
+    /// neighbours, so that losing one whole zone never splits the surviving zones' overlay (rules in
+    /// <c>docs/broadcast.md</c>, "Zones"). Default 1; 0 turns zone awareness off (the overlay ignores zones, as when
+    /// no member has a zone). At most <see cref="EagerFanout"/> + <see cref="LazyFanout"/>.
+    /// </summary>
+    public int MinCrossZoneLinks { get; init; } = 1;
+
+    /// <summary>
+    /// Per-link graft timers: with an RTT sample for the announcer (<see cref="BroadcastEngine.ObserveRtt"/>), timeout2
+    /// after a Graft to it is this many smoothed RTTs, at least 10 ms and at most <see cref="GraftRetryTimeout"/> (the
+    /// profile is the ceiling), so a near peer whose Graft or answer was lost is given up in milliseconds; a peer in
+    /// another zone never waits less than <see cref="CrossZoneGraftFloor"/>, so a far one is not asked again before it
+    /// could answer. timeout1 (<see cref="GraftTimeout"/>) stays global: it waits for the eager copy, whose delay is
+    /// the spread between tree paths, not one link's round trip. Without a sample the global timers apply. Default 2;
+    /// 0 turns per-link timers off (one global profile; the cross-zone floor still applies).
+    /// </summary>
+    public double GraftRttFactor { get; init; } = 2;
+
+    /// <summary>
+    /// The least timeout2 for a Graft to a peer in another zone, with or without an RTT sample, so a WAN link is not
+    /// given up on before its answer could arrive. Default 100 ms; 0 turns it off.
+    /// </summary>
+    public TimeSpan CrossZoneGraftFloor { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// While the peer set is short of <see cref="EagerFanout"/> + <see cref="LazyFanout"/>, how often a few more
     /// random members are asked to become neighbours (the interval doubles, up to 32 times, while rounds make no
     /// progress). Default 1 s.
@@ -200,6 +227,9 @@ public sealed record BroadcastOptions
             nameof(MaxProtectedNeighbors),
             "must not exceed EagerFanout + LazyFanout (an odd value counts one more: the ring relation is symmetric)");
         Check(MaxMessageSize is >= 1 and <= 64 << 20, nameof(MaxMessageSize), "must be between 1 and 67108864");
+        Check(MinCrossZoneLinks >= 0 && MinCrossZoneLinks <= EagerFanout + LazyFanout, nameof(MinCrossZoneLinks), "must be between 0 and EagerFanout + LazyFanout");
+        Check(GraftRttFactor == 0 || (GraftRttFactor >= 1 && GraftRttFactor <= 100), nameof(GraftRttFactor), "must be 0 (off) or between 1 and 100");
+        Check(CrossZoneGraftFloor >= TimeSpan.Zero && CrossZoneGraftFloor <= TimeSpan.FromMinutes(1), nameof(CrossZoneGraftFloor), "must be between 0 and 1 minute");
         Check(OverlayRepairInterval > TimeSpan.Zero, nameof(OverlayRepairInterval), "must be positive");
         Check(NeighborRefusalTtl >= TimeSpan.Zero, nameof(NeighborRefusalTtl), "must not be negative");
         return errors;

@@ -19,4 +19,11 @@ public sealed record BroadcastSnapshot(
     int PendingGrafts,
     int DedupSize,
     int ViewSize,
-    TimeSpan Now);
+    TimeSpan Now)
+{
+    /// <summary>This node's zone in the view, or null when it has none.</summary>
+    public string? Zone { get; init; }
+
+    /// <summary>The eager and lazy peers in another zone than this node's, sorted.</summary>
+    public IReadOnlyList<string> CrossZonePeers { get; init; } = [];
+}

@@ -18,6 +18,9 @@ internal sealed class PeerState
     /// <summary>True while the peer is one of this node's hash-ring neighbours.</summary>
     public bool IsRing { get; set; }
 
+    /// <summary>True while the peer is in another zone than this node's (see <c>BroadcastEngine.Zones.cs</c>).</summary>
+    public bool CrossZone { get; set; }
+
     /// <summary>False once the peer has left the set (timers that still point at it are stale).</summary>
     public bool Active { get; set; } = true;
 
@@ -113,5 +116,5 @@ internal sealed class PeerState
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Name} ({(IsEager ? "eager" : "lazy")}{(IsRing ? ", ring" : "")})";
+    public override string ToString() => $"{Name} ({(IsEager ? "eager" : "lazy")}{(IsRing ? ", ring" : "")}{(CrossZone ? ", cross-zone" : "")})";
 }

@@ -9,23 +9,36 @@ namespace Plumtree.Broadcast;
 /// ring by a stable hash of the node name. One snapshot is shared by every reader (the simulator hands
 /// the same object to 10,000 engines), so nothing here may be mutated after construction.
 /// </summary>
+/// <remarks>
+/// A view may carry each member's failure zone (the <c>zone</c> tag of its meta). A member without one is in the
+/// unnamed zone, so a view where no member has a zone has one zone and the overlay ignores zones (see
+/// <c>docs/broadcast.md</c>, "Zones").
+/// </remarks>
 public sealed class PeerView
 {
     private readonly string[] _ring;
     private readonly FrozenDictionary<string, int> _index;
+    private readonly ZoneLayout? _zones;
 
-    private PeerView(string[] ring, long version)
+    private PeerView(string[] ring, long version, IReadOnlyDictionary<string, string>? zones)
     {
         _ring = ring;
         Version = version;
         _index = ring.Select((name, i) => KeyValuePair.Create(name, i)).ToFrozenDictionary(StringComparer.Ordinal);
+        _zones = zones is { Count: > 0 } ? ZoneLayout.Build(ring, zones) : null;
     }
 
     /// <summary>An empty view.</summary>
-    public static PeerView Empty { get; } = new([], 0);
+    public static PeerView Empty { get; } = new([], 0, null);
 
-    /// <summary>Builds a view from member names (duplicates are ignored).</summary>
-    public static PeerView Create(IEnumerable<string> names, long version = 0)
+    /// <summary>Builds a view from member names (duplicates are ignored); no member has a zone.</summary>
+    public static PeerView Create(IEnumerable<string> names, long version = 0) => CreateZoned(names, null, version);
+
+    /// <summary>
+    /// Builds a view from member names (duplicates are ignored) and their failure zones: <paramref name="zones"/> maps
+    /// a name to its zone; a member it does not list (or lists with an empty zone) is in the unnamed zone.
+    /// </summary>
+    public static PeerView CreateZoned(IEnumerable<string> names, IReadOnlyDictionary<string, string>? zones, long version = 0)
     {
         ArgumentNullException.ThrowIfNull(names);
         var ring = names.Distinct(StringComparer.Ordinal).ToArray();
@@ -45,7 +58,7 @@ public sealed class PeerView
             ring[i] = keys[i].Name;
         }
 
-        return new PeerView(ring, version);
+        return new PeerView(ring, version, zones);
     }
 
     /// <summary>A caller-chosen version number (the membership generation it was built from).</summary>
@@ -65,6 +78,25 @@ public sealed class PeerView
 
     /// <summary>Ring position of <paramref name="name"/>, or -1 when absent.</summary>
     public int PositionOf(string name) => _index.TryGetValue(name, out var i) ? i : -1;
+
+    /// <summary>Distinct zones among the members (the unnamed zone counts as one when a member is in it); 1 when no member has a zone, 0 when empty.</summary>
+    public int ZoneCount => _zones?.Count ?? (_ring.Length == 0 ? 0 : 1);
+
+    /// <summary>The zone of <paramref name="name"/>, or null when it has none or is not in the view.</summary>
+    public string? ZoneOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_zones is null || !_index.TryGetValue(name, out var position))
+        {
+            return null;
+        }
+
+        var zone = _zones.Names[_zones.ZoneAt[position]];
+        return zone.Length == 0 ? null : zone;
+    }
+
+    /// <summary>The zone layout (null when there is at most one zone): per-zone sub-rings in ring order.</summary>
+    internal ZoneLayout? Zones => _zones;
 
     /// <summary>The stable ring hash of a node name: XxHash64 of its UTF-8 bytes, seed 0.</summary>
     public static ulong RingHash(string name)

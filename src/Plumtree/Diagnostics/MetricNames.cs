@@ -21,6 +21,9 @@ public static class MetricNames
     /// <summary>Gauge: eager + lazy peers.</summary>
     public const string TotalPeers = "plumtree_total_peers";
 
+    /// <summary>Gauge: eager + lazy peers in another zone than this node's (the <c>zone</c> tag).</summary>
+    public const string CrossZonePeers = "plumtree_cross_zone_peers";
+
     /// <summary>Gauge: members by <c>state</c> (alive, suspect, dead, left).</summary>
     public const string Members = "plumtree_members";
 

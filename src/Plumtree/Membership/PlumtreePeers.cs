@@ -54,4 +54,29 @@ internal static class PlumtreePeers
                 .Select(static m => m.Name),
         ];
     }
+
+    /// <summary>
+    /// The failure zone (the <c>zone</c> tag) of each Plumtree-capable alive or suspect member that has one, by name;
+    /// members without a zone are left out (the broadcast view puts them in the unnamed zone).
+    /// </summary>
+    public static Dictionary<string, string> Zones(IEnumerable<Member> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        var zones = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var member in members)
+        {
+            if (member.State is not (MemberState.Alive or MemberState.Suspect) || member.Meta.IsEmpty || member.Meta.Span[0] != SerfTags.MagicByte)
+            {
+                continue;
+            }
+
+            var tags = MemberMeta.Decode(member.Meta);
+            if (tags.ContainsKey(Tag) && tags.TryGetValue(MemberMeta.ZoneTag, out var zone) && zone.Length > 0)
+            {
+                zones[member.Name] = zone;
+            }
+        }
+
+        return zones;
+    }
 }

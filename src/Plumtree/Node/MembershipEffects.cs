@@ -9,7 +9,7 @@ namespace Plumtree.Node;
 /// engine call only collects them): a member's address goes to the <see cref="BroadcastSink"/> (removed when it
 /// is dead or left, its stream closed), and every change about another member goes to the
 /// <see cref="Reconnector"/>, the log and the <c>MemberChanged</c> subscribers. Then, if membership changed, the
-/// broadcast view is rebuilt from the <c>pt</c>-tagged alive and suspect members (emptied, every stream closed,
+/// broadcast view is rebuilt from the <c>pt</c>-tagged alive and suspect members and their zones (emptied, every stream closed,
 /// while the node is leaving or left). Called from the node's loop only.
 /// </summary>
 /// <param name="localName">This node's name.</param>
@@ -127,13 +127,15 @@ internal sealed class MembershipEffects(
         }
 
         var names = PlumtreePeers.Names(membership.Members);
+        var zones = PlumtreePeers.Zones(membership.Members);
         var current = broadcast.View;
-        if (names.Count == current.Count && names.All(current.Contains))
+        if (names.Count == current.Count && names.All(name => current.Contains(name)
+                && string.Equals(current.ZoneOf(name), zones.GetValueOrDefault(name), StringComparison.Ordinal)))
         {
             return;
         }
 
-        broadcast.SetView(PeerView.Create(names, membership.Generation), now);
+        broadcast.SetView(PeerView.CreateZoned(names, zones, membership.Generation), now);
         NodeLog.ViewChanged(logger, localName, names.Count);
     }
 }

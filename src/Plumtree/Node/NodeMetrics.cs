@@ -45,6 +45,7 @@ internal sealed class NodeMetrics : IDisposable
         Gauge(MetricNames.EagerPeers, "{peer}", "Current eager peers.", static s => s.Broadcast.EagerPeers.Count);
         Gauge(MetricNames.LazyPeers, "{peer}", "Current lazy peers.", static s => s.Broadcast.LazyPeers.Count);
         Gauge(MetricNames.TotalPeers, "{peer}", "Eager plus lazy peers.", static s => s.Broadcast.EagerPeers.Count + s.Broadcast.LazyPeers.Count);
+        Gauge(MetricNames.CrossZonePeers, "{peer}", "Eager plus lazy peers in another zone.", static s => s.Broadcast.CrossZonePeers.Count);
         Gauge(MetricNames.CacheSize, "{message}", "Cached message payloads.", static s => s.Broadcast.CacheSize);
         Gauge(MetricNames.PendingGrafts, "{message}", "Missing messages waiting on a graft.", static s => s.Broadcast.PendingGrafts);
         Gauge(MetricNames.MembershipHealthScore, null, "Lifeguard local health score (0 = healthy).", static s => s.HealthScore);

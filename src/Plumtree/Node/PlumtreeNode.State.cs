@@ -38,6 +38,12 @@ public sealed partial class PlumtreeNode
     /// <summary>Current hash-ring neighbours, sorted.</summary>
     public IReadOnlyList<string> RingNeighbors => _snapshot.Broadcast.RingNeighbors;
 
+    /// <summary>This node's failure zone (<see cref="PlumtreeNodeOptions.Zone"/>, published as the <c>zone</c> tag), or null when none is set.</summary>
+    public string? Zone => string.IsNullOrEmpty(_options.Zone) ? null : _options.Zone;
+
+    /// <summary>Eager and lazy peers in another zone than this node's, sorted (empty when no zones are set).</summary>
+    public IReadOnlyList<string> CrossZonePeers => _snapshot.Broadcast.CrossZonePeers;
+
     /// <summary>Cached message payloads.</summary>
     public int CacheSize => _snapshot.Broadcast.CacheSize;
 

@@ -17,11 +17,12 @@ public sealed class CliCommandsTests
 {
     private static FakeNode Cluster()
     {
-        var node = new FakeNode { Name = "node-a", IsJoined = true, CacheSize = 5 };
-        node.MemberList.Add(FakeNode.Member("node-a", "10.0.0.1:7946", MemberState.Alive, ("pt", "1")));
+        var node = new FakeNode { Name = "node-a", IsJoined = true, CacheSize = 5, Zone = "eu-1" };
+        node.MemberList.Add(FakeNode.Member("node-a", "10.0.0.1:7946", MemberState.Alive, ("pt", "1"), ("zone", "eu-1")));
         node.MemberList.Add(FakeNode.Member("node-b", "10.0.0.2:7946", MemberState.Dead));
         node.Eager.Add("node-b");
         node.Lazy.Add("node-c");
+        node.CrossZone.Add("node-c");
         return node;
     }
 
@@ -38,6 +39,7 @@ public sealed class CliCommandsTests
         Assert.Contains("10.0.0.2:7946", human.Out, StringComparison.Ordinal);
         Assert.Contains("dead", human.Out, StringComparison.Ordinal);
         Assert.Contains("pt=1", human.Out, StringComparison.Ordinal);
+        Assert.Matches(@"alive\s*│\s*eu-1\s*│", human.Out);
         Assert.Equal(0, script.ExitCode);
         using var json = JsonDocument.Parse(script.Out);
         Assert.Equal(["node-a", "node-b"], json.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
@@ -55,6 +57,8 @@ public sealed class CliCommandsTests
         Assert.Equal(0, peers.ExitCode);
         Assert.Matches(@"eager\s+node-b", peers.Out);
         Assert.Matches(@"lazy\s+node-c", peers.Out);
+        Assert.Matches(@"zone\s+eu-1", peers.Out);
+        Assert.Matches(@"cross-zone\s+node-c", peers.Out);
         Assert.Equal(0, state.ExitCode);
         Assert.Matches(@"cache_size\s*│\s*5", state.Out);
         using var json = JsonDocument.Parse(stateJson.Out);

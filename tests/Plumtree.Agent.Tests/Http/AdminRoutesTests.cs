@@ -18,13 +18,14 @@ public sealed class AdminRoutesTests
 
     private static FakeNode ThreeMembers()
     {
-        var node = new FakeNode { Name = "node-a", IsJoined = true, CacheSize = 17, PendingGrafts = 2 };
+        var node = new FakeNode { Name = "node-a", IsJoined = true, CacheSize = 17, PendingGrafts = 2, Zone = "a" };
         node.MemberList.Add(FakeNode.Member("node-a", "10.0.0.1:7946", MemberState.Alive, ("pt", "1"), ("zone", "a")));
         node.MemberList.Add(FakeNode.Member("node-b", "10.0.0.2:7946", MemberState.Suspect, ("pt", "1")));
         node.MemberList.Add(FakeNode.Member("node-c", "[fd00::3]:7946", MemberState.Left));
         node.Eager.AddRange(["node-b"]);
         node.Lazy.AddRange(["node-c", "node-a2"]);
         node.Ring.AddRange(["node-b", "node-c"]);
+        node.CrossZone.AddRange(["node-c", "node-b"]);
         return node;
     }
 
@@ -40,7 +41,7 @@ public sealed class AdminRoutesTests
     private static string[] Names(JsonElement obj) => obj.EnumerateObject().Select(p => p.Name).ToArray();
 
     [Fact]
-    public async Task Members_lists_every_member_with_address_state_and_tags()
+    public async Task Members_lists_every_member_with_address_state_zone_and_tags()
     {
         await using var agent = await TestAgent.StartAsync(ThreeMembers());
 
@@ -51,12 +52,14 @@ public sealed class AdminRoutesTests
         Assert.Equal(["members"], Names(json));
         var members = json.GetProperty("members").EnumerateArray().ToList();
         Assert.Equal(3, members.Count);
-        Assert.All(members, m => Assert.Equal(["name", "address", "state", "tags"], Names(m)));
+        Assert.All(members, m => Assert.Equal(["name", "address", "state", "zone", "tags"], Names(m)));
         Assert.Equal("node-a", members[0].GetProperty("name").GetString());
         Assert.Equal("10.0.0.1:7946", members[0].GetProperty("address").GetString());
         Assert.Equal("alive", members[0].GetProperty("state").GetString());
         Assert.Equal("1", members[0].GetProperty("tags").GetProperty("pt").GetString());
         Assert.Equal("a", members[0].GetProperty("tags").GetProperty("zone").GetString());
+        Assert.Equal("a", members[0].GetProperty("zone").GetString());
+        Assert.Equal(JsonValueKind.Null, members[1].GetProperty("zone").ValueKind); // no zone tag
         Assert.Equal("suspect", members[1].GetProperty("state").GetString());
         Assert.Equal("[fd00::3]:7946", members[2].GetProperty("address").GetString());
         Assert.Equal("left", members[2].GetProperty("state").GetString());
@@ -64,20 +67,22 @@ public sealed class AdminRoutesTests
     }
 
     [Fact]
-    public async Task Debug_peers_shows_self_eager_lazy_ring_neighbours_and_members()
+    public async Task Debug_peers_shows_self_and_its_zone_eager_lazy_the_cross_zone_links_ring_neighbours_and_members()
     {
         await using var agent = await TestAgent.StartAsync(ThreeMembers());
 
         using var response = await agent.Client.GetAsync("/debug/peers", Ct);
         var json = await JsonAsync(response);
 
-        Assert.Equal(["self", "eager", "lazy", "ring_neighbors", "members"], Names(json));
+        Assert.Equal(["self", "zone", "eager", "lazy", "cross_zone", "ring_neighbors", "members"], Names(json));
         Assert.Equal("node-a", json.GetProperty("self").GetString());
+        Assert.Equal("a", json.GetProperty("zone").GetString());
+        Assert.Equal(["node-b", "node-c"], Strings(json.GetProperty("cross_zone")));
         Assert.Equal(["node-b"], Strings(json.GetProperty("eager")));
         Assert.Equal(["node-a2", "node-c"], Strings(json.GetProperty("lazy")));
         Assert.Equal(["node-b", "node-c"], Strings(json.GetProperty("ring_neighbors")));
         var member = json.GetProperty("members")[1];
-        Assert.Equal(["name", "address", "state", "tags"], Names(member));
+        Assert.Equal(["name", "address", "state", "zone", "tags"], Names(member));
         Assert.Equal("node-b", member.GetProperty("name").GetString());
         Assert.Equal("suspect", member.GetProperty("state").GetString());
     }

@@ -19,7 +19,7 @@ public sealed class MetricsEndpointTests
     {
         var meter = factory.Create(MetricNames.MeterName);
         var tag = new KeyValuePair<string, object?>(MetricNames.NodeTag, node);
-        foreach (var gauge in new[] { MetricNames.EagerPeers, MetricNames.LazyPeers, MetricNames.TotalPeers, MetricNames.CacheSize, MetricNames.PendingGrafts, MetricNames.MembershipHealthScore })
+        foreach (var gauge in new[] { MetricNames.EagerPeers, MetricNames.LazyPeers, MetricNames.TotalPeers, MetricNames.CrossZonePeers, MetricNames.CacheSize, MetricNames.PendingGrafts, MetricNames.MembershipHealthScore })
         {
             meter.CreateObservableGauge(gauge, () => new Measurement<int>(3, tag), description: "test gauge");
         }
@@ -67,7 +67,7 @@ public sealed class MetricsEndpointTests
         var lines = text.Split('\n');
         string Sample(string name) => lines.Single(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains($"node=\"{node}\"", StringComparison.Ordinal) && !l.Contains("state=\"dead\"", StringComparison.Ordinal));
 
-        foreach (var gauge in new[] { MetricNames.EagerPeers, MetricNames.LazyPeers, MetricNames.TotalPeers, MetricNames.CacheSize, MetricNames.PendingGrafts })
+        foreach (var gauge in new[] { MetricNames.EagerPeers, MetricNames.LazyPeers, MetricNames.TotalPeers, MetricNames.CrossZonePeers, MetricNames.CacheSize, MetricNames.PendingGrafts })
         {
             Assert.Contains($"# TYPE {gauge} gauge", lines);
             Assert.Equal("3", Sample(gauge).Split(' ')[1]);

@@ -37,6 +37,12 @@ internal sealed class FakeNode : IPlumtreeNodeHandle
 
     public IReadOnlyList<string> RingNeighbors => Ring;
 
+    public string? Zone { get; set; }
+
+    public List<string> CrossZone { get; } = [];
+
+    public IReadOnlyList<string> CrossZonePeers => CrossZone;
+
     public int CacheSize { get; set; }
 
     public int PendingGrafts { get; set; }

@@ -48,4 +48,26 @@ public sealed class PlumtreePeersTests
         Assert.Equal(["n1", "self"], PlumtreePeers.Names(h.Engine.Members).Order());
         Assert.Equal(["n1"], PlumtreePeers.Names(h.Engine.Members, exclude: "self"));
     }
+
+    [Fact]
+    public void Zones_are_read_from_the_zone_tag_of_alive_or_suspect_plumtree_members()
+    {
+        static byte[] Tags(params (string Key, string Value)[] tags) => SerfTags.Encode(tags.ToDictionary(t => t.Key, t => t.Value));
+        var members = new[]
+        {
+            M("a", Tags(("pt", "1"), ("zone", "eu-1"))),
+            M("b", Tags(("pt", "1"), ("zone", "eu-2")), MemberState.Suspect),
+            M("c", Tags(("pt", "1"))),
+            M("d", Tags(("pt", "1"), ("zone", "eu-1")), MemberState.Dead),
+            M("e", Tags(("zone", "eu-1"))),
+            M("f", Tags(("pt", "1"), ("zone", ""))),
+            M("g", [0xFF, 0xC1]),
+        };
+
+        var zones = PlumtreePeers.Zones(members);
+
+        Assert.Equal(["a", "b"], zones.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("eu-1", zones["a"]);
+        Assert.Equal("eu-2", zones["b"]);
+    }
 }

@@ -63,6 +63,35 @@ public sealed class NodeMetricsTests
     }
 
     [Fact]
+    public async Task The_cross_zone_gauge_counts_the_peers_in_another_zone_and_every_node_keeps_one()
+    {
+        static string ZoneOf(string name) => name[^1] is '0' or '2' ? "zone-a" : "zone-b";
+        await using var cluster = await NodeCluster.StartAsync(4, configure: o => o.Zone = ZoneOf(o.NodeName));
+        await cluster.WaitOverlayAsync(minPeers: 2);
+        using var metrics = new MetricsProbe(cluster.Nodes[0].Name);
+
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.Equal(ZoneOf(node.Name), node.Zone);
+            await NodeCluster.Until(
+                () =>
+                {
+                    var peers = node.EagerPeers.Concat(node.LazyPeers).ToList();
+                    var expected = peers.Where(p => ZoneOf(p) != node.Zone).Order(StringComparer.Ordinal).ToList();
+                    return expected.Count >= 1 && node.CrossZonePeers.SequenceEqual(expected);
+                },
+                () => $"{node.Name} ({node.Zone}) lists its peers in the other zone: eager {string.Join(",", node.EagerPeers)}, lazy {string.Join(",", node.LazyPeers)}, cross {string.Join(",", node.CrossZonePeers)}");
+        }
+
+        var first = cluster.Nodes[0];
+        await NodeCluster.Until(
+            () => metrics.Observe().GetValueOrDefault(MetricNames.CrossZonePeers) == first.CrossZonePeers.Count,
+            "plumtree_cross_zone_peers matches the node's cross-zone peers");
+        Assert.True(metrics.Observe()[MetricNames.CrossZonePeers] >= 1);
+        Assert.All(first.Members, m => Assert.Equal(ZoneOf(m.Name), m.Tags["zone"]));
+    }
+
+    [Fact]
     public async Task Drops_are_counted_by_reason_and_a_private_meter_stops_reporting_after_dispose()
     {
         var options = NodeCluster.Options("metrics-solo", null);
