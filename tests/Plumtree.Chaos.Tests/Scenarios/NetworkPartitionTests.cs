@@ -89,9 +89,8 @@ public sealed class NetworkPartitionTests(ITestOutputHelper output)
 
         // Step 5, rebalance every node: each answers with its new peer sets, and a probe then reaches everyone.
         var rebalance = new List<string>();
-        foreach (var node in nodes)
+        foreach (var (node, result) in nodes.Zip(await Task.WhenAll(nodes.Select(node => cluster.CliOkAsync(node, "rebalance")))))
         {
-            var result = await cluster.CliOkAsync(node, "rebalance");
             Assert.Contains("peers rebalanced: eager [", result.Stdout, StringComparison.Ordinal);
             rebalance.Add($"{node.Name}: {result.Stdout.Trim()}");
         }
