@@ -29,9 +29,9 @@ public sealed class SplitBrainTests(ITestOutputHelper output)
         await cluster.StartFormedAsync(nodes, [left[0], right[0]]);
 
         // Step 1: sync is on everywhere.
-        foreach (var node in nodes)
+        foreach (var (node, result) in nodes.Zip(await Task.WhenAll(nodes.Select(node => cluster.CliOkAsync(node, "sync", "--json")))))
         {
-            using var json = JsonDocument.Parse((await cluster.CliOkAsync(node, "sync", "--json")).Stdout);
+            using var json = JsonDocument.Parse(result.Stdout);
             Assert.True(json.RootElement.GetProperty("enabled").GetBoolean(), $"sync disabled on {node.Name}");
         }
 

@@ -55,12 +55,8 @@ public sealed class ZoneFailureTests(ITestOutputHelper output)
         var settled = sinceFailure.Elapsed;
         var peersAfter = await GaugeSumAsync(survivors, "plumtree_total_peers");
         Assert.True(peersAfter < peersBefore, $"plumtree_total_peers over the survivors: {peersBefore} before zone c failed, {peersAfter} after");
-        var minEager = double.MaxValue;
-        foreach (var node in survivors)
-        {
-            minEager = Math.Min(minEager, await node.Agent.GaugeAsync("plumtree_eager_peers"));
-            await cluster.CliOkAsync(node, "health"); // Healthy or Degraded (exit 0), never Unhealthy
-        }
+        var minEager = (await Task.WhenAll(survivors.Select(node => node.Agent.GaugeAsync("plumtree_eager_peers")))).Min();
+        await Task.WhenAll(survivors.Select(node => cluster.CliOkAsync(node, "health"))); // Healthy or Degraded (exit 0), never Unhealthy
 
         Assert.True(minEager >= 1, "min(plumtree_eager_peers) over the survivors is 0");
         var graftFailedSettled = await CounterSumAsync(survivors, "plumtree_graft_failed_total");
