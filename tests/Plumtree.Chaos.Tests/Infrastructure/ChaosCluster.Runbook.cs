@@ -43,12 +43,12 @@ internal sealed partial class ChaosCluster
         return elapsed;
     }
 
-    /// <summary>Waits until <c>plumtree health</c> on <paramref name="node"/> exits 0 and <c>/health</c> answers 200 Healthy.</summary>
+    /// <summary>Waits until <paramref name="node"/>'s <c>/health</c> answers 200 Healthy; then <c>plumtree health</c> there must exit 0.</summary>
     public async Task WaitHealthyAsync(ChaosNode node)
     {
-        await Eventually.UntilAsync(async () => (await CliAsync(node, "health")).ExitCode, code => code == 0, Bound, $"plumtree health exits 0 on {node.Name}", Ct);
         var (code, status, message) = await Eventually.UntilAsync(node.Agent.HealthAsync, h => h.Status == "Healthy", Bound, $"{node.Name} /health Healthy", Ct);
         Assert.True(code == 200, $"{node.Name} /health {code} {status}: {message}");
+        await CliOkAsync(node, "health");
     }
 
     /// <summary>The names in <paramref name="node"/>'s <c>/debug/peers</c>: eager and lazy peers, and the members it holds alive.</summary>

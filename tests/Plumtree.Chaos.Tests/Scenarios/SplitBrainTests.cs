@@ -39,8 +39,7 @@ public sealed class SplitBrainTests(ITestOutputHelper output)
 
         // The split, and different messages on each side.
         await cluster.PartitionAsync(right);
-        await cluster.WaitFailedAsync(left, right);
-        await cluster.WaitFailedAsync(right, left);
+        await Task.WhenAll(cluster.WaitFailedAsync(left, right), cluster.WaitFailedAsync(right, left));
         List<string> ab = [.. await BroadcastAsync(left[0], "A", 1), .. await BroadcastAsync(left[1], "B", 1)];
         List<string> cd = [.. await BroadcastAsync(right[0], "C", 1), .. await BroadcastAsync(right[1], "D", 1)];
         await cluster.WaitDeliveredAsync(left, ab);
