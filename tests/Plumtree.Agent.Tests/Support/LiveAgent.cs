@@ -6,17 +6,24 @@ using Plumtree.Testing;
 
 namespace Plumtree.Agent.Tests.Support;
 
-/// <summary>A real agent process on loopback with free ports, and an HTTP client for its admin API.</summary>
+/// <summary>
+/// A real agent process, and an HTTP client for its admin API: on loopback with free ports, or (<see cref="StartWith"/>)
+/// wherever its caller puts it, such as a network namespace of the chaos tests.
+/// </summary>
 internal sealed class LiveAgent : IDisposable
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private static readonly HttpClient LoopbackHttp = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly HttpClient _http;
+    private readonly string _host;
 
-    private LiveAgent(string name, int port, int httpPort, AgentProcess process)
+    private LiveAgent(string name, int port, int httpPort, AgentProcess process, string host = "127.0.0.1", HttpClient? http = null)
     {
         Name = name;
         Port = port;
         HttpPort = httpPort;
         Process = process;
+        _host = host;
+        _http = http ?? LoopbackHttp;
     }
 
     public string Name { get; }
@@ -27,7 +34,7 @@ internal sealed class LiveAgent : IDisposable
 
     public string HttpAddress => $"127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}";
 
-    public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+    public string Address => $"{_host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     public AgentProcess Process { get; }
 
@@ -56,6 +63,15 @@ internal sealed class LiveAgent : IDisposable
             agent.Dispose();
         }
     }
+
+    /// <summary>
+    /// Starts <c>plumtree args</c> as given (through <paramref name="shellScript"/> when set): an agent reached by others
+    /// at <paramref name="host"/>:<paramref name="port"/>, whose admin API <paramref name="http"/> reaches at
+    /// <c>127.0.0.1:<paramref name="httpPort"/></c> (an <see cref="HttpClient"/> whose connections are made where the
+    /// agent's loopback is, e.g. in its network namespace).
+    /// </summary>
+    public static LiveAgent StartWith(string name, string host, int port, int httpPort, IEnumerable<string> args, HttpClient http, string? shellScript = null, IDictionary<string, string>? environment = null) =>
+        new(name, port, httpPort, AgentProcess.Start(args, environment, shellScript: shellScript), host, http);
 
     /// <summary>Waits (at most 20 s) until the agent's admin API listens or it exits; true when it exited because an address was in use.</summary>
     private static bool LostItsPorts(LiveAgent agent)
@@ -128,7 +144,7 @@ internal sealed class LiveAgent : IDisposable
 
     public async Task<JsonElement> GetAsync(string path)
     {
-        using var response = await Http.GetAsync($"http://{HttpAddress}/{path.TrimStart('/')}", TestContext.Current.CancellationToken);
+        using var response = await _http.GetAsync($"http://{HttpAddress}/{path.TrimStart('/')}", TestContext.Current.CancellationToken);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         using var doc = JsonDocument.Parse(body);
         return doc.RootElement.Clone();
@@ -145,7 +161,7 @@ internal sealed class LiveAgent : IDisposable
     /// <summary>The admin's <c>/metrics</c> text.</summary>
     public async Task<string> MetricsAsync()
     {
-        using var response = await Http.GetAsync($"http://{HttpAddress}/metrics", TestContext.Current.CancellationToken);
+        using var response = await _http.GetAsync($"http://{HttpAddress}/metrics", TestContext.Current.CancellationToken);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
     }
@@ -168,7 +184,7 @@ internal sealed class LiveAgent : IDisposable
     /// <summary><c>GET /health</c>: the HTTP status and the JSON status field.</summary>
     public async Task<(int Code, string Status, string Message)> HealthAsync()
     {
-        using var response = await Http.GetAsync($"http://{HttpAddress}/health", TestContext.Current.CancellationToken);
+        using var response = await _http.GetAsync($"http://{HttpAddress}/health", TestContext.Current.CancellationToken);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         using var doc = JsonDocument.Parse(body);
         return ((int)response.StatusCode, doc.RootElement.GetProperty("status").GetString()!, doc.RootElement.GetProperty("message").GetString()!);
@@ -196,7 +212,7 @@ internal sealed class LiveAgent : IDisposable
     public async Task<string> BroadcastAsync(string payload)
     {
         using var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(payload));
-        using var response = await Http.PostAsync($"http://{HttpAddress}/v1/broadcast", content, TestContext.Current.CancellationToken);
+        using var response = await _http.PostAsync($"http://{HttpAddress}/v1/broadcast", content, TestContext.Current.CancellationToken);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
@@ -211,7 +227,7 @@ internal sealed class LiveAgent : IDisposable
     public async Task<(int Code, JsonElement Body)> PostAsync(string path, string? json = null)
     {
         using var content = json is null ? null : new StringContent(json, System.Text.Encoding.UTF8, "application/json");
-        using var response = await Http.PostAsync($"http://{HttpAddress}/{path.TrimStart('/')}", content, TestContext.Current.CancellationToken);
+        using var response = await _http.PostAsync($"http://{HttpAddress}/{path.TrimStart('/')}", content, TestContext.Current.CancellationToken);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         using var doc = JsonDocument.Parse(body);
         return ((int)response.StatusCode, doc.RootElement.Clone());
