@@ -88,7 +88,7 @@ public sealed class PlumtreeNodeOptions
     /// <summary>Cache fill ratio (0–1) above which health is Degraded. Default 0.9.</summary>
     public double HealthCacheNearCapacityRatio { get; set; } = 0.9;
 
-    /// <summary>How often the node tries a push/pull join with one member that failed (as serf's reconnect), so a healed partition merges back. Default 30 s.</summary>
+    /// <summary>How often, on average, the node tries a push/pull join with one member that failed (as serf's reconnect), so a healed partition merges back: the first try when the member fails, then each wait drawn from 0.5–1.5 × this so that nodes which saw the same failure do not try in step. Default 30 s.</summary>
     public TimeSpan ReconnectInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a failed member is retried by <see cref="ReconnectInterval"/>. Default 24 h.</summary>

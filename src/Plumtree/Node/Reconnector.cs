@@ -6,11 +6,13 @@ namespace Plumtree.Node;
 /// <summary>
 /// Like serf's reconnect: remembers members that failed and, now and then, picks one for a push/pull join so a
 /// healed partition merges back. Failed members are forgotten when they come back, leave, or stay failed longer
-/// than the reconnect timeout. Called from the node's loop only.
+/// than the reconnect timeout. The first try comes when a member fails; each wait after a try is drawn from 0.5–1.5 ×
+/// the interval, so nodes that saw the same failure at the same moment do not try in step (they would all try while
+/// the partition still holds, then all wait a whole interval after it heals). Called from the node's loop only.
 /// </summary>
-/// <param name="interval">How often a reconnect is tried.</param>
+/// <param name="interval">How often a reconnect is tried, on average.</param>
 /// <param name="timeout">How long a failed member is tried.</param>
-/// <param name="random">Picks the member to try.</param>
+/// <param name="random">Picks the member to try and the wait before the next try.</param>
 internal sealed class Reconnector(TimeSpan interval, TimeSpan timeout, Random random)
 {
     private readonly Dictionary<string, (IPEndPoint EndPoint, TimeSpan FailedAt)> _failed = new(StringComparer.Ordinal);
@@ -38,7 +40,7 @@ internal sealed class Reconnector(TimeSpan interval, TimeSpan timeout, Random ra
             return null;
         }
 
-        _next = now + interval;
+        _next = now + TimeSpan.FromTicks((long)(interval.Ticks * (0.5 + random.NextDouble())));
         foreach (var name in _failed.Where(f => now - f.Value.FailedAt > timeout).Select(static f => f.Key).ToList())
         {
             _failed.Remove(name);
