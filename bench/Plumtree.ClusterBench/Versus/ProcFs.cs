@@ -26,8 +26,11 @@ internal static class ProcFs
         return (Field(14) + Field(15), Field(16) + Field(17));
     }
 
-    /// <summary>VmRSS and VmHWM in MiB and the thread count, or null when the process is gone.</summary>
-    public static (double RssMb, double PeakMb, int Threads)? Status(int pid)
+    /// <summary>
+    /// VmRSS and VmHWM in MiB, the thread count, and the proportional set size (PSS: shared pages such as the runtime's
+    /// files or a binary's text divided among the processes that map them), or null when the process is gone.
+    /// </summary>
+    public static (double RssMb, double PeakMb, int Threads, double PssMb)? Status(int pid)
     {
         string[] lines;
         try
@@ -42,7 +45,19 @@ internal static class ProcFs
         double Kb(string key) => lines.Where(l => l.StartsWith(key, StringComparison.Ordinal))
             .Select(l => double.Parse(l[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)).FirstOrDefault();
         var threads = (int)Kb("Threads:");
-        return (Kb("VmRSS:") / 1024, Kb("VmHWM:") / 1024, threads);
+        double pss = 0;
+        try
+        {
+            var rollup = File.ReadAllLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/smaps_rollup");
+            pss = rollup.Where(l => l.StartsWith("Pss:", StringComparison.Ordinal))
+                .Select(l => double.Parse(l[4..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)).FirstOrDefault() / 1024;
+        }
+        catch (IOException)
+        {
+            // Gone meanwhile: PSS stays 0.
+        }
+
+        return (Kb("VmRSS:") / 1024, Kb("VmHWM:") / 1024, threads, pss);
     }
 
     /// <summary>Bytes sent on <c>lo</c> in this process's network namespace (each byte on loopback is sent once and received once; this counts it once).</summary>

@@ -215,7 +215,7 @@ internal static class Versus
         foreach (var path in new[]
         {
             "delivery.ratio", "time_to_all_ms.p50", "time_to_all_ms.p99", "time_to_all_ms.max", "cpu_s.agents", "cpu_s.agents_per_delivered_ms",
-            "cpu_s.handlers", "loopback.per_delivered_payload_byte", "idle.cpu_core_per_node", "idle.rss_mb_per_node", "idle.threads_per_node",
+            "cpu_s.handlers", "loopback.per_delivered_payload_byte", "idle.cpu_core_per_node", "idle.rss_mb_per_node", "idle.pss_mb_per_node", "idle.threads_per_node",
             "rss_mb.after_run_per_node", "rss_mb.peak_max", "startup_ms.p50", "startup_ms.max", "convergence_ms",
         })
         {

@@ -105,6 +105,7 @@ internal sealed class VersusRun(VersusSettings settings, AgentSystem system, str
             ["cpu_core_per_node_max"] = Round(idleCpu.Max(), 5),
             ["rss_mb_per_node"] = Round(idleStatus.Average(s => s.RssMb), 1),
             ["rss_mb_max"] = Round(idleStatus.Max(s => s.RssMb), 1),
+            ["pss_mb_per_node"] = Round(idleStatus.Average(s => s.PssMb), 1),
             ["threads_per_node"] = Round(idleStatus.Average(s => s.Threads), 1),
         };
         Log($"{system.Name}: idle {idleCpu.Average():F4} core/node, RSS {idleStatus.Average(s => s.RssMb):F1} MB");
@@ -218,6 +219,7 @@ internal sealed class VersusRun(VersusSettings settings, AgentSystem system, str
         result["rss_mb"] = new JsonObject
         {
             ["after_run_per_node"] = Round(status.Average(s => s.RssMb), 1),
+            ["after_run_pss_per_node"] = Round(status.Average(s => s.PssMb), 1),
             ["peak_max"] = Round(status.Max(s => s.PeakMb), 1),
         };
         Log($"{system.Name}: delivered {delivered}/{expected}, p99 {(timeToAll.Length == 0 ? double.NaN : Percentile(timeToAll, 0.99)):F0} ms, agents CPU {agentsCpu:F2} s");
@@ -310,7 +312,7 @@ internal sealed class VersusRun(VersusSettings settings, AgentSystem system, str
         }
     }
 
-    private List<(double RssMb, double PeakMb, int Threads)> StatusAll()
+    private List<(double RssMb, double PeakMb, int Threads, double PssMb)> StatusAll()
     {
         lock (_agents)
         {
