@@ -340,17 +340,17 @@ internal sealed class VersusRun(VersusSettings settings, AgentSystem system, str
         return list;
     }
 
-    /// <summary>"m&lt;id&gt;:" then filler up to <paramref name="size"/> bytes: the handler reads the id from the first token.</summary>
+    /// <summary>
+    /// "m&lt;id&gt;:" then random bytes up to <paramref name="size"/> (seeded by the id): the handler reads the id from the
+    /// first token; the rest does not compress, so neither system's compression (Serf's gossip is LZW-compressed)
+    /// makes the bytes-per-payload-byte figure depend on how regular the filler is.
+    /// </summary>
     internal static byte[] Payload(int id, int size)
     {
         var head = Encoding.ASCII.GetBytes("m" + id.ToString(CultureInfo.InvariantCulture) + ":");
         var payload = new byte[size];
+        new Random(id).NextBytes(payload);
         head.CopyTo(payload, 0);
-        for (var i = head.Length; i < size; i++)
-        {
-            payload[i] = (byte)('a' + ((i * 7 + id) % 26));
-        }
-
         return payload;
     }
 
