@@ -1,8 +1,23 @@
 using Plumtree.ClusterBench;
+using Plumtree.ClusterBench.Versus;
+
+if (args.Length > 0 && args[0] is "versus" or "versus-run")
+{
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    return args[0] == "versus"
+        ? await Versus.MainAsync(args[1..], stop.Token)
+        : await Versus.RunChildAsync(args[1..], stop.Token);
+}
 
 if (args.Length == 0 || args[0] != "cluster")
 {
     Console.Error.WriteLine(ClusterSettings.Usage);
+    Console.Error.WriteLine(VersusSettings.Usage);
     return 2;
 }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,6 +14,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers a hosted <see cref="PlumtreeNode"/>.</summary>
 public static class PlumtreeServiceCollectionExtensions
 {
+    private const string BindsByReflection =
+        "Binds PlumtreeNodeOptions and PlumtreeHostingOptions by reflection: a trimmed or Native AOT application must keep " +
+        "the Plumtree and Plumtree.Hosting assemblies whole (TrimmerRootAssembly), or configure the node in code.";
+
     /// <summary>
     /// Adds a Plumtree node configured from <paramref name="configuration"/> (usually the <c>Plumtree</c> section):
     /// <see cref="PlumtreeNodeOptions"/> and <see cref="PlumtreeHostingOptions"/> (<c>Join</c>, retry and leave timings)
@@ -22,6 +27,8 @@ public static class PlumtreeServiceCollectionExtensions
     /// peers are recorded in the registered <see cref="IPeerStore"/> (in memory unless one was added before) and tried
     /// when no seed answers.
     /// </summary>
+    [RequiresUnreferencedCode(BindsByReflection)]
+    [RequiresDynamicCode(BindsByReflection)]
     public static IServiceCollection AddPlumtree(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);

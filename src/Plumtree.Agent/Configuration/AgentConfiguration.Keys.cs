@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Plumtree.Hosting;
@@ -14,6 +15,16 @@ namespace Plumtree.Agent.Configuration;
 /// </summary>
 internal sealed partial class AgentConfiguration
 {
+    /// <summary>Why binding the node's and the hosting options by reflection is safe in a trimmed (Native AOT) publish.</summary>
+    internal const string OptionTypesKept =
+        "PlumtreeNodeOptions, PlumtreeHostingOptions and every option type they hold live in the Plumtree and Plumtree.Hosting " +
+        "assemblies, which a trimmed publish keeps whole: Plumtree.Agent.csproj roots both (TrimmerRootAssembly).";
+
+    /// <summary>Why the reflection below is safe when trimmed (Native AOT).</summary>
+    private const string TypesKept =
+        "The types walked are the option classes of the Plumtree and Plumtree.Hosting assemblies (and the types of their " +
+        "properties), which a trimmed publish keeps whole: Plumtree.Agent.csproj roots both assemblies (TrimmerRootAssembly).";
+
     /// <summary>The agent's own keys (<see cref="AgentSettings"/> less what the agent computes) and their value types.</summary>
     private static readonly Dictionary<string, Type> AgentKeys = typeof(AgentSettings).GetProperties()
         .Where(p => p.Name is not nameof(AgentSettings.Token) and not nameof(AgentSettings.DataDirExplicit) and not nameof(AgentSettings.Validation))
@@ -75,11 +86,13 @@ internal sealed partial class AgentConfiguration
     }
 
     /// <summary>Properties the configuration binder can set: public, writable, of a value, collection or option-class type.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TypesKept)]
     private static IEnumerable<(string Name, Type Type)> BindableProperties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0 && IsBindable(p.PropertyType))
             .Select(p => (p.Name, p.PropertyType));
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TypesKept)]
     private static bool IsBindable(Type type)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;

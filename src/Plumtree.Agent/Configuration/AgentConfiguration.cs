@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
@@ -195,6 +196,8 @@ internal sealed partial class AgentConfiguration
         return values;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = AgentConfiguration.OptionTypesKept)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = AgentConfiguration.OptionTypesKept)]
     private static AgentSettings? Validate(IConfigurationRoot root, IReadOnlyList<string> join, IReadOnlyList<string> keys, List<string> errors)
     {
         var section = root.GetSection(Section);

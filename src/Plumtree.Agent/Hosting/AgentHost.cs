@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using System.Security.Authentication;
@@ -31,6 +32,8 @@ internal static class AgentHost
     };
 
     /// <summary>Builds the agent; <paramref name="customize"/> runs last (tests swap in a test server or a fake node there).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = AgentConfiguration.OptionTypesKept)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = AgentConfiguration.OptionTypesKept)]
     public static WebApplication Build(AgentConfiguration config, Action<WebApplicationBuilder>? customize = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions

@@ -20,7 +20,7 @@ internal static partial class AdminEndpoints
         app.MapGet("/v1/members", Handler(Members));
         app.MapPost("/v1/broadcast", Handler(BroadcastAsync));
         app.MapGet("/v1/messages", Handler(Messages));
-        app.MapGet("/v1/messages/stream", (RequestDelegate)Stream);
+        app.MapGet("/v1/messages/stream", Stream);
         app.MapPost("/v1/join", Handler(JoinAsync));
         app.MapPost("/v1/leave", Handler(LeaveAsync));
         app.MapPost("/v1/rebalance", Handler(RebalanceAsync));
@@ -36,10 +36,15 @@ internal static partial class AdminEndpoints
         return app;
     }
 
-    /// <summary>As a <see cref="Delegate"/>, so the route writes the returned result (a RequestDelegate would discard it).</summary>
-    private static Delegate Handler(Func<HttpContext, Task<IResult>> handler) => handler;
+    /// <summary>
+    /// A <see cref="RequestDelegate"/> that writes the returned result: the routes take no parameters but the
+    /// context, so they need no request delegate generated from a <see cref="Delegate"/> (reflection at start-up, and
+    /// IL2026/IL3050/RDG002 in a Native AOT publish).
+    /// </summary>
+    private static RequestDelegate Handler(Func<HttpContext, Task<IResult>> handler) =>
+        async context => await (await handler(context).ConfigureAwait(false)).ExecuteAsync(context).ConfigureAwait(false);
 
-    private static Delegate Handler(Func<HttpContext, IResult> handler) => handler;
+    private static RequestDelegate Handler(Func<HttpContext, IResult> handler) => context => handler(context).ExecuteAsync(context);
 
     private static IPlumtreeNodeHandle Node(HttpContext context) => context.RequestServices.GetRequiredService<IPlumtreeNodeHandle>();
 

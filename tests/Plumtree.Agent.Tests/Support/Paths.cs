@@ -7,6 +7,9 @@ internal static class Paths
 {
     public static string PlumtreeDll { get; } = Metadata("PlumtreeDll");
 
+    /// <summary>The loopback benchmark (<c>plumtree-bench versus</c>), built beside these tests.</summary>
+    public static string PlumtreeBenchDll { get; } = Metadata("PlumtreeBenchDll");
+
     public static string RepositoryRoot { get; } = Metadata("RepositoryRoot");
 
     /// <summary>The build configuration these tests (and the projects they reference) were built in.</summary>
