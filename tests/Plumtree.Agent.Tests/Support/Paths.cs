@@ -7,8 +7,11 @@ internal static class Paths
 {
     public static string PlumtreeDll { get; } = Metadata("PlumtreeDll");
 
-    /// <summary>The loopback benchmark (<c>plumtree-bench versus</c>), built beside these tests.</summary>
-    public static string PlumtreeBenchDll { get; } = Metadata("PlumtreeBenchDll");
+    /// <summary>
+    /// The loopback benchmark (<c>plumtree-bench versus</c>), built beside these tests. Read when used: the chaos suite
+    /// links this file without building the benchmark.
+    /// </summary>
+    public static string PlumtreeBenchDll => Metadata("PlumtreeBenchDll");
 
     public static string RepositoryRoot { get; } = Metadata("RepositoryRoot");
 
