@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Plumtree.Agent.Tests.Support;
 using Plumtree.Testing;
 
@@ -292,7 +291,7 @@ public sealed class SyncProcessTests : IDisposable
         // Stop the agent, flip payload bytes of 2 rows without fixing their checksum.
         damaged.Process.Terminate();
         Assert.Equal(0, await damaged.Process.WaitForExitAsync(Bound));
-        var corrupted = CorruptRows(Path.Combine(_dir.Path, damaged.Name, "cache", "messages.db"), 2);
+        var corrupted = MessageStoreFile.CorruptRows(Path.Combine(_dir.Path, damaged.Name, "cache", "messages.db"), 2);
         Assert.All(corrupted, id => Assert.Contains(id, ids));
 
         var sinceRestart = Stopwatch.StartNew();
@@ -553,41 +552,6 @@ public sealed class SyncProcessTests : IDisposable
         var known = expected.Concat(others ?? []).ToHashSet(StringComparer.Ordinal);
         var unexpected = _deliveries.Counts(node).Keys.Where(id => !known.Contains(id)).ToList();
         Assert.True(unexpected.Count == 0, $"{node} delivered messages nobody broadcast: {string.Join(", ", unexpected)}");
-    }
-
-    /// <summary>
-    /// Flips the first payload byte of the first <paramref name="count"/> rows of a stopped agent's message store
-    /// without touching their checksum; returns their message ids (32 hex digits).
-    /// </summary>
-    private static List<string> CorruptRows(string database, int count)
-    {
-        var connection = new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString();
-        using var db = new SqliteConnection(connection);
-        db.Open();
-        var rows = new List<(byte[] Id, byte[] Payload)>();
-        using (var select = db.CreateCommand())
-        {
-            select.CommandText = "SELECT id, payload FROM messages ORDER BY id LIMIT $count;";
-            select.Parameters.AddWithValue("$count", count);
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                rows.Add((reader.GetFieldValue<byte[]>(0), reader.GetFieldValue<byte[]>(1)));
-            }
-        }
-
-        Assert.Equal(count, rows.Count);
-        foreach (var (id, payload) in rows)
-        {
-            payload[0] ^= 0xFF;
-            using var update = db.CreateCommand();
-            update.CommandText = "UPDATE messages SET payload = $payload WHERE id = $id;";
-            update.Parameters.AddWithValue("$payload", payload);
-            update.Parameters.AddWithValue("$id", id);
-            Assert.Equal(1, update.ExecuteNonQuery());
-        }
-
-        return rows.Select(r => Convert.ToHexStringLower(r.Id)).ToList();
     }
 
     private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s";

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Plumtree.Chaos.Tests.Infrastructure;
 using Plumtree.Testing;
 using static Plumtree.Chaos.Tests.Infrastructure.ChaosCluster;
@@ -35,7 +34,7 @@ public sealed class CacheCorruptionTests(ITestOutputHelper output)
         await Eventually.UntilAsync(() => poisoned.Agent.GetAsync("debug/sync"), s => s.GetProperty("messages").GetInt64() == all.Count, Bound, $"{poisoned.Name} stored {all.Count} messages", ct);
 
         // Rows damaged under the running node; step 2: cache verify removes and rewrites them, then finds none.
-        var corrupted = CorruptRows(Path.Combine(cluster.DataDir(poisoned), "cache", "messages.db"), 2);
+        var corrupted = Agent.Tests.Support.MessageStoreFile.CorruptRows(Path.Combine(cluster.DataDir(poisoned), "cache", "messages.db"), 2);
         var verify = await cluster.CliOkAsync(poisoned, "cache", "verify");
         Assert.Contains("2 corrupt row(s) removed", verify.Stdout, StringComparison.Ordinal);
         var again = await cluster.CliOkAsync(poisoned, "cache", "verify", "--json");
@@ -133,39 +132,4 @@ public sealed class CacheCorruptionTests(ITestOutputHelper output)
     /// <summary>The agent's <c>plumtree_agent_handler_runs_total{result=RESULT}</c> (an agent series: no <c>node</c> label).</summary>
     private static async Task<double> HandlerRunsAsync(ChaosNode node, string result) =>
         Agent.Tests.Support.MetricsText.Sum(await node.Agent.MetricsAsync(), "plumtree_agent_handler_runs_total", [$"result={result}"]);
-
-    /// <summary>
-    /// Flips the first payload byte of the first <paramref name="count"/> rows of a message store without touching
-    /// their checksum (the agent keeps it open: a second connection, as any other process would); returns their ids.
-    /// </summary>
-    private static List<string> CorruptRows(string database, int count)
-    {
-        var connection = new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 30 }.ToString();
-        using var db = new SqliteConnection(connection);
-        db.Open();
-        var rows = new List<(byte[] Id, byte[] Payload)>();
-        using (var select = db.CreateCommand())
-        {
-            select.CommandText = "SELECT id, payload FROM messages ORDER BY id LIMIT $count;";
-            select.Parameters.AddWithValue("$count", count);
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                rows.Add((reader.GetFieldValue<byte[]>(0), reader.GetFieldValue<byte[]>(1)));
-            }
-        }
-
-        Assert.Equal(count, rows.Count);
-        foreach (var (id, payload) in rows)
-        {
-            payload[0] ^= 0xFF;
-            using var update = db.CreateCommand();
-            update.CommandText = "UPDATE messages SET payload = $payload WHERE id = $id;";
-            update.Parameters.AddWithValue("$payload", payload);
-            update.Parameters.AddWithValue("$id", id);
-            Assert.Equal(1, update.ExecuteNonQuery());
-        }
-
-        return rows.Select(r => Convert.ToHexStringLower(r.Id)).ToList();
-    }
 }
