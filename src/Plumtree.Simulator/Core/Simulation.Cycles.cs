@@ -23,6 +23,7 @@ internal sealed partial class Simulation
             }
 
             RunUntilQuiet(_now + StepLimit.Ticks);
+            SampleJoin();
 
             // Overlay repair runs on the engines' own timers (with back-off): give it virtual time until the
             // peer sets stop changing for a whole settle window (a node one short of the degree may keep
@@ -34,6 +35,7 @@ internal sealed partial class Simulation
             {
                 RunUntil(_now + BootstrapStep.Ticks);
                 RunUntilQuiet(_now + StepLimit.Ticks);
+                SampleJoin();
                 var next = OverlaySignature();
                 quiet = next == signature ? quiet + BootstrapStep : TimeSpan.Zero;
                 signature = next;

@@ -165,6 +165,30 @@ internal static class ResultJson
         w.WriteNumber("control", result.BootstrapControl.Sum());
         w.WriteNumber("virtual_seconds", Round(result.JoinSeconds, 3));
         WriteOverlay(w, "overlay", result.OverlayAfterJoin);
+        if (c.Mode == SimMode.Plumtree)
+        {
+            WriteNullable(w, "full_seconds", result.JoinFullSeconds, 3);
+            w.WriteNumber("splice_frames", result.SpliceFramesInJoin);
+            w.WriteStartArray("degree_histogram");
+            foreach (var count in result.DegreeHistogramAfterJoin)
+            {
+                w.WriteNumberValue(count);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("trace");
+            foreach (var sample in result.JoinTrace)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("seconds", Round(sample.Seconds, 3));
+                w.WriteNumber("missing_link_ends", sample.MissingLinkEnds);
+                w.WriteNumber("short_nodes", sample.ShortNodes);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
         w.WriteEndObject();
         WriteOverlay(w, "overlay_at_end", result.OverlayAtEnd);
         w.WriteStartObject("diagnostics");

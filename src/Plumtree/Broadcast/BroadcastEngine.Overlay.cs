@@ -217,14 +217,14 @@ public sealed partial class BroadcastEngine
 
     /// <summary>
     /// A random peer that may be evicted, or null when there is none: not a ring neighbour, not one of the cross-zone
-    /// links the zone rule needs, and with <paramref name="sameZoneOnly"/> not cross-zone at all.
+    /// links the zone rule needs, with <paramref name="sameZoneOnly"/> not cross-zone at all, and not <paramref name="except"/>.
     /// </summary>
-    private PeerState? PickEvictable(bool sameZoneOnly = false)
+    private PeerState? PickEvictable(bool sameZoneOnly = false, string? except = null)
     {
         var candidates = 0;
         foreach (var peer in _peers.Values)
         {
-            if (IsEvictable(peer, sameZoneOnly))
+            if (IsEvictable(peer, sameZoneOnly) && !string.Equals(peer.Name, except, StringComparison.Ordinal))
             {
                 candidates++;
             }
@@ -240,7 +240,7 @@ public sealed partial class BroadcastEngine
         {
             foreach (var peer in list)
             {
-                if (IsEvictable(peer, sameZoneOnly) && pick-- == 0)
+                if (IsEvictable(peer, sameZoneOnly) && !string.Equals(peer.Name, except, StringComparison.Ordinal) && pick-- == 0)
                 {
                     return peer;
                 }
@@ -390,7 +390,17 @@ public sealed partial class BroadcastEngine
         var size = _peers.Count;
         _repairBackoff = size == _lastRepairSize ? Math.Min(_repairBackoff * 2, MaxBackoff) : 1;
         _lastRepairSize = size;
-        FillRound(now);
+        if (_repairBackoff > 1 && _options.OverlaySplice && Missing() > 0)
+        {
+            // Stalled: the last free slots are not found by probing; splice instead (the free slots stay free for it).
+            EnsureCrossZoneLinks(now);
+            SpliceRound(now);
+        }
+        else
+        {
+            FillRound(now);
+        }
+
         ScheduleRepairIfShort(now);
     }
 
