@@ -33,7 +33,7 @@ internal sealed partial class Simulation
             var quiet = TimeSpan.Zero;
             while (_now < deadline && quiet < BootstrapSettle)
             {
-                RunUntil(_now + BootstrapStep.Ticks);
+                RunUntilSamplingFill(_now + BootstrapStep.Ticks);
                 RunUntilQuiet(_now + StepLimit.Ticks);
                 SampleJoin();
                 var next = OverlaySignature();

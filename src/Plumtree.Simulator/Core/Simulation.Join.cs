@@ -9,13 +9,31 @@ internal sealed partial class Simulation
     private double? _joinFullSeconds;
     private long _spliceFramesInJoin;
 
+    /// <summary>Join resolution of <see cref="SimResult.JoinFullSeconds"/>: the fill is checked this often until it is full.</summary>
+    internal static readonly TimeSpan JoinFillResolution = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// <see cref="RunUntil"/> in steps of <see cref="JoinFillResolution"/> while the overlay is not full yet, checking the
+    /// fill after each (the events run in the same order as in one step; only the check is added).
+    /// </summary>
+    private void RunUntilSamplingFill(long until)
+    {
+        while (_joinFullSeconds is null && _now + JoinFillResolution.Ticks < until)
+        {
+            RunUntil(_now + JoinFillResolution.Ticks);
+            SampleJoin(record: false);
+        }
+
+        RunUntil(until);
+    }
+
     /// <summary>
     /// Samples the fill at the current virtual time: missing link ends (the degree bound less each live engine's peers,
-    /// summed) and nodes short of it. The overlay is full when no node is short, or, when D·n is odd, one node is one
+    /// summed) and nodes short of it (recorded in the trace at the join's steps). The overlay is full when no node is short, or, when D·n is odd, one node is one
     /// short (the most a symmetric overlay of n nodes with degree D can reach); the first such sample is
     /// <see cref="_joinFullSeconds"/>.
     /// </summary>
-    private void SampleJoin()
+    private void SampleJoin(bool record = true)
     {
         var degree = JoinDegree();
         long missing = 0;
@@ -38,7 +56,11 @@ internal sealed partial class Simulation
         }
 
         var seconds = _now / (double)TimeSpan.TicksPerSecond;
-        _joinTrace.Add(new JoinSample(seconds, missing, shortNodes));
+        if (record)
+        {
+            _joinTrace.Add(new JoinSample(seconds, missing, shortNodes));
+        }
+
         var floor = ((long)degree * live) % 2; // odd D·n: one link end can never be matched
         if (_joinFullSeconds is null && missing <= floor)
         {

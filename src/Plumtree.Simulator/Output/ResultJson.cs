@@ -74,6 +74,11 @@ internal static class ResultJson
             }
         }
 
+        if (!c.Splice)
+        {
+            w.WriteString("splice", "off");
+        }
+
         if (c.Zoned)
         {
             w.WriteNumber("zones", c.Zones);
@@ -214,6 +219,8 @@ internal static class ResultJson
             w.WriteNumber("engine_frames_parked", e.FramesParked);
             w.WriteNumber("engine_frames_released", e.FramesReleased);
             w.WriteNumber("engine_park_expired", e.ParkExpired);
+            w.WriteNumber("engine_splice_sent", e.SpliceSent);
+            w.WriteNumber("engine_splices", e.Splices);
         }
 
         w.WriteEndObject();
