@@ -15,6 +15,7 @@ public sealed partial class BroadcastEngine
     private string[] _ring = [];
     private int _repairBackoff = 1;
     private int _lastRepairSize = -1;
+    private int _stalledRounds;
     private long _peerSetVersion;
 
     /// <summary>
@@ -390,9 +391,11 @@ public sealed partial class BroadcastEngine
         var size = _peers.Count;
         _repairBackoff = size == _lastRepairSize ? Math.Min(_repairBackoff * 2, MaxBackoff) : 1;
         _lastRepairSize = size;
-        if (_repairBackoff > 1 && _options.OverlaySplice && Missing() > 0)
+        _stalledRounds = _repairBackoff > 1 ? _stalledRounds + 1 : 0;
+        if (_stalledRounds % 2 == 1 && _options.OverlaySplice && Missing() > 0)
         {
-            // Stalled: the last free slots are not found by probing; splice instead (the free slots stay free for it).
+            // Stalled: the last free slots are not found by probing, so every other stalled round splices instead (its
+            // free slots stay free for the answer). The rounds between still probe, for members without the rule.
             EnsureCrossZoneLinks(now);
             SpliceRound(now);
         }

@@ -78,6 +78,28 @@ public sealed class SpliceTests
     }
 
     [Fact]
+    public void Stalled_rounds_alternate_between_a_splice_and_a_probe_so_members_without_the_rule_are_still_asked()
+    {
+        var f = Create(Plain(2, 2), eager: ["a", "b"], lazy: ["c"], others: ["d", "e", "g", "h"]);
+        var rounds = new List<string>();
+        while (f.Engine.NextTickAt is { } due && due < TimeSpan.FromMinutes(3))
+        {
+            var before = f.Output.Sent.Count;
+            f.Engine.Tick(due);
+            var sent = f.Output.Sent.Skip(before).ToList();
+            rounds.Add(string.Join("+", sent.Select(s => s.Frame.Type.ToString())));
+            foreach (var (to, _) in sent.Where(s => s.Frame.Type == FrameType.Neighbor))
+            {
+                f.Engine.Receive(to, PlumtreeFrame.Disconnect(), due);
+            }
+        }
+
+        // The first round probes and is refused; from then on every round is stalled: splice, probe, splice, ...
+        Assert.True(rounds.Count >= 5, string.Join(", ", rounds));
+        Assert.Equal(["Neighbor", "Splice", "Neighbor", "Splice", "Neighbor"], rounds.Take(5));
+    }
+
+    [Fact]
     public void With_OverlaySplice_off_a_stalled_node_keeps_probing_and_sends_no_splice_frame()
     {
         var f = Create(Plain(2, 2) with { OverlaySplice = false }, eager: ["a"], lazy: ["b"], others: ["c", "d", "e", "g", "h"]);
