@@ -217,6 +217,7 @@ internal sealed partial class Simulation
             Optimization = config.Optimization,
             EagerFanout = config.Degree,
             MinCrossZoneLinks = config.ZoneAware ? 1 : 0,
+            OverlaySplice = config.Splice,
         };
         if (!config.LinkTimers)
         {
@@ -315,6 +316,7 @@ internal sealed partial class Simulation
         var stopwatch = Stopwatch.StartNew();
         Bootstrap();
         var overlayAfterJoin = MeasureOverlay();
+        var histogramAfterJoin = DegreeHistogram();
         if (_config.EventMode)
         {
             RunEventMode();
@@ -343,6 +345,10 @@ internal sealed partial class Simulation
             EventsProcessed = _eventsProcessed,
             CutSteps = _cutSteps,
             JoinSeconds = _joinSeconds,
+            JoinTrace = _joinTrace,
+            JoinFullSeconds = _joinFullSeconds,
+            DegreeHistogramAfterJoin = histogramAfterJoin,
+            SpliceFramesInJoin = _spliceFramesInJoin,
             EngineCounters = SumCounters(),
             Sync = BuildSyncResult(),
             Consistency = BuildConsistency(),
