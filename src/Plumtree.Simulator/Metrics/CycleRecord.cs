@@ -40,6 +40,12 @@ internal sealed class CycleRecord
     /// <summary>Time from the broadcast to its last delivery, in ms (event mode; in cycle mode hop time).</summary>
     public double TimeToLastDeliveryMs { get; set; }
 
+    /// <summary>
+    /// With <see cref="SimConfig.ShortestPaths"/>: the time a flood over the engines' overlay at the broadcast's start would
+    /// take to reach the last live node it can reach, in ms (the lower bound for any tree on that overlay); else null.
+    /// </summary>
+    public double? ShortestPathMs { get; set; }
+
     /// <summary>All control frames of the broadcast step.</summary>
     public long Control => ControlByType.Sum();
 

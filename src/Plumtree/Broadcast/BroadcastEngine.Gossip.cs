@@ -179,7 +179,7 @@ public sealed partial class BroadcastEngine
         else if (_messages.TryAdd(id, frame.Payload, hop, adopted?.Name ?? from, now))
         {
             _counters.Delivered++;
-            var shortcut = FindShortcut(id, hop, from, out var shortcutHop);
+            var shortcut = FindShortcut(id, hop, from, now, out var shortcutHop, out var saved);
             var graftLatency = GraftLatencyOf(id, now);
             CancelPending(id);
             if (adopted is not null && !adopted.IsEager)
@@ -205,7 +205,7 @@ public sealed partial class BroadcastEngine
                 ref var entry = ref _messages.Find(id);
                 if (!Unsafe.IsNullRef(ref entry))
                 {
-                    TryOptimize(ref entry, id, shortcut, shortcutHop, viaAnnouncement: true, now);
+                    TryOptimize(ref entry, id, shortcut, shortcutHop, viaAnnouncement: true, now, saved);
                 }
             }
         }
@@ -228,24 +228,31 @@ public sealed partial class BroadcastEngine
     /// Rule 7 at delivery (paper Algorithm 4, called from the Gossip handler): among the peers that announced
     /// <paramref name="id"/> while it was missing and have not been grafted for it yet, the one with the smallest
     /// announced hop, when the path through it beats <paramref name="hop"/> by the threshold; else null.
+    /// With <see cref="BroadcastOptions.LatencyOptimization"/> the one whose announcement arrived first, when it arrived
+    /// at least <see cref="BroadcastOptions.OptimizationTimeThreshold"/> before <paramref name="now"/> (the time saved
+    /// is returned in <paramref name="saved"/>).
     /// Announcers already grafted are left to the duplicate check when their copy arrives. With
     /// <see cref="BroadcastOptions.OptimizationConfirmations"/> above 1 every announcer's evidence is counted.
     /// </summary>
-    private PeerState? FindShortcut(MessageId id, int hop, string sender, out int announcedHop)
+    private PeerState? FindShortcut(MessageId id, int hop, string sender, TimeSpan now, out int announcedHop, out TimeSpan? saved)
     {
         announcedHop = 0;
+        saved = null;
         if (!_options.Optimization || _pending.Count == 0 || !_pending.TryGetValue(id, out var pending))
         {
             return null;
         }
 
+        var byTime = _options.LatencyOptimization;
         var counting = _options.OptimizationConfirmations > 1;
         PeerState? best = null;
         var bestHop = int.MaxValue;
+        var bestAt = TimeSpan.MaxValue;
         for (var i = pending.Next; i < pending.Count; i++)
         {
             var announced = pending.HopAt(i);
-            if (announced >= bestHop && !counting)
+            var arrived = pending.ArrivalAt(i);
+            if (!counting && (byTime ? arrived >= bestAt : announced >= bestHop))
             {
                 continue;
             }
@@ -258,17 +265,35 @@ public sealed partial class BroadcastEngine
 
             if (counting)
             {
-                NoteShortcut(peer, id, sender, hop - ((long)announced + 1) >= _options.OptimizationThreshold, _options.OptimizationConfirmations);
+                var better = byTime
+                    ? now - arrived >= _options.OptimizationTimeThreshold
+                    : hop - ((long)announced + 1) >= _options.OptimizationThreshold;
+                NoteShortcut(peer, id, sender, better, _options.OptimizationConfirmations);
             }
 
-            if (announced < bestHop)
+            if (byTime ? arrived < bestAt : announced < bestHop)
             {
                 best = peer;
                 bestHop = announced;
+                bestAt = arrived;
             }
         }
 
-        if (best is null || hop - ((long)bestHop + 1) < _options.OptimizationThreshold)
+        if (best is null)
+        {
+            return null;
+        }
+
+        if (byTime)
+        {
+            if (now - bestAt < _options.OptimizationTimeThreshold)
+            {
+                return null;
+            }
+
+            saved = now - bestAt;
+        }
+        else if (hop - ((long)bestHop + 1) < _options.OptimizationThreshold)
         {
             return null;
         }
@@ -465,7 +490,7 @@ public sealed partial class BroadcastEngine
     /// <see cref="BroadcastOptions.OptimizationConfirmations"/>: the shortcut past the same parent must hold on
     /// consecutive messages from it, except within <see cref="BroadcastOptions.OptimizationRepairWindow"/> of a view change.
     /// </summary>
-    private bool TryOptimize(ref MessageStore.Entry entry, MessageId id, PeerState announcer, int announcedHop, bool viaAnnouncement, TimeSpan now)
+    private bool TryOptimize(ref MessageStore.Entry entry, MessageId id, PeerState announcer, int announcedHop, bool viaAnnouncement, TimeSpan now, TimeSpan? saved = null)
     {
         if (!_options.Optimization || entry.From is null || string.Equals(entry.From, announcer.Name, StringComparison.Ordinal))
         {
@@ -474,7 +499,13 @@ public sealed partial class BroadcastEngine
 
         var throughAnnouncer = (long)announcedHop + 1;
         var needed = now < _undampedUntil ? 1 : _options.OptimizationConfirmations;
-        if (!NoteShortcut(announcer, id, entry.From, entry.Hop - throughAnnouncer >= _options.OptimizationThreshold, needed))
+
+        // By time, only an announcement that arrived before the Gossip is a faster path; one that arrives after delivery
+        // (or a duplicate) is evidence against the announcer, which starts its count again.
+        var better = _options.LatencyOptimization
+            ? saved is { } s && s >= _options.OptimizationTimeThreshold
+            : entry.Hop - throughAnnouncer >= _options.OptimizationThreshold;
+        if (!NoteShortcut(announcer, id, entry.From, better, needed))
         {
             return false;
         }

@@ -90,6 +90,24 @@ public sealed record BroadcastOptions
     public TimeSpan OptimizationRepairWindow { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>
+    /// Latency-aware optimisation (rule 7 by time instead of hops, <c>docs/broadcast.md</c>): when on, a peer whose
+    /// announcement (IHave) of a message arrived at least <see cref="OptimizationTimeThreshold"/> before the message's
+    /// Gossip from its parent is a faster path (through it the message would have arrived when its IHave did), and the
+    /// parent is swapped for it, damped by <see cref="OptimizationConfirmations"/> as the hop rule is; hop counts are then
+    /// not compared. Only arrival times this engine observed are used: no clock is shared and the wire format is
+    /// unchanged, so it interoperates with engines that run the hop rule. Batched announcements
+    /// (<see cref="IHaveInterval"/>) arrive later than a Gossip would, which only makes the rule more cautious. Needs
+    /// <see cref="Optimization"/>. Default off (the paper's hop rule).
+    /// </summary>
+    public bool LatencyOptimization { get; init; }
+
+    /// <summary>
+    /// With <see cref="LatencyOptimization"/>: how much earlier than the Gossip a peer's announcement must arrive for its
+    /// path to count as faster. Default 10 ms.
+    /// </summary>
+    public TimeSpan OptimizationTimeThreshold { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
     /// Duplicates from one peer before it is pruned. Default 1 (the paper's rule: prune on the first duplicate). With a
     /// larger value the peer's duplicates are counted from when it last became eager, less one for each new message it
     /// delivers, and it is pruned when the count reaches this value. With many concurrent senders and uneven link
@@ -214,6 +232,7 @@ public sealed record BroadcastOptions
         Check(MaxParkedFramesPerSender is >= 1 and <= 4096, nameof(MaxParkedFramesPerSender), "must be between 1 and 4096");
         Check(OptimizationThreshold >= 1, nameof(OptimizationThreshold), "must be at least 1");
         Check(OptimizationConfirmations is >= 1 and <= 64, nameof(OptimizationConfirmations), "must be between 1 and 64");
+        Check(OptimizationTimeThreshold >= TimeSpan.Zero && OptimizationTimeThreshold <= TimeSpan.FromMinutes(1), nameof(OptimizationTimeThreshold), "must be between 0 and 1 minute");
         Check(OptimizationRepairWindow >= TimeSpan.Zero && OptimizationRepairWindow <= TimeSpan.FromDays(1), nameof(OptimizationRepairWindow), "must be between 0 and 1 day");
         Check(PruneAfterDuplicates is >= 1 and <= 16, nameof(PruneAfterDuplicates), "must be between 1 and 16");
         Check(PruneDelay >= TimeSpan.Zero && PruneDelay <= TimeSpan.FromMinutes(1), nameof(PruneDelay), "must be between 0 and 1 minute");
