@@ -191,7 +191,7 @@ internal static class PaperCommand
             Console.Out.WriteLine(string.Create(inv, $"  time to last delivery: mean {s.TimeToLastDeliveryMeanMs:F1} ms  max {s.TimeToLastDeliveryMaxMs:F1} ms"));
             if (s.ShortestPathMeanMs is { } bound)
             {
-                Console.Out.WriteLine(string.Create(inv, $"  flood over the same overlay: mean {bound:F1} ms; time to last delivery / that: mean {s.ShortestPathRatioMean:F3}  max {s.ShortestPathRatioMax:F3}"));
+                Console.Out.WriteLine(string.Create(inv, $"  flood over the same overlay: mean {bound:F1} ms; time to last delivery / that: mean {s.ShortestPathRatioMean:F3}  max {s.ShortestPathRatioMax:F3}; central shared tree: mean {s.CentralTreeMeanMs:F1} ms"));
             }
         }
 

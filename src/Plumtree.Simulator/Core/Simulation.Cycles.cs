@@ -116,6 +116,10 @@ internal sealed partial class Simulation
             if (_config.ShortestPaths)
             {
                 record.ShortestPathMs = ShortestPathEccentricityMs(origin);
+                if (cycle >= _config.Warmup)
+                {
+                    record.CentralTreeMs = CentralTreeEccentricityMs(origin);
+                }
             }
 
             StartBroadcast(cycle, origin);

@@ -46,6 +46,12 @@ internal sealed class CycleRecord
     /// </summary>
     public double? ShortestPathMs { get; set; }
 
+    /// <summary>
+    /// With <see cref="SimConfig.ShortestPaths"/>, after warm-up: the time to the last live node over one fixed shared tree
+    /// of the overlay, the shortest-path tree of its most central sampled node (an estimate of the best shared tree), in ms.
+    /// </summary>
+    public double? CentralTreeMs { get; set; }
+
     /// <summary>All control frames of the broadcast step.</summary>
     public long Control => ControlByType.Sum();
 

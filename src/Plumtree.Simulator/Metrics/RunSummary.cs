@@ -37,6 +37,9 @@ internal sealed record RunSummary
     /// <summary>With <see cref="SimConfig.ShortestPaths"/>: largest such ratio of one broadcast.</summary>
     public double? ShortestPathRatioMax { get; init; }
 
+    /// <summary>With <see cref="SimConfig.ShortestPaths"/>: mean over broadcasts of the time over the central shared tree, in ms.</summary>
+    public double? CentralTreeMeanMs { get; init; }
+
     /// <summary>Kill scenario: reliability of the last cycle before the failure.</summary>
     public double? PreFailureReliability { get; init; }
 
@@ -114,6 +117,7 @@ internal sealed record RunSummary
             ShortestPathMeanMs = bounded.Count > 0 ? bounded.Average(r => r.ShortestPathMs!.Value) : null,
             ShortestPathRatioMean = bounded.Count > 0 ? bounded.Average(r => r.TimeToLastDeliveryMs / r.ShortestPathMs!.Value) : null,
             ShortestPathRatioMax = bounded.Count > 0 ? bounded.Max(r => r.TimeToLastDeliveryMs / r.ShortestPathMs!.Value) : null,
+            CentralTreeMeanMs = measured.Any(r => r.CentralTreeMs.HasValue) ? measured.Where(r => r.CentralTreeMs.HasValue).Average(r => r.CentralTreeMs!.Value) : null,
             ReliabilityMin = measured.Min(r => r.Reliability),
             ReliabilityMean = measured.Average(r => r.Reliability),
             RmrMean = rmrs.Count > 0 ? rmrs.Average() : null,

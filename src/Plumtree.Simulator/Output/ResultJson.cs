@@ -143,6 +143,10 @@ internal static class ResultJson
                 w.WriteNumber("same_overlay_flood_mean_ms", Round(bound, 3));
                 w.WriteNumber("ratio_to_same_overlay_flood_mean", Round(s.ShortestPathRatioMean!.Value, 4));
                 w.WriteNumber("ratio_to_same_overlay_flood_max", Round(s.ShortestPathRatioMax!.Value, 4));
+                if (s.CentralTreeMeanMs is { } central)
+                {
+                    w.WriteNumber("central_shared_tree_mean_ms", Round(central, 3));
+                }
             }
         }
 
@@ -240,6 +244,10 @@ internal static class ResultJson
                 if (r.ShortestPathMs is { } bound)
                 {
                     w.WriteNumber("same_overlay_flood_ms", Round(bound, 3));
+                    if (r.CentralTreeMs is { } central)
+                    {
+                        w.WriteNumber("central_shared_tree_ms", Round(central, 3));
+                    }
                 }
             }
 

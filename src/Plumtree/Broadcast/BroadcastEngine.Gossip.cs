@@ -179,7 +179,10 @@ public sealed partial class BroadcastEngine
         else if (_messages.TryAdd(id, frame.Payload, hop, adopted?.Name ?? from, now))
         {
             _counters.Delivered++;
-            var shortcut = FindShortcut(id, hop, from, now, out var shortcutHop, out var saved);
+            int shortcutHop;
+            var shortcut = _options.LatencyOptimization
+                ? FindFasterAnnouncer(id, from, now, out shortcutHop)
+                : FindShortcut(id, hop, from, out shortcutHop);
             var graftLatency = GraftLatencyOf(id, now);
             CancelPending(id);
             if (adopted is not null && !adopted.IsEager)
@@ -205,7 +208,14 @@ public sealed partial class BroadcastEngine
                 ref var entry = ref _messages.Find(id);
                 if (!Unsafe.IsNullRef(ref entry))
                 {
-                    TryOptimize(ref entry, id, shortcut, shortcutHop, viaAnnouncement: true, now, saved);
+                    if (_options.LatencyOptimization)
+                    {
+                        Swap(ref entry, shortcut, shortcutHop, viaAnnouncement: true); // decided by FindFasterAnnouncer
+                    }
+                    else
+                    {
+                        TryOptimize(ref entry, id, shortcut, shortcutHop, viaAnnouncement: true, now);
+                    }
                 }
             }
         }
@@ -228,31 +238,24 @@ public sealed partial class BroadcastEngine
     /// Rule 7 at delivery (paper Algorithm 4, called from the Gossip handler): among the peers that announced
     /// <paramref name="id"/> while it was missing and have not been grafted for it yet, the one with the smallest
     /// announced hop, when the path through it beats <paramref name="hop"/> by the threshold; else null.
-    /// With <see cref="BroadcastOptions.LatencyOptimization"/> the one whose announcement arrived first, when it arrived
-    /// at least <see cref="BroadcastOptions.OptimizationTimeThreshold"/> before <paramref name="now"/> (the time saved
-    /// is returned in <paramref name="saved"/>).
     /// Announcers already grafted are left to the duplicate check when their copy arrives. With
     /// <see cref="BroadcastOptions.OptimizationConfirmations"/> above 1 every announcer's evidence is counted.
     /// </summary>
-    private PeerState? FindShortcut(MessageId id, int hop, string sender, TimeSpan now, out int announcedHop, out TimeSpan? saved)
+    private PeerState? FindShortcut(MessageId id, int hop, string sender, out int announcedHop)
     {
         announcedHop = 0;
-        saved = null;
         if (!_options.Optimization || _pending.Count == 0 || !_pending.TryGetValue(id, out var pending))
         {
             return null;
         }
 
-        var byTime = _options.LatencyOptimization;
         var counting = _options.OptimizationConfirmations > 1;
         PeerState? best = null;
         var bestHop = int.MaxValue;
-        var bestAt = TimeSpan.MaxValue;
         for (var i = pending.Next; i < pending.Count; i++)
         {
             var announced = pending.HopAt(i);
-            var arrived = pending.ArrivalAt(i);
-            if (!counting && (byTime ? arrived >= bestAt : announced >= bestHop))
+            if (announced >= bestHop && !counting)
             {
                 continue;
             }
@@ -265,35 +268,17 @@ public sealed partial class BroadcastEngine
 
             if (counting)
             {
-                var better = byTime
-                    ? now - arrived >= _options.OptimizationTimeThreshold
-                    : hop - ((long)announced + 1) >= _options.OptimizationThreshold;
-                NoteShortcut(peer, id, sender, better, _options.OptimizationConfirmations);
+                NoteShortcut(peer, id, sender, hop - ((long)announced + 1) >= _options.OptimizationThreshold, _options.OptimizationConfirmations);
             }
 
-            if (byTime ? arrived < bestAt : announced < bestHop)
+            if (announced < bestHop)
             {
                 best = peer;
                 bestHop = announced;
-                bestAt = arrived;
             }
         }
 
-        if (best is null)
-        {
-            return null;
-        }
-
-        if (byTime)
-        {
-            if (now - bestAt < _options.OptimizationTimeThreshold)
-            {
-                return null;
-            }
-
-            saved = now - bestAt;
-        }
-        else if (hop - ((long)bestHop + 1) < _options.OptimizationThreshold)
+        if (best is null || hop - ((long)bestHop + 1) < _options.OptimizationThreshold)
         {
             return null;
         }
@@ -409,7 +394,11 @@ public sealed partial class BroadcastEngine
             ref var entry = ref _messages.Find(announcement.Id);
             if (!Unsafe.IsNullRef(ref entry))
             {
-                if (adopted is not null)
+                if (adopted is not null && _options.LatencyOptimization)
+                {
+                    NoteLateAnnouncement(entry, announcement.Id, adopted, now);
+                }
+                else if (adopted is not null)
                 {
                     TryOptimize(ref entry, announcement.Id, adopted, announcement.Hop, viaAnnouncement: true, now);
                 }
@@ -490,26 +479,31 @@ public sealed partial class BroadcastEngine
     /// <see cref="BroadcastOptions.OptimizationConfirmations"/>: the shortcut past the same parent must hold on
     /// consecutive messages from it, except within <see cref="BroadcastOptions.OptimizationRepairWindow"/> of a view change.
     /// </summary>
-    private bool TryOptimize(ref MessageStore.Entry entry, MessageId id, PeerState announcer, int announcedHop, bool viaAnnouncement, TimeSpan now, TimeSpan? saved = null)
+    private bool TryOptimize(ref MessageStore.Entry entry, MessageId id, PeerState announcer, int announcedHop, bool viaAnnouncement, TimeSpan now)
     {
-        if (!_options.Optimization || entry.From is null || string.Equals(entry.From, announcer.Name, StringComparison.Ordinal))
+        if (!_options.Optimization || _options.LatencyOptimization || entry.From is null || string.Equals(entry.From, announcer.Name, StringComparison.Ordinal))
         {
             return false;
         }
 
         var throughAnnouncer = (long)announcedHop + 1;
         var needed = now < _undampedUntil ? 1 : _options.OptimizationConfirmations;
-
-        // By time, only an announcement that arrived before the Gossip is a faster path; one that arrives after delivery
-        // (or a duplicate) is evidence against the announcer, which starts its count again.
-        var better = _options.LatencyOptimization
-            ? saved is { } s && s >= _options.OptimizationTimeThreshold
-            : entry.Hop - throughAnnouncer >= _options.OptimizationThreshold;
-        if (!NoteShortcut(announcer, id, entry.From, better, needed))
+        if (!NoteShortcut(announcer, id, entry.From, entry.Hop - throughAnnouncer >= _options.OptimizationThreshold, needed))
         {
             return false;
         }
 
+        announcer.ShortcutStreak = 0;
+        Swap(ref entry, announcer, announcedHop, viaAnnouncement);
+        return true;
+    }
+
+    /// <summary>
+    /// The swap of rule 7: make <paramref name="announcer"/> eager (Graft with an empty id when it only announced), prune
+    /// the message's parent unless protected, and record the path through the announcer in the entry.
+    /// </summary>
+    private void Swap(ref MessageStore.Entry entry, PeerState announcer, int announcedHop, bool viaAnnouncement)
+    {
         if (!announcer.IsEager)
         {
             MoveToEager(announcer);
@@ -521,18 +515,15 @@ public sealed partial class BroadcastEngine
             _counters.GraftSent++;
         }
 
-        if (_peers.TryGetValue(entry.From, out var parent) && !IsProtected(parent))
+        if (entry.From is not null && _peers.TryGetValue(entry.From, out var parent) && !IsProtected(parent))
         {
             MoveToLazy(parent);
             SendPrune(parent.Name);
         }
 
-        announcer.ShortcutStreak = 0;
-
         entry.From = announcer.Name;
-        entry.Hop = (int)throughAnnouncer;
+        entry.Hop = (int)((long)announcedHop + 1);
         _counters.Optimizations++;
-        return true;
     }
 
     /// <summary>Gossip(hop + 1) to every eager peer and an announcement to every lazy peer, except <paramref name="except"/> and <paramref name="alsoExcept"/>.</summary>
