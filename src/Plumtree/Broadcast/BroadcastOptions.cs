@@ -101,7 +101,7 @@ public sealed record BroadcastOptions
     /// clock is shared and the wire format is unchanged, so it interoperates with engines that run the hop rule.
     /// Batched announcements (<see cref="IHaveInterval"/>) arrive later than a Gossip would, which only makes the rule
     /// more cautious. Needs <see cref="Optimization"/>. Default off (the paper's hop rule). Measured in the simulator
-    /// (<c>docs/simulation/report.md</c>, section 8): with one sender it keeps the fastest tree and repairs it by time
+    /// (<c>docs/simulation/report.md</c>, section 9): with one sender it keeps the fastest tree and repairs it by time
     /// after failures; with many senders it is no better than no optimisation.
     /// </summary>
     public bool LatencyOptimization { get; init; }
