@@ -176,6 +176,22 @@ internal sealed record SimConfig
     /// <summary>OptimizationRepairWindow override in ms (null: the preset's).</summary>
     public double? OptimizationRepairWindowMs { get; init; }
 
+    /// <summary>
+    /// The engines' latency-aware optimisation (<c>LatencyOptimization</c>: rule 7 by arrival time instead of hops). In
+    /// event mode it also feeds every engine an RTT sample (twice the link latency) for each of its peers every broadcast
+    /// period, as with zones. Off by default: runs are what they were, byte for byte.
+    /// </summary>
+    public bool LatencyOptimization { get; init; }
+
+    /// <summary>OptimizationTimeThreshold override in ms (null: the engine's default); used with <see cref="LatencyOptimization"/>.</summary>
+    public double? OptimizationTimeThresholdMs { get; init; }
+
+    /// <summary>
+    /// Event mode: at each broadcast also compute the time a flood over the engines' own overlay (the peer sets at that
+    /// moment, the same links) would take to reach the last live node: Dijkstra from the origin over the link latencies.
+    /// </summary>
+    public bool ShortestPaths { get; init; }
+
     /// <summary>Failure zones: node i is in zone <c>z{i mod Zones}</c> (its <c>zone</c> tag); 0 or 1: no zones (the default).</summary>
     public int Zones { get; init; }
 
@@ -239,6 +255,8 @@ internal sealed record SimConfig
         Check(OptimizationThreshold is null or >= 1, "--opt-threshold must be at least 1");
         Check(OptimizationRepairWindowMs is null or >= 0, "--opt-repair-window-ms must be 0 or more");
         Check(OptimizationConfirmations is null or (>= 1 and <= 64), "--opt-confirmations must be between 1 and 64");
+        Check(OptimizationTimeThresholdMs is null or (>= 0 and <= 60_000), "--opt-time-threshold-ms must be between 0 and 60000");
+        Check(!ShortestPaths || (EventMode && Mode == SimMode.Plumtree), "--shortest-paths needs --event and --mode plumtree");
         Check(!Sync || Mode == SimMode.Plumtree, "--sync needs --mode plumtree (flood mode has no engines)");
         Check(!SyncReinject || Sync, "--sync-reinject needs --sync");
         Check(

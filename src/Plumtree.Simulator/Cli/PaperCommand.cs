@@ -56,6 +56,10 @@ internal static class PaperCommand
         var repairRounds = new Option<int?>("--graft-repair-rounds") { Description = "Override GraftRepairRounds (extra rounds of grafts for a message whose grafts ran out; 0: off); default the preset's 3" };
         var optThreshold = new Option<int?>("--opt-threshold") { Description = "Override OptimizationThreshold; default the preset's (3)" };
         var optRepairWindow = new Option<double?>("--opt-repair-window-ms") { Description = "Override OptimizationRepairWindow in ms (after a view change, swap on the first shortcut for this long); default the preset's" };
+        var latencyOpt = new Option<string>("--latency-opt") { Description = "The engines' latency-aware optimisation (rule 7 by arrival time: swap the parent for a peer whose IHave arrived at least --opt-time-threshold-ms before the Gossip); event mode also feeds RTT samples", DefaultValueFactory = _ => "off" };
+        latencyOpt.AcceptOnlyFromAmong("on", "off");
+        var optTimeThreshold = new Option<double?>("--opt-time-threshold-ms") { Description = "With --latency-opt on: override OptimizationTimeThreshold in ms; default the engine's" };
+        var shortestPaths = new Option<bool>("--shortest-paths") { Description = "Event mode: also measure, per broadcast, the time a flood over the engines' own overlay would take (Dijkstra over the same links)" };
         var optConfirmations = new Option<int?>("--opt-confirmations") { Description = "Override OptimizationConfirmations (consecutive messages showing a shortcut before the swap); default the preset's (1 single sender, 3 many)" };
 
         var command = new Command("paper", "Run one scenario of the Plumtree paper's experiments (cycle mode by default)")
@@ -63,7 +67,7 @@ internal static class PaperCommand
             scenario, killPercent, churnPerCycle, churnCycles, partition, nodes, cycles, warmup, senders, mode, optimization, seed, json,
             degree, eventMode, latency, loss, rate, detectionCycles, detectionMs, graftTimeout, graftRetry,
             optThreshold, optConfirmations, optRepairWindow, repairRounds, partitionViews, sync, syncInterval, syncPeers, syncReinject,
-            zones, zoneAware, linkTimers, crossLatency, rttFactor, crossFloor, splice,
+            zones, zoneAware, linkTimers, crossLatency, rttFactor, crossFloor, splice, latencyOpt, optTimeThreshold, shortestPaths,
         };
         command.SetAction(parse =>
         {
@@ -134,6 +138,9 @@ internal static class PaperCommand
                 OptimizationThreshold = parse.GetValue(optThreshold),
                 OptimizationConfirmations = parse.GetValue(optConfirmations),
                 OptimizationRepairWindowMs = parse.GetValue(optRepairWindow),
+                LatencyOptimization = parse.GetValue(latencyOpt) == "on",
+                OptimizationTimeThresholdMs = parse.GetValue(optTimeThreshold),
+                ShortestPaths = parse.GetValue(shortestPaths),
             };
             return Execute(config, parse.GetValue(json));
         });
@@ -185,11 +192,16 @@ internal static class PaperCommand
         if (c.EventMode)
         {
             Console.Out.WriteLine(string.Create(inv, $"  time to last delivery: mean {s.TimeToLastDeliveryMeanMs:F1} ms  max {s.TimeToLastDeliveryMaxMs:F1} ms"));
+            if (s.ShortestPathMeanMs is { } bound)
+            {
+                Console.Out.WriteLine(string.Create(inv, $"  flood over the same overlay: mean {bound:F1} ms; time to last delivery / that: mean {s.ShortestPathRatioMean:F3}  max {s.ShortestPathRatioMax:F3}; central shared tree: mean {s.CentralTreeMeanMs:F1} ms"));
+            }
         }
 
         if (c.Mode == SimMode.Plumtree)
         {
             var e = result.EngineCounters;
+            Console.Out.WriteLine(string.Create(inv, $"  swaps (optimisations) {e.Optimizations}; per broadcast: Graft {s.ControlByType[1]:F1}, Prune {s.ControlByType[2]:F1}"));
             Console.Out.WriteLine(string.Create(inv, $"  grafts {e.GraftSent}, repair rounds {e.RepairRounds}, messages given up {e.GraftFailed}; frames held from unknown senders {e.FramesParked} (released {e.FramesReleased}, expired {e.ParkExpired})"));
         }
 

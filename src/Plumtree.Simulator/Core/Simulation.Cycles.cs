@@ -114,7 +114,17 @@ internal sealed partial class Simulation
             _current = record;
             _records.Add(record);
             FailureStep(cycle, record);
-            StartBroadcast(cycle, PickSender(cycle));
+            var origin = PickSender(cycle);
+            if (_config.ShortestPaths)
+            {
+                record.ShortestPathMs = ShortestPathEccentricityMs(origin);
+                if (cycle >= _config.Warmup)
+                {
+                    record.CentralTreeMs = CentralTreeEccentricityMs(origin);
+                }
+            }
+
+            StartBroadcast(cycle, origin);
         }
 
         RunUntilQuiet(_now + StepLimit.Ticks);

@@ -265,6 +265,16 @@ internal sealed partial class Simulation
             options = options with { GraftRepairRounds = rounds };
         }
 
+        if (config.LatencyOptimization)
+        {
+            options = options with { LatencyOptimization = true };
+        }
+
+        if (config.OptimizationTimeThresholdMs is { } timeThreshold)
+        {
+            options = options with { OptimizationTimeThreshold = TimeSpan.FromMilliseconds(timeThreshold) };
+        }
+
         return options.ThrowIfInvalid();
     }
 
@@ -283,12 +293,12 @@ internal sealed partial class Simulation
     private PeerView NewView(IEnumerable<string> names) => PeerView.CreateZoned(names, _zoneMap, ++_viewVersion);
 
     /// <summary>
-    /// With zones, in event mode: every live engine gets an RTT sample (twice the link latency) for each of its peers,
-    /// as a node gets them from its membership pings; called once per broadcast period.
+    /// With zones or the latency-aware optimisation, in event mode: every live engine gets an RTT sample (twice the link
+    /// latency) for each of its peers, as a node gets them from its membership pings; called once per broadcast period.
     /// </summary>
     private void FeedRtt()
     {
-        if (_engines is not { } engines || !_config.Zoned || !_config.EventMode)
+        if (_engines is not { } engines || !(_config.Zoned || _config.LatencyOptimization) || !_config.EventMode)
         {
             return;
         }

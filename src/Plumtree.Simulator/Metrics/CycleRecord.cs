@@ -40,6 +40,18 @@ internal sealed class CycleRecord
     /// <summary>Time from the broadcast to its last delivery, in ms (event mode; in cycle mode hop time).</summary>
     public double TimeToLastDeliveryMs { get; set; }
 
+    /// <summary>
+    /// With <see cref="SimConfig.ShortestPaths"/>: the time a flood over the engines' overlay at the broadcast's start would
+    /// take to reach the last live node it can reach, in ms (the lower bound for any tree on that overlay); else null.
+    /// </summary>
+    public double? ShortestPathMs { get; set; }
+
+    /// <summary>
+    /// With <see cref="SimConfig.ShortestPaths"/>, after warm-up: the time to the last live node over one fixed shared tree
+    /// of the overlay, the shortest-path tree of its most central sampled node (an estimate of the best shared tree), in ms.
+    /// </summary>
+    public double? CentralTreeMs { get; set; }
+
     /// <summary>All control frames of the broadcast step.</summary>
     public long Control => ControlByType.Sum();
 

@@ -28,6 +28,18 @@ internal sealed record RunSummary
 
     public double TimeToLastDeliveryMaxMs { get; init; }
 
+    /// <summary>With <see cref="SimConfig.ShortestPaths"/>: mean over broadcasts of the flood time over the same overlay, in ms.</summary>
+    public double? ShortestPathMeanMs { get; init; }
+
+    /// <summary>With <see cref="SimConfig.ShortestPaths"/>: mean over broadcasts of time to last delivery / that flood time.</summary>
+    public double? ShortestPathRatioMean { get; init; }
+
+    /// <summary>With <see cref="SimConfig.ShortestPaths"/>: largest such ratio of one broadcast.</summary>
+    public double? ShortestPathRatioMax { get; init; }
+
+    /// <summary>With <see cref="SimConfig.ShortestPaths"/>: mean over broadcasts of the time over the central shared tree, in ms.</summary>
+    public double? CentralTreeMeanMs { get; init; }
+
     /// <summary>Kill scenario: reliability of the last cycle before the failure.</summary>
     public double? PreFailureReliability { get; init; }
 
@@ -99,8 +111,13 @@ internal sealed record RunSummary
             }
         }
 
+        var bounded = measured.Where(r => r.ShortestPathMs is > 0).ToList();
         return new RunSummary
         {
+            ShortestPathMeanMs = bounded.Count > 0 ? bounded.Average(r => r.ShortestPathMs!.Value) : null,
+            ShortestPathRatioMean = bounded.Count > 0 ? bounded.Average(r => r.TimeToLastDeliveryMs / r.ShortestPathMs!.Value) : null,
+            ShortestPathRatioMax = bounded.Count > 0 ? bounded.Max(r => r.TimeToLastDeliveryMs / r.ShortestPathMs!.Value) : null,
+            CentralTreeMeanMs = measured.Any(r => r.CentralTreeMs.HasValue) ? measured.Where(r => r.CentralTreeMs.HasValue).Average(r => r.CentralTreeMs!.Value) : null,
             ReliabilityMin = measured.Min(r => r.Reliability),
             ReliabilityMean = measured.Average(r => r.Reliability),
             RmrMean = rmrs.Count > 0 ? rmrs.Average() : null,

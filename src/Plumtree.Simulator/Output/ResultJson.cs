@@ -44,6 +44,11 @@ internal static class ResultJson
             var engine = Simulation.EngineOptions(c);
             w.WriteNumber("optimization_threshold", engine.OptimizationThreshold);
             w.WriteNumber("optimization_confirmations", engine.OptimizationConfirmations);
+            if (engine.LatencyOptimization)
+            {
+                w.WriteString("latency_optimization", "on");
+                w.WriteNumber("optimization_time_threshold_ms", Round(engine.OptimizationTimeThreshold.TotalMilliseconds, 3));
+            }
         }
 
         if (c.Mode == SimMode.Plumtree)
@@ -138,6 +143,16 @@ internal static class ResultJson
         {
             w.WriteNumber("time_to_last_delivery_mean_ms", Round(s.TimeToLastDeliveryMeanMs, 3));
             w.WriteNumber("time_to_last_delivery_max_ms", Round(s.TimeToLastDeliveryMaxMs, 3));
+            if (s.ShortestPathMeanMs is { } bound)
+            {
+                w.WriteNumber("same_overlay_flood_mean_ms", Round(bound, 3));
+                w.WriteNumber("ratio_to_same_overlay_flood_mean", Round(s.ShortestPathRatioMean!.Value, 4));
+                w.WriteNumber("ratio_to_same_overlay_flood_max", Round(s.ShortestPathRatioMax!.Value, 4));
+                if (s.CentralTreeMeanMs is { } central)
+                {
+                    w.WriteNumber("central_shared_tree_mean_ms", Round(central, 3));
+                }
+            }
         }
 
         WriteNullable(w, "pre_failure_reliability", s.PreFailureReliability, 6);
@@ -257,6 +272,14 @@ internal static class ResultJson
             if (c.EventMode)
             {
                 w.WriteNumber("ttl_ms", Round(r.TimeToLastDeliveryMs, 3));
+                if (r.ShortestPathMs is { } bound)
+                {
+                    w.WriteNumber("same_overlay_flood_ms", Round(bound, 3));
+                    if (r.CentralTreeMs is { } central)
+                    {
+                        w.WriteNumber("central_shared_tree_ms", Round(central, 3));
+                    }
+                }
             }
 
             w.WriteEndObject();

@@ -182,7 +182,10 @@ public sealed partial class BroadcastEngine
         else if (_messages.TryAdd(id, frame.Payload, hop, adopted?.Name ?? from, now))
         {
             _counters.Delivered++;
-            var shortcut = FindShortcut(id, hop, from, out var shortcutHop);
+            int shortcutHop;
+            var shortcut = _options.LatencyOptimization
+                ? FindFasterAnnouncer(id, from, now, out shortcutHop)
+                : FindShortcut(id, hop, from, out shortcutHop);
             var graftLatency = GraftLatencyOf(id, now);
             CancelPending(id);
             if (adopted is not null && !adopted.IsEager)
@@ -208,7 +211,14 @@ public sealed partial class BroadcastEngine
                 ref var entry = ref _messages.Find(id);
                 if (!Unsafe.IsNullRef(ref entry))
                 {
-                    TryOptimize(ref entry, id, shortcut, shortcutHop, viaAnnouncement: true, now);
+                    if (_options.LatencyOptimization)
+                    {
+                        Swap(ref entry, shortcut, shortcutHop, viaAnnouncement: true); // decided by FindFasterAnnouncer
+                    }
+                    else
+                    {
+                        TryOptimize(ref entry, id, shortcut, shortcutHop, viaAnnouncement: true, now);
+                    }
                 }
             }
         }
@@ -387,7 +397,11 @@ public sealed partial class BroadcastEngine
             ref var entry = ref _messages.Find(announcement.Id);
             if (!Unsafe.IsNullRef(ref entry))
             {
-                if (adopted is not null)
+                if (adopted is not null && _options.LatencyOptimization)
+                {
+                    NoteLateAnnouncement(entry, announcement.Id, adopted, now);
+                }
+                else if (adopted is not null)
                 {
                     TryOptimize(ref entry, announcement.Id, adopted, announcement.Hop, viaAnnouncement: true, now);
                 }
@@ -470,7 +484,7 @@ public sealed partial class BroadcastEngine
     /// </summary>
     private bool TryOptimize(ref MessageStore.Entry entry, MessageId id, PeerState announcer, int announcedHop, bool viaAnnouncement, TimeSpan now)
     {
-        if (!_options.Optimization || entry.From is null || string.Equals(entry.From, announcer.Name, StringComparison.Ordinal))
+        if (!_options.Optimization || _options.LatencyOptimization || entry.From is null || string.Equals(entry.From, announcer.Name, StringComparison.Ordinal))
         {
             return false;
         }
@@ -482,6 +496,17 @@ public sealed partial class BroadcastEngine
             return false;
         }
 
+        announcer.ShortcutStreak = 0;
+        Swap(ref entry, announcer, announcedHop, viaAnnouncement);
+        return true;
+    }
+
+    /// <summary>
+    /// The swap of rule 7: make <paramref name="announcer"/> eager (Graft with an empty id when it only announced), prune
+    /// the message's parent unless protected, and record the path through the announcer in the entry.
+    /// </summary>
+    private void Swap(ref MessageStore.Entry entry, PeerState announcer, int announcedHop, bool viaAnnouncement)
+    {
         if (!announcer.IsEager)
         {
             MoveToEager(announcer);
@@ -493,18 +518,15 @@ public sealed partial class BroadcastEngine
             _counters.GraftSent++;
         }
 
-        if (_peers.TryGetValue(entry.From, out var parent) && !IsProtected(parent))
+        if (entry.From is not null && _peers.TryGetValue(entry.From, out var parent) && !IsProtected(parent))
         {
             MoveToLazy(parent);
             SendPrune(parent.Name);
         }
 
-        announcer.ShortcutStreak = 0;
-
         entry.From = announcer.Name;
-        entry.Hop = (int)throughAnnouncer;
+        entry.Hop = (int)((long)announcedHop + 1);
         _counters.Optimizations++;
-        return true;
     }
 
     /// <summary>Gossip(hop + 1) to every eager peer and an announcement to every lazy peer, except <paramref name="except"/> and <paramref name="alsoExcept"/>.</summary>

@@ -85,7 +85,7 @@ public sealed partial class BroadcastEngine
             _timers.Enqueue(new Timer(TimerKind.Graft, id, pending, pending.Restamp()), now + _options.GraftTimeout);
         }
 
-        if (pending.TryAdd(announcer, hop) && pending.Dormant)
+        if (pending.TryAdd(announcer, hop, now) && pending.Dormant)
         {
             Reawaken(id, pending, announcer, now);
         }

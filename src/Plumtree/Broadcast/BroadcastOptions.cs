@@ -77,7 +77,8 @@ public sealed record BroadcastOptions
     /// come from the other side of the tree and do not count). Default 1: the paper's rule, swap on the first shorter
     /// path. With one sender every message shows the same shortcut, so k only delays the swap by k − 1 messages; with
     /// many senders a shortcut for one origin is often a detour for the next, and one shared tree swapped on single
-    /// messages never settles. 3 is used by <see cref="Paper"/> for many senders.
+    /// messages never settles. 3 is used by <see cref="Paper"/> for many senders. With <see cref="LatencyOptimization"/>:
+    /// the number of earlier messages from the parent the mean time saved is taken over.
     /// </summary>
     public int OptimizationConfirmations { get; init; } = 1;
 
@@ -88,6 +89,28 @@ public sealed record BroadcastOptions
     /// Default 20 s. Has no effect when <see cref="OptimizationConfirmations"/> is 1.
     /// </summary>
     public TimeSpan OptimizationRepairWindow { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Latency-aware optimisation (rule 7 by time instead of hops, <c>docs/broadcast.md</c>): when on, hop counts are not
+    /// compared. Each lazy peer is measured against the parent of each message: how long before the parent's Gossip its
+    /// announcement (IHave) arrived (through it the message would have arrived then), or, for an announcement after
+    /// delivery, how long after. The parent is swapped for the peer (Graft with an empty id, Prune) when the peer's mean
+    /// over at least <see cref="OptimizationConfirmations"/> earlier messages from that parent (a plain mean of the first
+    /// ones, then a moving mean of that weight) is at least <see cref="OptimizationTimeThreshold"/>, and its announcement
+    /// of the message at hand came at least that much first too. Only arrival times this engine observed are used: no
+    /// clock is shared and the wire format is unchanged, so it interoperates with engines that run the hop rule.
+    /// Batched announcements (<see cref="IHaveInterval"/>) arrive later than a Gossip would, which only makes the rule
+    /// more cautious. Needs <see cref="Optimization"/>. Default off (the paper's hop rule). Measured in the simulator
+    /// (<c>docs/simulation/report.md</c>, section 9): with one sender it keeps the fastest tree and repairs it by time
+    /// after failures; with many senders it is no better than no optimisation.
+    /// </summary>
+    public bool LatencyOptimization { get; init; }
+
+    /// <summary>
+    /// With <see cref="LatencyOptimization"/>: how much earlier than the parent's Gossip a peer's announcements must
+    /// arrive, on average and on the message that triggers the swap, for its path to count as faster. Default 10 ms.
+    /// </summary>
+    public TimeSpan OptimizationTimeThreshold { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// Duplicates from one peer before it is pruned. Default 1 (the paper's rule: prune on the first duplicate). With a
@@ -224,6 +247,7 @@ public sealed record BroadcastOptions
         Check(MaxParkedFramesPerSender is >= 1 and <= 4096, nameof(MaxParkedFramesPerSender), "must be between 1 and 4096");
         Check(OptimizationThreshold >= 1, nameof(OptimizationThreshold), "must be at least 1");
         Check(OptimizationConfirmations is >= 1 and <= 64, nameof(OptimizationConfirmations), "must be between 1 and 64");
+        Check(OptimizationTimeThreshold >= TimeSpan.Zero && OptimizationTimeThreshold <= TimeSpan.FromMinutes(1), nameof(OptimizationTimeThreshold), "must be between 0 and 1 minute");
         Check(OptimizationRepairWindow >= TimeSpan.Zero && OptimizationRepairWindow <= TimeSpan.FromDays(1), nameof(OptimizationRepairWindow), "must be between 0 and 1 day");
         Check(PruneAfterDuplicates is >= 1 and <= 16, nameof(PruneAfterDuplicates), "must be between 1 and 16");
         Check(PruneDelay >= TimeSpan.Zero && PruneDelay <= TimeSpan.FromMinutes(1), nameof(PruneDelay), "must be between 0 and 1 minute");

@@ -140,6 +140,27 @@ internal sealed class MessageStore
         return false;
     }
 
+    /// <summary>
+    /// When a remembered message was delivered here, while its payload is cached (the cache slot's expiry less the TTL:
+    /// nothing more is stored for it).
+    /// </summary>
+    public bool TryGetDeliveredAt(MessageId id, in Entry entry, out TimeSpan deliveredAt)
+    {
+        var sequence = entry.CacheSequence;
+        if (sequence >= 0 && sequence >= _cacheHead && sequence < _cacheTail)
+        {
+            ref var slot = ref Slot(sequence);
+            if (slot.Id == id)
+            {
+                deliveredAt = slot.Expires - _cacheTtl;
+                return true;
+            }
+        }
+
+        deliveredAt = default;
+        return false;
+    }
+
     /// <summary>Drops payloads older than the TTL and ids older than the horizon.</summary>
     public void Expire(TimeSpan now)
     {

@@ -56,6 +56,28 @@ internal sealed class PeerState
     public MessageId ShortcutMessage { get; set; }
 
     /// <summary>
+    /// Latency-aware optimisation: the parent past which <see cref="GainMean"/> measures this peer (messages from other
+    /// parents are not counted while the mean is not negative).
+    /// </summary>
+    public string? GainParent { get; set; }
+
+    /// <summary>
+    /// Latency-aware optimisation: mean time (ticks) by which this peer's announcements arrived before the Gossip from
+    /// <see cref="GainParent"/> (negative: after), over the last messages (a running mean of the first
+    /// <see cref="BroadcastOptions.OptimizationConfirmations"/>, then a moving mean of that weight).
+    /// </summary>
+    public long GainMean { get; set; }
+
+    /// <summary>The engine's peer-set version when <see cref="GainMean"/> started: any change of the local tree makes it stale.</summary>
+    public long GainVersion { get; set; }
+
+    /// <summary>Messages counted in <see cref="GainMean"/>.</summary>
+    public int GainCount { get; set; }
+
+    /// <summary>The last message counted in <see cref="GainMean"/>, so one message counts once.</summary>
+    public MessageId GainMessage { get; set; }
+
+    /// <summary>
     /// With <see cref="BroadcastOptions.PruneDelay"/>: the moment from which the next duplicate prunes the peer; null
     /// while no prune is armed (cleared when <see cref="DuplicateStreak"/> is taken back to zero or the peer is made eager).
     /// </summary>

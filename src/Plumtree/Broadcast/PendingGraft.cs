@@ -9,11 +9,13 @@ internal sealed class PendingGraft
 {
     private readonly string?[] _announcers;
     private readonly int[] _hops;
+    private readonly TimeSpan[] _arrivals;
 
     public PendingGraft(int maxAnnouncers)
     {
         _announcers = new string?[maxAnnouncers];
         _hops = new int[maxAnnouncers];
+        _arrivals = new TimeSpan[maxAnnouncers];
     }
 
     /// <summary>Announcers remembered.</summary>
@@ -46,8 +48,8 @@ internal sealed class PendingGraft
     /// <summary>True between rounds: the current round ran out and the next repair round is scheduled.</summary>
     public bool Dormant { get; set; }
 
-    /// <summary>Remembers an announcer unless it is already known or the list is full.</summary>
-    public bool TryAdd(string announcer, int hop)
+    /// <summary>Remembers an announcer (whose announcement arrived at <paramref name="arrived"/>) unless it is already known or the list is full.</summary>
+    public bool TryAdd(string announcer, int hop, TimeSpan arrived)
     {
         for (var i = 0; i < Count; i++)
         {
@@ -64,6 +66,7 @@ internal sealed class PendingGraft
 
         _announcers[Count] = announcer;
         _hops[Count] = hop;
+        _arrivals[Count] = arrived;
         Count++;
         return true;
     }
@@ -90,6 +93,9 @@ internal sealed class PendingGraft
     /// <summary>The hop the announcer at <paramref name="index"/> announced.</summary>
     public int HopAt(int index) => _hops[index];
 
+    /// <summary>When the announcement of the announcer at <paramref name="index"/> arrived.</summary>
+    public TimeSpan ArrivalAt(int index) => _arrivals[index];
+
     /// <summary>Forgets announcers <paramref name="remove"/> selects, preserving order and the position of <see cref="Next"/>.</summary>
     public void RemoveWhere(Func<string, bool> remove)
     {
@@ -110,6 +116,7 @@ internal sealed class PendingGraft
 
             _announcers[kept] = name;
             _hops[kept] = _hops[i];
+            _arrivals[kept] = _arrivals[i];
             kept++;
         }
 

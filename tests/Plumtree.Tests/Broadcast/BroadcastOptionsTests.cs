@@ -33,6 +33,8 @@ public sealed class BroadcastOptionsTests
             { nameof(BroadcastOptions.OptimizationThreshold), d with { OptimizationThreshold = 0 } },
             { nameof(BroadcastOptions.OptimizationConfirmations), d with { OptimizationConfirmations = 0 } },
             { nameof(BroadcastOptions.OptimizationConfirmations), d with { OptimizationConfirmations = 65 } },
+            { nameof(BroadcastOptions.OptimizationTimeThreshold), d with { OptimizationTimeThreshold = TimeSpan.FromMilliseconds(-1) } },
+            { nameof(BroadcastOptions.OptimizationTimeThreshold), d with { OptimizationTimeThreshold = TimeSpan.FromMinutes(2) } },
             { nameof(BroadcastOptions.OptimizationRepairWindow), d with { OptimizationRepairWindow = TimeSpan.FromSeconds(-1) } },
             { nameof(BroadcastOptions.OptimizationRepairWindow), d with { OptimizationRepairWindow = TimeSpan.FromDays(2) } },
             { nameof(BroadcastOptions.PruneDelay), d with { PruneDelay = TimeSpan.FromMilliseconds(-1) } },
