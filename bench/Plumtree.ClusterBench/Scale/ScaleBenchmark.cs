@@ -198,6 +198,10 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
                 if (members.Count(m => m.State == "alive") != total)
                 {
                     next.Add(peer);
+                    if (settings.Progress)
+                    {
+                        await Console.Error.WriteLineAsync($"{clock.Elapsed.TotalSeconds:F1}s {peer.Name}: {members.Count(m => m.State == "alive")} alive of {total}, {members.Count} known; missing {string.Join(',', Missing(members.Select(m => m.Name)).Take(5))}").ConfigureAwait(false);
+                    }
                 }
             }
 
@@ -219,8 +223,17 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
     private async Task<bool> UntilAsync(Func<bool> condition, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var lastProgress = TimeSpan.Zero;
         while (!condition())
         {
+            if (settings.Progress && clock.Elapsed - lastProgress > TimeSpan.FromSeconds(1))
+            {
+                lastProgress = clock.Elapsed;
+                var counts = _nodes.Select(node => node.Members.Count(m => m.State == MemberState.Alive)).ToList();
+                var worst = _nodes[counts.IndexOf(counts.Min())];
+                await Console.Error.WriteLineAsync($"{clock.Elapsed.TotalSeconds:F1}s ours: alive min {counts.Min()} max {counts.Max()}; {worst.Name} misses {string.Join(',', Missing(worst.Members.Where(m => m.State == MemberState.Alive).Select(m => m.Name)).Take(5))}; peers min {_nodes.Min(node => node.EagerPeers.Count + node.LazyPeers.Count)}").ConfigureAwait(false);
+            }
+
             if (clock.Elapsed > TimeSpan.FromSeconds(settings.FormTimeout))
             {
                 return false;
@@ -262,7 +275,7 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
             ["go_cpu_ms_per_node_per_s"] = go.Count == 0 ? null : Math.Round(goPerNode * 1000, 4),
             ["go_cpu_ms_per_node_per_s_min"] = go.Count == 0 ? null : Math.Round(go.Min() / seconds * 1000, 4),
             ["go_cpu_ms_per_node_per_s_max"] = go.Count == 0 ? null : Math.Round(go.Max() / seconds * 1000, 4),
-            ["ours_over_go"] = go.Count == 0 ? null : Math.Round(oursPerNode / goPerNode, 3),
+            ["ours_over_go"] = go.Count == 0 || !(goPerNode > 0) ? null : Math.Round(oursPerNode / goPerNode, 3),
             ["ours_udp_datagrams_out_per_node_per_s"] = Math.Round(udp / (double)_nodes.Count / seconds, 2),
             ["ours_rss_mb"] = status is { } s ? Math.Round(s.RssMb, 1) : null,
             ["ours_rss_mb_per_node"] = status is { } s2 ? Math.Round(s2.RssMb / _nodes.Count, 2) : null,
@@ -404,6 +417,12 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
             },
             ["window"] = window,
         };
+    }
+
+    private IEnumerable<string> Missing(IEnumerable<string> seen)
+    {
+        var set = seen.ToHashSet(StringComparer.Ordinal);
+        return _nodes.Select(node => node.Name).Concat(_go.Select(peer => peer.Name)).Where(name => !set.Contains(name));
     }
 
     private static double Ms(TimeSpan span) => Math.Round(span.TotalMilliseconds, 0);

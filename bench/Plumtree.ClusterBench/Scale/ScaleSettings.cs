@@ -8,7 +8,7 @@ internal sealed record ScaleSettings
     public const string Usage =
         "usage: plumtree-bench scale [--nodes 256] [--go-peers 16] [--rate 50] [--payload 1024] [--seconds 20] " +
         "[--settle 10 (s after convergence before the idle window)] [--idle-window 30] [--detect-timeout 120] " +
-        "[--form-timeout 300] [--go-binary PATH (default: build go/main.go against Debian's memberlist)]";
+        "[--form-timeout 300] [--go-binary PATH (default: build go/main.go against Debian's memberlist)] [--progress (convergence on stderr)]";
 
     public int Nodes { get; init; } = 256;
 
@@ -34,6 +34,9 @@ internal sealed record ScaleSettings
 
     public string? GoBinary { get; init; }
 
+    /// <summary>Prints the convergence's progress on stderr.</summary>
+    public bool Progress { get; init; }
+
     public static ScaleSettings Parse(IReadOnlyList<string> args)
     {
         var s = new ScaleSettings();
@@ -53,6 +56,7 @@ internal sealed record ScaleSettings
                 "--idle-window" => s with { IdleWindow = Double() },
                 "--detect-timeout" => s with { DetectTimeout = Double() },
                 "--form-timeout" => s with { FormTimeout = Double() },
+                "--progress" => s with { Progress = true },
                 "--go-binary" => s with { GoBinary = Path.GetFullPath(Value()) },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'. {Usage}"),
             };
