@@ -17,6 +17,7 @@ internal sealed class GoPeer : IAsyncDisposable
     private readonly Process _process;
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string?> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _request = new(1, 1);
     private readonly ConcurrentDictionary<string, long> _deadAtMs = new(StringComparer.Ordinal);
     private readonly Task _reader;
@@ -65,6 +66,10 @@ internal sealed class GoPeer : IAsyncDisposable
         try
         {
             await peer._ready.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            if (await peer._joined.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false) is { } error)
+            {
+                throw new IOException($"{name} could not join through {join}: {error}");
+            }
         }
         catch
         {
@@ -143,6 +148,7 @@ internal sealed class GoPeer : IAsyncDisposable
         }
 
         _ready.TrySetException(new InvalidOperationException($"The Go memberlist peer {Name} exited."));
+        _joined.TrySetException(new InvalidOperationException($"The Go memberlist peer {Name} exited."));
         lock (_gate)
         {
             _pending?.TrySetException(new InvalidOperationException($"The Go memberlist peer {Name} exited."));
@@ -164,6 +170,12 @@ internal sealed class GoPeer : IAsyncDisposable
         if (root.TryGetProperty("ready", out _))
         {
             _ready.TrySetResult();
+            return;
+        }
+
+        if (root.TryGetProperty("joined", out _))
+        {
+            _joined.TrySetResult(root.TryGetProperty("error", out var error) ? error.GetString() ?? "error" : null);
             return;
         }
 

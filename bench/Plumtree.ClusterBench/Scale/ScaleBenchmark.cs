@@ -29,6 +29,7 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
     private readonly List<ConcurrentDictionary<string, long>> _deadAt = [];
     private long _deadEvents;
     private long _suspectEvents;
+    private int _joinRetries;
     private DeliveryTracker _tracker = null!;
 
     private static long NowMs => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
@@ -77,7 +78,7 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
                 await node.StartAsync(cancellationToken).ConfigureAwait(false);
                 if (i > 0)
                 {
-                    await node.JoinAsync([_nodes[0].AdvertisedEndPoint], cancellationToken).ConfigureAwait(false);
+                    await JoinAsync(node, i, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -85,7 +86,7 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
             for (var i = 0; i < g; i++)
             {
                 // Each Go peer joins through a different one of our nodes.
-                _go.Add(await GoPeer.StartAsync(binary!, $"go-{i:D2}", _nodes[(i * 7 + 1) % n].AdvertisedEndPoint, cancellationToken).ConfigureAwait(false));
+                _go.Add(await StartGoPeerAsync(binary!, i, cancellationToken).ConfigureAwait(false));
             }
 
             var allStarted = clock.Elapsed;
@@ -97,6 +98,7 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
             result["convergence"] = new JsonObject
             {
                 ["ours_started_ms"] = Ms(oursStarted),
+                ["join_retries"] = _joinRetries,
                 ["all_started_ms"] = Ms(allStarted),
                 ["ours_see_all_alive_ms"] = oursAllAlive is { } a ? Ms(a) : null,
                 ["ours_see_all_alive_and_overlay_formed_ms"] = oursConverged is { } o ? Ms(o) : null,
@@ -158,6 +160,46 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
             await Task.WhenAll(_go.Select(peer => peer.DisposeAsync().AsTask())).ConfigureAwait(false);
             await Task.WhenAll(_nodes.Select(node => node.KillAsync())).ConfigureAwait(false);
             await Task.WhenAll(_nodes.Select(node => node.DisposeAsync().AsTask())).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Joins through up to three earlier nodes (the first and two at random), as an operator's seed list would; with the
+    /// <c>local</c> profile's 1 s TCP timeout a loaded machine can time a push/pull out, so a failed join is retried
+    /// (counted in the JSON).
+    /// </summary>
+    private async Task JoinAsync(PlumtreeNode node, int index, CancellationToken cancellationToken)
+    {
+        var seeds = new[] { 0, _random.Next(index), _random.Next(index) }.Distinct().Select(s => _nodes[s].AdvertisedEndPoint).ToList();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await node.JoinAsync(seeds, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PlumtreeJoinException) when (attempt < 10)
+            {
+                _joinRetries++;
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Starts Go peer <paramref name="index"/>, joining through one of our nodes; a failed join (1 s TCP timeout) is retried with a fresh process.</summary>
+    private async Task<GoPeer> StartGoPeerAsync(string binary, int index, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await GoPeer.StartAsync(binary, $"go-{index:D2}", _nodes[(index * 7 + 1 + attempt) % _nodes.Count].AdvertisedEndPoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException) when (attempt < 9)
+            {
+                _joinRetries++;
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * (attempt + 1)), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
