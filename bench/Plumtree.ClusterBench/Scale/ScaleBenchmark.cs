@@ -29,6 +29,7 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
     private readonly List<ConcurrentDictionary<string, long>> _deadAt = [];
     private long _deadEvents;
     private long _suspectEvents;
+    private long _suspectEventsOfGo;
     private int _joinRetries;
     private DeliveryTracker _tracker = null!;
 
@@ -51,6 +52,13 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
             ["settle_s"] = settings.Settle,
             ["idle_window_s"] = settings.IdleWindow,
             ["machine"] = new JsonObject { ["cores"] = Environment.ProcessorCount, ["load_average_1m_before"] = ProcFs.LoadAverage() },
+            ["runtime"] = new JsonObject
+            {
+                ["server_gc"] = System.Runtime.GCSettings.IsServerGC,
+                ["dotnet_env"] = new JsonArray(Environment.GetEnvironmentVariables().Keys.Cast<string>()
+                    .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+                    .Select(k => (JsonNode?)$"{k}={Environment.GetEnvironmentVariable(k)}").ToArray()),
+            },
         };
 
         var binary = g == 0 ? null : settings.GoBinary ?? await GoPeerBuild.BuildAsync(cancellationToken).ConfigureAwait(false);
@@ -79,6 +87,12 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
                 if (i > 0)
                 {
                     await JoinAsync(node, i, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (settings.Progress && i % 16 == 15)
+                {
+                    var status = ProcFs.Status(Environment.ProcessId);
+                    await Console.Error.WriteLineAsync($"{clock.Elapsed.TotalSeconds:F1}s started {i + 1}; cpu {ProcFs.Cpu(Environment.ProcessId)?.Self:F1}s threads {status?.Threads} rss {status?.RssMb:F0} MB; join retries {_joinRetries}; load {ProcFs.LoadAverage()}").ConfigureAwait(false);
                 }
             }
 
@@ -135,8 +149,10 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
                 cancellationToken).ConfigureAwait(false);
             var after = BroadcastTotals();
             result["broadcast"] = BroadcastReport(warmUpEnd, end, before, after, window);
-            result["false_suspicions_before_kills"] = Interlocked.Read(ref _suspectEvents);
-            result["false_deaths_before_kills"] = Interlocked.Read(ref _deadEvents);
+            // Every suspicion and death before the kills is false (nobody was down): summed over our observers, start-up included.
+            result["suspect_events_at_ours_before_kills"] = Interlocked.Read(ref _suspectEvents);
+            result["suspect_events_at_ours_of_go_peers_before_kills"] = Interlocked.Read(ref _suspectEventsOfGo);
+            result["dead_events_at_ours_before_kills"] = Interlocked.Read(ref _deadEvents);
 
             // --- failure detection: one of ours, then one Go peer ---------------------------------------
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
@@ -178,10 +194,15 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
                 await node.JoinAsync(seeds, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (PlumtreeJoinException) when (attempt < 10)
+            catch (PlumtreeJoinException e) when (attempt < 30)
             {
+                if (settings.Progress)
+                {
+                    await Console.Error.WriteLineAsync($"join of {node.Name} failed (attempt {attempt}): {e.Message}").ConfigureAwait(false);
+                }
+
                 _joinRetries++;
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, attempt)), cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -213,6 +234,11 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
                 break;
             case MemberEventKind.Suspect:
                 Interlocked.Increment(ref _suspectEvents);
+                if (change.Member.Name.StartsWith("go-", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref _suspectEventsOfGo);
+                }
+
                 break;
             case MemberEventKind.Join:
                 deadAt.TryRemove(change.Member.Name, out _);
@@ -295,6 +321,9 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
         var goBefore = _go.Select(peer => ProcFs.Cpu(peer.Pid)?.Self ?? double.NaN).ToList();
         var oursBefore = ProcFs.Cpu(self)!.Value.Self;
         var udpBefore = _nodes.Sum(node => node.MemberlistTransport?.Counters.DatagramsOut ?? 0);
+        var suspectsBefore = Interlocked.Read(ref _suspectEvents);
+        var suspectsOfGoBefore = Interlocked.Read(ref _suspectEventsOfGo);
+        var deathsBefore = Interlocked.Read(ref _deadEvents);
         var clock = Stopwatch.StartNew();
         await body().ConfigureAwait(false);
         var seconds = clock.Elapsed.TotalSeconds;
@@ -319,6 +348,9 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
             ["go_cpu_ms_per_node_per_s_max"] = go.Count == 0 ? null : Math.Round(go.Max() / seconds * 1000, 4),
             ["ours_over_go"] = go.Count == 0 || !(goPerNode > 0) ? null : Math.Round(oursPerNode / goPerNode, 3),
             ["ours_udp_datagrams_out_per_node_per_s"] = Math.Round(udp / (double)_nodes.Count / seconds, 2),
+            ["suspect_events_at_ours"] = Interlocked.Read(ref _suspectEvents) - suspectsBefore,
+            ["suspect_events_at_ours_of_go_peers"] = Interlocked.Read(ref _suspectEventsOfGo) - suspectsOfGoBefore,
+            ["dead_events_at_ours"] = Interlocked.Read(ref _deadEvents) - deathsBefore,
             ["ours_rss_mb"] = status is { } s ? Math.Round(s.RssMb, 1) : null,
             ["ours_rss_mb_per_node"] = status is { } s2 ? Math.Round(s2.RssMb / _nodes.Count, 2) : null,
             ["ours_threads"] = status?.Threads,
