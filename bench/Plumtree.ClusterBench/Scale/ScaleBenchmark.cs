@@ -89,10 +89,21 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
                     await JoinAsync(node, i, cancellationToken).ConfigureAwait(false);
                 }
 
+                if (i % settings.Batch == settings.Batch - 1 && i < n - 1)
+                {
+                    // Start in batches: let each batch's join storm settle (every node sees every started node alive) before the next.
+                    var started = i + 1;
+                    var batchClock = Stopwatch.StartNew();
+                    while (batchClock.Elapsed < TimeSpan.FromSeconds(60) && !_nodes.All(x => x.Members.Count(m => m.State == MemberState.Alive) >= started))
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
                 if (settings.Progress && i % 16 == 15)
                 {
                     var status = ProcFs.Status(Environment.ProcessId);
-                    await Console.Error.WriteLineAsync($"{clock.Elapsed.TotalSeconds:F1}s started {i + 1}; cpu {ProcFs.Cpu(Environment.ProcessId)?.Self:F1}s threads {status?.Threads} rss {status?.RssMb:F0} MB; join retries {_joinRetries}; load {ProcFs.LoadAverage()}").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"{clock.Elapsed.TotalSeconds:F1}s started {i + 1}; suspicions {Interlocked.Read(ref _suspectEvents)}; cpu {ProcFs.Cpu(Environment.ProcessId)?.Self:F1}s threads {status?.Threads} rss {status?.RssMb:F0} MB; join retries {_joinRetries}; load {ProcFs.LoadAverage()}").ConfigureAwait(false);
                 }
             }
 
@@ -117,6 +128,8 @@ internal sealed class ScaleBenchmark(ScaleSettings settings)
                 ["ours_see_all_alive_ms"] = oursAllAlive is { } a ? Ms(a) : null,
                 ["ours_see_all_alive_and_overlay_formed_ms"] = oursConverged is { } o ? Ms(o) : null,
                 ["go_see_all_alive_ms"] = goConverged is { } c ? Ms(c) : null,
+                ["after_last_start_ms"] = oursConverged is { } o2 && goConverged is { } c2 ? Ms((o2 > c2 ? o2 : c2) - allStarted) : null,
+                ["start_batch"] = settings.Batch,
                 ["converged"] = oursConverged is not null && goConverged is not null,
                 ["min_plumtree_peers"] = _nodes.Min(node => node.EagerPeers.Count + node.LazyPeers.Count),
                 ["max_plumtree_peers"] = _nodes.Max(node => node.EagerPeers.Count + node.LazyPeers.Count),

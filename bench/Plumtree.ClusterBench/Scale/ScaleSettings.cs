@@ -8,7 +8,7 @@ internal sealed record ScaleSettings
     public const string Usage =
         "usage: plumtree-bench scale [--nodes 256] [--go-peers 16] [--rate 50] [--payload 1024] [--seconds 20] " +
         "[--settle 10 (s after convergence before the idle window)] [--idle-window 30] [--detect-timeout 120] " +
-        "[--form-timeout 300] [--go-binary PATH (default: build go/main.go against Debian's memberlist)] [--progress (convergence on stderr)]";
+        "[--form-timeout 300] [--go-binary PATH (default: build go/main.go against Debian's memberlist)] [--batch 16 (our nodes start in batches; each waits until the started ones see each other alive)] [--progress (convergence on stderr)]";
 
     public int Nodes { get; init; } = 256;
 
@@ -34,6 +34,9 @@ internal sealed record ScaleSettings
 
     public string? GoBinary { get; init; }
 
+    /// <summary>Our nodes start in batches of this many; the next batch starts once every started node sees all started ones alive (bounded 60 s).</summary>
+    public int Batch { get; init; } = 16;
+
     /// <summary>Prints the convergence's progress on stderr.</summary>
     public bool Progress { get; init; }
 
@@ -56,13 +59,14 @@ internal sealed record ScaleSettings
                 "--idle-window" => s with { IdleWindow = Double() },
                 "--detect-timeout" => s with { DetectTimeout = Double() },
                 "--form-timeout" => s with { FormTimeout = Double() },
+                "--batch" => s with { Batch = Int() },
                 "--progress" => s with { Progress = true },
                 "--go-binary" => s with { GoBinary = Path.GetFullPath(Value()) },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'. {Usage}"),
             };
         }
 
-        if (s.Nodes < 3 || s.GoPeers < 0 || s.GoPeers == 1 || s.Rate <= 0 || s.Payload < 8 || s.Seconds <= 0 || s.Settle < 0
+        if (s.Nodes < 3 || s.Batch < 1 || s.GoPeers < 0 || s.GoPeers == 1 || s.Rate <= 0 || s.Payload < 8 || s.Seconds <= 0 || s.Settle < 0
             || s.IdleWindow <= 0 || s.DetectTimeout <= 0 || s.FormTimeout <= 0)
         {
             throw new ArgumentException($"--nodes ≥ 3, --go-peers 0 or ≥ 2 (one is killed, one must watch), --rate > 0, --payload ≥ 8, --seconds > 0, --settle ≥ 0, --idle-window > 0, timeouts > 0. {Usage}");
