@@ -8,7 +8,7 @@ internal sealed record ScaleSettings
     public const string Usage =
         "usage: plumtree-bench scale [--nodes 256] [--go-peers 16] [--rate 50] [--payload 1024] [--seconds 20] " +
         "[--settle 10 (s after convergence before the idle window)] [--idle-window 30] [--detect-timeout 120] " +
-        "[--form-timeout 300] [--go-binary PATH (default: build go/main.go against Debian's memberlist)] [--batch 16 (our nodes start in batches; each waits until the started ones see each other alive)] [--progress (convergence on stderr)]";
+        "[--form-timeout 300] [--go-binary PATH (default: build go/main.go against Debian's memberlist)] [--batch 16 (our nodes start in batches; the next starts once 98 % of the started ones' views are complete)] [--progress (convergence on stderr)]";
 
     public int Nodes { get; init; } = 256;
 
@@ -34,7 +34,7 @@ internal sealed record ScaleSettings
 
     public string? GoBinary { get; init; }
 
-    /// <summary>Our nodes start in batches of this many; the next batch starts once every started node sees all started ones alive (bounded 60 s).</summary>
+    /// <summary>Our nodes start in batches of this many; the next batch starts once 98 % of (node, started node) pairs are known alive (bounded 30 s).</summary>
     public int Batch { get; init; } = 16;
 
     /// <summary>Prints the convergence's progress on stderr.</summary>
