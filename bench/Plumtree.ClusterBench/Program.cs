@@ -1,4 +1,5 @@
 using Plumtree.ClusterBench;
+using Plumtree.ClusterBench.Scale;
 using Plumtree.ClusterBench.Versus;
 
 if (args.Length > 0 && args[0] is "versus" or "versus-run")
@@ -14,10 +15,22 @@ if (args.Length > 0 && args[0] is "versus" or "versus-run")
         : await Versus.RunChildAsync(args[1..], stop.Token);
 }
 
+if (args.Length > 0 && args[0] == "scale")
+{
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    return await ScaleBenchmark.MainAsync(args[1..], stop.Token);
+}
+
 if (args.Length == 0 || args[0] != "cluster")
 {
     Console.Error.WriteLine(ClusterSettings.Usage);
     Console.Error.WriteLine(VersusSettings.Usage);
+    Console.Error.WriteLine(ScaleSettings.Usage);
     return 2;
 }
 

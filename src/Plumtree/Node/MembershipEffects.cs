@@ -18,13 +18,15 @@ namespace Plumtree.Node;
 /// <param name="reconnector">Remembers failed members.</param>
 /// <param name="subscribers">The <c>MemberChanged</c> subscribers.</param>
 /// <param name="logger">The node's logger.</param>
+/// <param name="tags">Members' decoded tags, shared with the snapshot builder.</param>
 internal sealed class MembershipEffects(
     string localName,
     BroadcastEngine broadcast,
     BroadcastSink peers,
     Reconnector reconnector,
     NodeSubscribers subscribers,
-    ILogger logger)
+    ILogger logger,
+    MemberTagCache tags)
 {
     private readonly List<MemberEvent> _events = [];
     private readonly List<string> _refuted = [];
@@ -126,8 +128,10 @@ internal sealed class MembershipEffects(
             return;
         }
 
-        var names = PlumtreePeers.Names(membership.Members);
-        var zones = PlumtreePeers.Zones(membership.Members);
+        var members = membership.Members;
+        tags.Retain(members);
+        var names = tags.Names(members, exclude: null);
+        var zones = tags.Zones(members);
         var current = broadcast.View;
         if (names.Count == current.Count && names.All(name => current.Contains(name)
                 && string.Equals(current.ZoneOf(name), zones.GetValueOrDefault(name), StringComparison.Ordinal)))

@@ -85,8 +85,9 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
         _broadcast = new BroadcastEngine(options.NodeName, _broadcastOptions, _broadcastSink, new Random(unchecked(_seed ^ 0x5BD1_E995)));
         _serf = new SerfCompatibility(options.Compatibility == ClusterCompatibility.Serf);
         _subscribers = new NodeSubscribers(options.NodeName, _logger, _dropped, () => State is Lifecycle.Stopping or Lifecycle.Stopped);
-        _effects = new MembershipEffects(options.NodeName, _broadcast, _broadcastSink, _reconnector, _subscribers, _logger);
-        _snapshots = new SnapshotBuilder(options.NodeName, options.HealthWindow);
+        var memberTags = new MemberTagCache();
+        _effects = new MembershipEffects(options.NodeName, _broadcast, _broadcastSink, _reconnector, _subscribers, _logger, memberTags);
+        _snapshots = new SnapshotBuilder(options.NodeName, options.HealthWindow, memberTags);
         // Ids must not repeat across restarts of a node with the same name (a clock stepped back would mint ids the
         // cluster already holds, and they would be dropped as duplicates): without an explicit seed their random part
         // comes from the OS's entropy, not from the name.

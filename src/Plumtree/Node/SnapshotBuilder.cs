@@ -9,7 +9,7 @@ namespace Plumtree.Node;
 /// engine's <see cref="BroadcastEngine.PeerSetVersion"/> moved (a broadcast alone reuses them), and graft
 /// failures are sampled into the health window. Called from the node's loop only.
 /// </summary>
-internal sealed class SnapshotBuilder(string self, TimeSpan healthWindow)
+internal sealed class SnapshotBuilder(string self, TimeSpan healthWindow, MemberTagCache tags)
 {
     private static readonly TimeSpan GraftFailureSampleInterval = TimeSpan.FromMilliseconds(250);
 
@@ -51,8 +51,8 @@ internal sealed class SnapshotBuilder(string self, TimeSpan healthWindow)
             leaving);
     }
 
-    private static MemberInfo ToInfo(Member member) =>
-        new(member.Name, member.EndPoint, member.State, MemberMeta.Decode(member.Meta), member.Incarnation, PlumtreePeers.IsCapable(member));
+    private MemberInfo ToInfo(Member member) =>
+        new(member.Name, member.EndPoint, member.State, tags.Tags(member), member.Incarnation, tags.IsCapable(member));
 
     /// <summary>The engine's snapshot, reusing the previous sorted peer sets while its peer-set stamp is unchanged.</summary>
     private BroadcastSnapshot BroadcastSnapshot(BroadcastEngine engine, TimeSpan now)

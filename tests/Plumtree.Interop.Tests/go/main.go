@@ -7,7 +7,9 @@
 //	leave    leaves the cluster (1 s timeout), then {"left":true} or {"error":...}
 //	quit     shuts down and exits
 //
-// Membership events are printed as they happen ({"event":"join"|"leave"|"update", ...}).
+// Membership events are printed as they happen ({"event":"join"|"leave"|"update", ..., "t_ms":...}, t_ms being
+// the wall clock in Unix milliseconds when memberlist called the delegate: NotifyLeave comes when a node is
+// declared dead or has left, so t_ms times failure detection from this node's own view).
 // With -interval > 0 the member list is also printed periodically.
 package main
 
@@ -44,6 +46,7 @@ type nodeLine struct {
 	Meta        []byte `json:"meta"`
 	Vsn         []int  `json:"vsn"`
 	Incarnation uint32 `json:"incarnation"`
+	TimeMs      int64  `json:"t_ms,omitempty"`
 }
 
 type output struct {
@@ -76,7 +79,11 @@ type events struct {
 	out *output
 }
 
-func (e *events) record(event string, n *memberlist.Node) { e.out.write(line(event, n)) }
+func (e *events) record(event string, n *memberlist.Node) {
+	l := line(event, n)
+	l.TimeMs = time.Now().UnixNano() / int64(time.Millisecond)
+	e.out.write(l)
+}
 
 func (e *events) NotifyJoin(n *memberlist.Node)   { e.record("join", n) }
 func (e *events) NotifyLeave(n *memberlist.Node)  { e.record("leave", n) }

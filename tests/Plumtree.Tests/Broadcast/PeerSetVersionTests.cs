@@ -55,7 +55,7 @@ public sealed class PeerSetVersionTests
     {
         var fixture = Create(Plain(2, 2), eager: ["b", "a"], lazy: ["c"]);
         var engine = fixture.Engine;
-        var builder = new SnapshotBuilder(SelfName, TimeSpan.FromSeconds(10));
+        var builder = new SnapshotBuilder(SelfName, TimeSpan.FromSeconds(10), new MemberTagCache());
         var first = builder.Build(engine, membership: null, everJoined: true, leaving: false, Ms(1)).Broadcast;
 
         engine.Broadcast(Id(1), Payload(), Ms(2));
