@@ -191,13 +191,44 @@ internal sealed partial class Simulation
     /// <summary>Called by a node's output: route one frame to a peer named by the engine.</summary>
     internal void OnSend(int from, string peer, in PlumtreeFrame frame)
     {
-        if (!_index.TryGetValue(peer, out var to))
+        var to = IndexOf(peer);
+        if (to < 0)
         {
             _unknownPeer++;
             return;
         }
 
         SendTo(from, to, in frame);
+    }
+
+    /// <summary>
+    /// The index of the node named <paramref name="name"/>, or -1. Names are "n" and the index in a fixed number of
+    /// digits, so the index is read from the name itself (a dictionary lookup per frame costs three cache misses among
+    /// 100,000 nodes); anything else falls back to the dictionary.
+    /// </summary>
+    internal int IndexOf(string name)
+    {
+        if (name.Length == _nameDigits + 1 && name[0] == 'n')
+        {
+            var index = 0;
+            for (var i = 1; i < name.Length; i++)
+            {
+                var digit = name[i] - '0';
+                if ((uint)digit > 9)
+                {
+                    return _index.TryGetValue(name, out var found) ? found : -1;
+                }
+
+                index = (index * 10) + digit;
+            }
+
+            if (index < _n)
+            {
+                return index;
+            }
+        }
+
+        return _index.TryGetValue(name, out var i2) ? i2 : -1;
     }
 
     private void SendTo(int from, int to, in PlumtreeFrame frame)
