@@ -9,9 +9,8 @@ internal sealed partial class Simulation
     /// <summary>Processes every event strictly before <paramref name="until"/>, then moves the clock there.</summary>
     private void RunUntil(long until)
     {
-        while (_queue.TryPeekTime(out var t) && t < until)
+        while (_queue.TryDequeue(until - 1, out var ev, out var t))
         {
-            var ev = _queue.Dequeue(out t);
             Process(in ev, t);
         }
 
@@ -26,18 +25,16 @@ internal sealed partial class Simulation
     {
         while (_inFlight > 0 || _pendingTotal > 0)
         {
-            if (!_queue.TryPeekTime(out var t))
+            if (!_queue.TryDequeue(limit, out var ev, out var t))
             {
+                if (t != long.MaxValue)
+                {
+                    _cutSteps++; // the next event lies beyond the limit
+                }
+
                 break;
             }
 
-            if (t > limit)
-            {
-                _cutSteps++;
-                break;
-            }
-
-            var ev = _queue.Dequeue(out t);
             Process(in ev, t);
         }
     }
