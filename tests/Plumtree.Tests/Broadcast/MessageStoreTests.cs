@@ -81,7 +81,7 @@ public sealed class MessageStoreTests
     [Fact]
     public void NextExpiry_follows_the_earliest_head_through_adds_evictions_expiry_and_ClearPayloads()
     {
-        var store = new MessageStore(Plain(1, 1) with
+        var store = new Plumtree.Broadcast.MessageStore(Plain(1, 1) with
         {
             CacheTtl = TimeSpan.FromSeconds(10),
             CacheMaxEntries = 2,
