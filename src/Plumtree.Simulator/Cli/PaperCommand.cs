@@ -175,7 +175,7 @@ internal static class PaperCommand
         var t = result.Timings;
         var inv = CultureInfo.InvariantCulture;
         var cycles = Math.Max(1, result.Config.Cycles);
-        Console.Error.WriteLine(string.Create(inv, $"timings: join {t.JoinWallSeconds:F2} s wall ({result.JoinSeconds:F0} s virtual, {t.JoinAllocatedBytes / 1048576.0:F0} MiB allocated); cycles {t.RunWallSeconds:F2} s wall ({t.RunWallSeconds * 1000 / cycles:F1} ms per cycle, {t.RunAllocatedBytes / 1048576.0:F0} MiB allocated, {t.RunAllocatedBytes / cycles / 1024.0:F0} KiB per cycle); end {t.FinishWallSeconds:F2} s"));
+        Console.Error.WriteLine(string.Create(inv, $"timings: join {t.JoinWallSeconds:F2} s wall, {t.JoinCpuSeconds:F2} s CPU ({result.JoinSeconds:F0} s virtual, {t.JoinAllocatedBytes / 1048576.0:F0} MiB allocated); cycles {t.RunWallSeconds:F2} s wall, {t.RunCpuSeconds:F2} s CPU ({t.RunWallSeconds * 1000 / cycles:F1} ms wall and {t.RunCpuSeconds * 1000 / cycles:F1} ms CPU per cycle, {t.RunAllocatedBytes / 1048576.0:F0} MiB allocated, {t.RunAllocatedBytes / cycles / 1024.0:F0} KiB per cycle); end {t.FinishWallSeconds:F2} s"));
         Console.Error.WriteLine(string.Create(inv, $"timings: total {result.WallSeconds:F2} s wall, peak working set {result.PeakMemoryBytes / 1048576.0:F0} MiB, GCs gen0/1/2 {t.Collections[0]}/{t.Collections[1]}/{t.Collections[2]}, {result.EventsProcessed} events"));
     }
 

@@ -318,9 +318,14 @@ internal sealed partial class Simulation
         var timings = new PhaseTimings();
         var gc0 = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
         var allocated = GC.GetAllocatedBytesForCurrentThread();
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         Bootstrap();
         var overlayAfterJoin = MeasureOverlay();
         timings.JoinWallSeconds = stopwatch.Elapsed.TotalSeconds;
+        process.Refresh();
+        timings.JoinCpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
+        cpu = process.TotalProcessorTime;
         timings.JoinAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
         allocated += timings.JoinAllocatedBytes;
         if (_config.EventMode)
@@ -333,6 +338,8 @@ internal sealed partial class Simulation
         }
 
         timings.RunWallSeconds = stopwatch.Elapsed.TotalSeconds - timings.JoinWallSeconds;
+        process.Refresh();
+        timings.RunCpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
         timings.RunAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
         var overlayAtEnd = MeasureOverlay();
         var counters = SumCounters();

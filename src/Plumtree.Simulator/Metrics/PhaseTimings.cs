@@ -16,6 +16,12 @@ internal sealed class PhaseTimings
     /// <summary>Wall seconds of the measurements at the end (overlay shape, counters).</summary>
     public double FinishWallSeconds { get; set; }
 
+    /// <summary>CPU seconds of the process (every thread: the GC's too) from the start of the run to the end of the join.</summary>
+    public double JoinCpuSeconds { get; set; }
+
+    /// <summary>CPU seconds of the process during the cycles: on a shared machine a better measure of the work than wall time.</summary>
+    public double RunCpuSeconds { get; set; }
+
     /// <summary>Bytes allocated on this thread during the join.</summary>
     public long JoinAllocatedBytes { get; set; }
 
