@@ -182,6 +182,9 @@ internal sealed record SimConfig
     /// <summary>Zone awareness of the engines (<c>MinCrossZoneLinks</c> 1); off: 0, the overlay ignores zones.</summary>
     public bool ZoneAware { get; init; } = true;
 
+    /// <summary>The engines' splice rule for the last free slots (<c>OverlaySplice</c>, on by default); off: random probing only.</summary>
+    public bool Splice { get; init; } = true;
+
     /// <summary>Per-link graft timers (the engine's defaults: <c>GraftRttFactor</c> 2, <c>CrossZoneGraftFloor</c> 100 ms); off: both 0, one global profile.</summary>
     public bool LinkTimers { get; init; } = true;
 

@@ -15,6 +15,8 @@ internal static class PaperCommand
         var zones = new Option<int>("--zones") { Description = "Failure zones: node i is in zone z(i mod Z); 0: none", DefaultValueFactory = _ => 0 };
         var zoneAware = new Option<string>("--zone-aware") { Description = "Zone awareness of the engines (MinCrossZoneLinks 1; off: 0)", DefaultValueFactory = _ => "on" };
         zoneAware.AcceptOnlyFromAmong("on", "off");
+        var splice = new Option<string>("--splice") { Description = "The engines' splice rule for the last free slots of the overlay (off: random probing only)", DefaultValueFactory = _ => "on" };
+        splice.AcceptOnlyFromAmong("on", "off");
         var linkTimers = new Option<string>("--link-timers") { Description = "Per-link graft timers from measured RTT with a cross-zone floor (off: one global profile)", DefaultValueFactory = _ => "on" };
         linkTimers.AcceptOnlyFromAmong("on", "off");
         var rttFactor = new Option<double?>("--graft-rtt-factor") { Description = "With --link-timers on: override GraftRttFactor (timeout2 = factor x RTT); default the engine's 2" };
@@ -62,7 +64,7 @@ internal static class PaperCommand
             scenario, killPercent, churnPerCycle, churnCycles, partition, nodes, cycles, warmup, senders, mode, optimization, seed, json,
             degree, eventMode, latency, loss, rate, detectionCycles, detectionMs, graftTimeout, graftRetry,
             optThreshold, optConfirmations, optRepairWindow, repairRounds, partitionViews, sync, syncInterval, syncPeers, syncReinject,
-            zones, zoneAware, linkTimers, crossLatency, rttFactor, crossFloor, timings,
+            zones, zoneAware, linkTimers, crossLatency, rttFactor, crossFloor, splice, timings,
         };
         command.SetAction(parse =>
         {
@@ -97,6 +99,7 @@ internal static class PaperCommand
                 Zones = parse.GetValue(zones),
                 ZoneAware = parse.GetValue(zoneAware) == "on",
                 LinkTimers = parse.GetValue(linkTimers) == "on",
+                Splice = parse.GetValue(splice) == "on",
                 GraftRttFactor = parse.GetValue(rttFactor),
                 CrossZoneGraftFloorMs = parse.GetValue(crossFloor),
                 CrossZoneLatencyMinMs = crossMin,
@@ -230,6 +233,12 @@ internal static class PaperCommand
         }
 
         Console.Out.WriteLine(string.Create(inv, $"  overlay after join: degree {result.OverlayAfterJoin.DegreeMin}..{result.OverlayAfterJoin.DegreeMax} mean {result.OverlayAfterJoin.DegreeMean:F3}, asymmetric links {result.OverlayAfterJoin.AsymmetricLinks}"));
+        if (result.JoinTrace.Count > 0)
+        {
+            var last = result.JoinTrace[^1];
+            var histogram = string.Join(", ", result.DegreeHistogramAfterJoin.Select((count, degree) => (count, degree)).Where(x => x.count > 0).Select(x => string.Create(inv, $"{x.degree}: {x.count}")));
+            Console.Out.WriteLine(string.Create(inv, $"  join: {(result.JoinFullSeconds is { } full ? string.Create(inv, $"full after {full:0.###} s") : "not full")} (ended at {result.JoinSeconds:0.###} s, {last.MissingLinkEnds} link ends missing on {last.ShortNodes} nodes), splice frames {result.SpliceFramesInJoin}, degrees {histogram}"));
+        }
         Console.Out.WriteLine(string.Create(inv, $"  wall {result.WallSeconds:F2} s, peak memory {result.PeakMemoryBytes / (1024.0 * 1024.0):F0} MiB, {result.EventsProcessed} events"));
     }
 

@@ -23,6 +23,7 @@ internal sealed partial class Simulation
             }
 
             RunUntilQuiet(_now + StepLimit.Ticks);
+            SampleJoin();
 
             // Overlay repair runs on the engines' own timers (with back-off): give it virtual time until the
             // peer sets stop changing for a whole settle window (a node one short of the degree may keep
@@ -32,8 +33,9 @@ internal sealed partial class Simulation
             var quiet = TimeSpan.Zero;
             while (_now < deadline && quiet < BootstrapSettle)
             {
-                RunUntil(_now + BootstrapStep.Ticks);
+                RunUntilSamplingFill(_now + BootstrapStep.Ticks);
                 RunUntilQuiet(_now + StepLimit.Ticks);
+                SampleJoin();
                 var next = OverlaySignature();
                 quiet = next == signature ? quiet + BootstrapStep : TimeSpan.Zero;
                 signature = next;

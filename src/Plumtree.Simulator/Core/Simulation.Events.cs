@@ -102,6 +102,7 @@ internal sealed partial class Simulation
                 FrameType.Prune => PlumtreeFrame.Prune(),
                 FrameType.Neighbor => PlumtreeFrame.Neighbor(ev.Flag),
                 FrameType.Disconnect => PlumtreeFrame.Disconnect(),
+                FrameType.Splice => PlumtreeFrame.Splice((SpliceKind)ev.Hop, ev.Payload),
                 _ => throw new InvalidOperationException($"Unknown frame type {ev.FrameType}."),
             };
             engines[to]!.Receive(_names[ev.From], in frame, Now);
@@ -122,6 +123,11 @@ internal sealed partial class Simulation
 
     private void CountControl(FrameType type)
     {
+        if (type == FrameType.Splice && _phase == Phase.Bootstrap)
+        {
+            _spliceFramesInJoin++;
+        }
+
         var slot = CycleRecord.ControlSlot(type);
         if (slot < 0)
         {

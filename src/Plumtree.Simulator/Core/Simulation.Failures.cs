@@ -299,5 +299,7 @@ internal sealed partial class Simulation
         into.FramesParked += from.FramesParked;
         into.FramesReleased += from.FramesReleased;
         into.ParkExpired += from.ParkExpired;
+        into.SpliceSent += from.SpliceSent;
+        into.Splices += from.Splices;
     }
 }

@@ -31,6 +31,7 @@ internal sealed partial class Simulation
         FrameType.IHave => 2 + (frame.Entries.Length * (MessageId.Size + 2)),
         FrameType.Graft => MessageId.Size + 2,
         FrameType.Neighbor => 1,
+        FrameType.Splice => 1 + frame.Payload.Length,
         _ => 0,
     };
 

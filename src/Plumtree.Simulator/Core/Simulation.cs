@@ -219,6 +219,7 @@ internal sealed partial class Simulation
             Optimization = config.Optimization,
             EagerFanout = config.Degree,
             MinCrossZoneLinks = config.ZoneAware ? 1 : 0,
+            OverlaySplice = config.Splice,
         };
         if (!config.LinkTimers)
         {
@@ -322,6 +323,7 @@ internal sealed partial class Simulation
         var cpu = process.TotalProcessorTime;
         Bootstrap();
         var overlayAfterJoin = MeasureOverlay();
+        var histogramAfterJoin = DegreeHistogram();
         timings.JoinWallSeconds = stopwatch.Elapsed.TotalSeconds;
         process.Refresh();
         timings.JoinCpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
@@ -368,6 +370,10 @@ internal sealed partial class Simulation
             EventsProcessed = _eventsProcessed,
             CutSteps = _cutSteps,
             JoinSeconds = _joinSeconds,
+            JoinTrace = _joinTrace,
+            JoinFullSeconds = _joinFullSeconds,
+            DegreeHistogramAfterJoin = histogramAfterJoin,
+            SpliceFramesInJoin = _spliceFramesInJoin,
             EngineCounters = counters,
             Sync = BuildSyncResult(),
             Consistency = BuildConsistency(),

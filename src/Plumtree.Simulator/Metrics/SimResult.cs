@@ -49,6 +49,18 @@ internal sealed class SimResult
     /// <summary>Virtual time the join took until the overlay was quiet, in seconds.</summary>
     public double JoinSeconds { get; init; }
 
+    /// <summary>The join's fill, sampled at every join step (plumtree mode; empty for flood).</summary>
+    public IReadOnlyList<JoinSample> JoinTrace { get; init; } = [];
+
+    /// <summary>First sample at which the overlay was full (no node short; one node one short when D·n is odd), or null.</summary>
+    public double? JoinFullSeconds { get; init; }
+
+    /// <summary>Peer-set sizes after the join: index = degree, value = nodes.</summary>
+    public IReadOnlyList<long> DegreeHistogramAfterJoin { get; init; } = [];
+
+    /// <summary>Splice frames received during the join (docs/broadcast.md, "Splice").</summary>
+    public long SpliceFramesInJoin { get; init; }
+
     public required BroadcastCounters EngineCounters { get; init; }
 
     /// <summary>Anti-entropy figures (<c>--sync</c>), else null.</summary>
@@ -66,3 +78,9 @@ internal sealed class SimResult
 
     public long PeakMemoryBytes { get; set; }
 }
+
+/// <summary>One sample of the join's fill.</summary>
+/// <param name="Seconds">Virtual time.</param>
+/// <param name="MissingLinkEnds">Sum over live nodes of the degree bound less their peers.</param>
+/// <param name="ShortNodes">Live nodes below the degree bound.</param>
+internal sealed record JoinSample(double Seconds, long MissingLinkEnds, int ShortNodes);

@@ -74,6 +74,11 @@ internal static class ResultJson
             }
         }
 
+        if (!c.Splice)
+        {
+            w.WriteString("splice", "off");
+        }
+
         if (c.Zoned)
         {
             w.WriteNumber("zones", c.Zones);
@@ -165,6 +170,30 @@ internal static class ResultJson
         w.WriteNumber("control", result.BootstrapControl.Sum());
         w.WriteNumber("virtual_seconds", Round(result.JoinSeconds, 3));
         WriteOverlay(w, "overlay", result.OverlayAfterJoin);
+        if (c.Mode == SimMode.Plumtree)
+        {
+            WriteNullable(w, "full_seconds", result.JoinFullSeconds, 3);
+            w.WriteNumber("splice_frames", result.SpliceFramesInJoin);
+            w.WriteStartArray("degree_histogram");
+            foreach (var count in result.DegreeHistogramAfterJoin)
+            {
+                w.WriteNumberValue(count);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("trace");
+            foreach (var sample in result.JoinTrace)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("seconds", Round(sample.Seconds, 3));
+                w.WriteNumber("missing_link_ends", sample.MissingLinkEnds);
+                w.WriteNumber("short_nodes", sample.ShortNodes);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
         w.WriteEndObject();
         WriteOverlay(w, "overlay_at_end", result.OverlayAtEnd);
         w.WriteStartObject("diagnostics");
@@ -190,6 +219,8 @@ internal static class ResultJson
             w.WriteNumber("engine_frames_parked", e.FramesParked);
             w.WriteNumber("engine_frames_released", e.FramesReleased);
             w.WriteNumber("engine_park_expired", e.ParkExpired);
+            w.WriteNumber("engine_splice_sent", e.SpliceSent);
+            w.WriteNumber("engine_splices", e.Splices);
         }
 
         w.WriteEndObject();

@@ -80,4 +80,10 @@ public sealed class BroadcastCounters
 
     /// <summary>Disconnect notices sent (a request refused, a peer evicted, or a frame from a non-peer when the set is full).</summary>
     public long DisconnectSent;
+
+    /// <summary>Splice frames sent (offers, introductions, requests and handoffs; <see cref="BroadcastOptions.OverlaySplice"/>).</summary>
+    public long SpliceSent;
+
+    /// <summary>Splices made as the full member: one of its links handed to a short member, which it linked with instead.</summary>
+    public long Splices;
 }

@@ -142,6 +142,9 @@ public sealed partial class BroadcastEngine
             case FrameType.Disconnect:
                 OnDisconnect(peer, from, now);
                 break;
+            case FrameType.Splice:
+                OnSplice(peer, from, frame, now);
+                break;
             default:
                 _counters.Malformed++;
                 break;

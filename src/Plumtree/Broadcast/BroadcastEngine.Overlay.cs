@@ -15,6 +15,7 @@ public sealed partial class BroadcastEngine
     private string[] _ring = [];
     private int _repairBackoff = 1;
     private int _lastRepairSize = -1;
+    private int _stalledRounds;
     private long _peerSetVersion;
 
     /// <summary>
@@ -217,14 +218,14 @@ public sealed partial class BroadcastEngine
 
     /// <summary>
     /// A random peer that may be evicted, or null when there is none: not a ring neighbour, not one of the cross-zone
-    /// links the zone rule needs, and with <paramref name="sameZoneOnly"/> not cross-zone at all.
+    /// links the zone rule needs, with <paramref name="sameZoneOnly"/> not cross-zone at all, and not <paramref name="except"/>.
     /// </summary>
-    private PeerState? PickEvictable(bool sameZoneOnly = false)
+    private PeerState? PickEvictable(bool sameZoneOnly = false, string? except = null)
     {
         var candidates = 0;
         foreach (var peer in _peers.Values)
         {
-            if (IsEvictable(peer, sameZoneOnly))
+            if (IsEvictable(peer, sameZoneOnly) && !string.Equals(peer.Name, except, StringComparison.Ordinal))
             {
                 candidates++;
             }
@@ -240,7 +241,7 @@ public sealed partial class BroadcastEngine
         {
             foreach (var peer in list)
             {
-                if (IsEvictable(peer, sameZoneOnly) && pick-- == 0)
+                if (IsEvictable(peer, sameZoneOnly) && !string.Equals(peer.Name, except, StringComparison.Ordinal) && pick-- == 0)
                 {
                     return peer;
                 }
@@ -390,7 +391,19 @@ public sealed partial class BroadcastEngine
         var size = _peers.Count;
         _repairBackoff = size == _lastRepairSize ? Math.Min(_repairBackoff * 2, MaxBackoff) : 1;
         _lastRepairSize = size;
-        FillRound(now);
+        _stalledRounds = _repairBackoff > 1 ? _stalledRounds + 1 : 0;
+        if (_stalledRounds % 2 == 1 && _options.OverlaySplice && Missing() > 0)
+        {
+            // Stalled: the last free slots are not found by probing, so every other stalled round splices instead (its
+            // free slots stay free for the answer). The rounds between still probe, for members without the rule.
+            EnsureCrossZoneLinks(now);
+            SpliceRound(now);
+        }
+        else
+        {
+            FillRound(now);
+        }
+
         ScheduleRepairIfShort(now);
     }
 

@@ -170,6 +170,16 @@ public sealed record BroadcastOptions
     /// </summary>
     public TimeSpan OverlayRepairInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Splice (<c>docs/broadcast.md</c>, "Splice"): once a repair round has stalled (the previous one ended where it
+    /// started), a node two or more peers short asks a random member to splice it into one of its links, and a node one
+    /// short offers its free slot to a matchmaker (the first member in ring order) that pairs it with another one, so
+    /// the last free slots are filled in bounded time instead of by random probing. A member without the rule skips
+    /// these frames (an <c>unknown_type</c> decode error each); turn it off while such members are in the cluster to
+    /// keep that counter quiet. Default on.
+    /// </summary>
+    public bool OverlaySplice { get; init; } = true;
+
     /// <summary>How long a member that refused or dropped the link is not asked again. Default 30 s.</summary>
     public TimeSpan NeighborRefusalTtl { get; init; } = TimeSpan.FromSeconds(30);
 

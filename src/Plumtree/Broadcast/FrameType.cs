@@ -22,6 +22,13 @@ public enum FrameType : byte
     Disconnect = 6,
 
     /// <summary>
+    /// Overlay fill for the last free slots (<c>docs/broadcast.md</c>, "Splice"): a <see cref="SpliceKind"/> and, except
+    /// for <see cref="SpliceKind.Offer"/>, a member name (UTF-8 in <see cref="PlumtreeFrame.Payload"/>). A peer that
+    /// does not know this type skips the frame (counted as an <c>unknown_type</c> decode error); nothing else changes.
+    /// </summary>
+    Splice = 7,
+
+    /// <summary>
     /// An anti-entropy sync frame: the body (kind, round, ...) belongs to the sync engine and is carried in
     /// <see cref="PlumtreeFrame.Payload"/>. The node routes it to the sync engine; the broadcast engine never uses it.
     /// </summary>

@@ -24,11 +24,11 @@ public readonly struct PlumtreeFrame
 
     /// <summary>
     /// Hop count. Gossip: hops travelled when it arrives (the origin sends 1, each relay adds 1).
-    /// Graft: the hop count the requester saw in the announcement.
+    /// Graft: the hop count the requester saw in the announcement. Splice: the <see cref="SpliceKind"/>.
     /// </summary>
     public int Hop { get; }
 
-    /// <summary>Gossip payload; the whole body of a Sync frame.</summary>
+    /// <summary>Gossip payload; the whole body of a Sync or Keys frame; a Splice frame's member name (UTF-8, empty for an offer).</summary>
     public ReadOnlyMemory<byte> Payload { get; }
 
     /// <summary>IHave announcements.</summary>
@@ -55,6 +55,16 @@ public readonly struct PlumtreeFrame
     /// <summary>A disconnect notice.</summary>
     public static PlumtreeFrame Disconnect() => new(FrameType.Disconnect, default, 0, default, default, false);
 
+    /// <summary>The kind of a Splice frame (0 for other frame types).</summary>
+    public SpliceKind SpliceKind => Type == FrameType.Splice ? (SpliceKind)Hop : default;
+
+    /// <summary>A splice frame: <paramref name="kind"/> and the UTF-8 name of the member it is about (empty for <see cref="SpliceKind.Offer"/>).</summary>
+    public static PlumtreeFrame Splice(SpliceKind kind, ReadOnlyMemory<byte> peer) => new(FrameType.Splice, default, (int)kind, peer, default, false);
+
+    /// <summary>A splice frame about <paramref name="peer"/> (null or empty for <see cref="SpliceKind.Offer"/>).</summary>
+    public static PlumtreeFrame Splice(SpliceKind kind, string? peer) =>
+        Splice(kind, string.IsNullOrEmpty(peer) ? ReadOnlyMemory<byte>.Empty : System.Text.Encoding.UTF8.GetBytes(peer));
+
     /// <summary>An anti-entropy sync frame carrying <paramref name="body"/> (at least 1 byte; its layout is the sync engine's).</summary>
     public static PlumtreeFrame Sync(ReadOnlyMemory<byte> body) => new(FrameType.Sync, default, 0, body, default, false);
 
@@ -70,6 +80,7 @@ public readonly struct PlumtreeFrame
         FrameType.Neighbor => $"Neighbor(high={Flag})",
         FrameType.Sync => $"Sync({Payload.Length} B)",
         FrameType.Keys => $"Keys({Payload.Length} B)",
+        FrameType.Splice => $"Splice({SpliceKind}, {System.Text.Encoding.UTF8.GetString(Payload.Span)})",
         _ => Type.ToString(),
     };
 }

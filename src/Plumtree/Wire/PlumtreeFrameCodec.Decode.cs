@@ -115,6 +115,19 @@ internal static partial class PlumtreeFrameCodec
             case FrameType.Prune:
                 RequireEmptyBody(type, body, frameLength);
                 return PlumtreeFrame.Prune();
+            case FrameType.Splice:
+                if (body.IsEmpty)
+                {
+                    ThrowBadBody(type, frameLength, "a Splice body is at least the kind byte");
+                }
+
+                var kind = (SpliceKind)body[0];
+                if (SpliceBodyError(kind, body.Length - 1) is { } error)
+                {
+                    ThrowBadBody(type, frameLength, error);
+                }
+
+                return PlumtreeFrame.Splice(kind, body.Length > 1 ? body[1..].ToArray() : ReadOnlyMemory<byte>.Empty);
             case FrameType.Disconnect:
                 RequireEmptyBody(type, body, frameLength);
                 return PlumtreeFrame.Disconnect();

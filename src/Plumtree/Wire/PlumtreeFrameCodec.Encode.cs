@@ -117,6 +117,10 @@ internal static partial class PlumtreeFrameCodec
             case FrameType.Neighbor:
                 body[0] = frame.Flag ? NeighborHighPriority : (byte)0;
                 break;
+            case FrameType.Splice:
+                body[0] = (byte)frame.SpliceKind;
+                frame.Payload.Span.CopyTo(body[1..]);
+                break;
             default:
                 // Prune and Disconnect have empty bodies; other types were refused by GetEncodedLength.
                 break;

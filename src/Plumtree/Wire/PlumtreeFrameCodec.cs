@@ -14,6 +14,7 @@ namespace Plumtree.Wire;
 /// Prune      := (empty)
 /// Neighbor   := flags:u8 (bit0 = high priority, other bits 0)
 /// Disconnect := (empty)
+/// Splice     := kind:u8 (1 offer, 2 introduce, 3 request, 4 handoff) | peer (UTF-8 member name, the rest; empty for an offer only)
 /// Sync       := body (>= 1 byte; the sync engine's format, SyncFrameCodec)
 /// Keys       := body (>= 1 byte; key rotation's format, KeyCommandCodec)
 /// </code>
@@ -101,6 +102,14 @@ internal static partial class PlumtreeFrameCodec
             case FrameType.Disconnect:
                 body = 0;
                 break;
+            case FrameType.Splice:
+                if (SpliceBodyError(frame.SpliceKind, frame.Payload.Length) is { } error)
+                {
+                    throw new ArgumentException($"A Splice frame is invalid: {error}.", nameof(frame));
+                }
+
+                body = 1 + (long)frame.Payload.Length;
+                break;
             case FrameType.Sync:
             case FrameType.Keys:
                 if (frame.Payload.IsEmpty)
@@ -124,7 +133,15 @@ internal static partial class PlumtreeFrameCodec
     }
 
     /// <summary>True for the frame types this version decodes.</summary>
-    internal static bool IsKnownType(byte type) => type is (>= (byte)FrameType.Gossip and <= (byte)FrameType.Disconnect) or (byte)FrameType.Sync or (byte)FrameType.Keys;
+    internal static bool IsKnownType(byte type) => type is (>= (byte)FrameType.Gossip and <= (byte)FrameType.Splice) or (byte)FrameType.Sync or (byte)FrameType.Keys;
+
+    /// <summary>Why a Splice body with this kind and name length is invalid, or null when it is valid: kinds 1–4; a name for every kind but an offer.</summary>
+    internal static string? SpliceBodyError(SpliceKind kind, int peerLength) => kind switch
+    {
+        SpliceKind.Offer => peerLength == 0 ? null : "an offer carries no member name",
+        SpliceKind.Introduce or SpliceKind.Request or SpliceKind.Handoff => peerLength > 0 ? null : $"a {kind} names a member",
+        _ => $"unknown kind {(byte)kind}",
+    };
 
     /// <summary>True for the type values reserved for further anti-entropy sync frames (17–31; 16 is <see cref="FrameType.Sync"/>).</summary>
     internal static bool IsReservedSyncType(byte type) => type is > (byte)FrameType.Sync and <= LastSyncType;

@@ -48,6 +48,7 @@ internal sealed class RecordingOutput : IBroadcastOutput
         FrameType.Prune => $"{to}: Prune",
         FrameType.Neighbor => $"{to}: Neighbor{(frame.Flag ? " high" : "")}",
         FrameType.Disconnect => $"{to}: Disconnect",
+        FrameType.Splice => $"{to}: Splice {frame.SpliceKind}{(frame.Payload.IsEmpty ? "" : " " + System.Text.Encoding.UTF8.GetString(frame.Payload.Span))}",
         _ => $"{to}: {frame.Type}",
     };
 

@@ -283,7 +283,7 @@ public sealed class FrameDecoderRobustnessTests
     {
         MessageId Id() => new((ulong)random.NextInt64() | 1UL << 40, (ulong)random.NextInt64());
         int Hop() => random.Next(0, 65536);
-        switch (random.Next(6))
+        switch (random.Next(7))
         {
             case 0:
                 var payload = new byte[random.Next(0, 80)];
@@ -303,6 +303,11 @@ public sealed class FrameDecoderRobustnessTests
                 return PlumtreeFrame.Prune();
             case 4:
                 return PlumtreeFrame.Neighbor(random.Next(2) == 0);
+            case 5:
+                var kind = (SpliceKind)random.Next(1, 5);
+                var name = kind == SpliceKind.Offer ? [] : new byte[random.Next(1, 12)];
+                random.NextBytes(name);
+                return PlumtreeFrame.Splice(kind, name);
             default:
                 return PlumtreeFrame.Disconnect();
         }

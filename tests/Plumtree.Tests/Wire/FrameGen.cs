@@ -23,6 +23,14 @@ internal static class FrameGen
 
     public static readonly Gen<PlumtreeFrame> Disconnect = Gen.Const(PlumtreeFrame.Disconnect());
 
+    /// <summary>Splice frames of every kind; names of 1..40 UTF-8 bytes (any bytes: the codec keeps them as they are).</summary>
+    public static readonly Gen<PlumtreeFrame> Splice = Gen.OneOf(
+        Gen.Const(PlumtreeFrame.Splice(SpliceKind.Offer, ReadOnlyMemory<byte>.Empty)),
+        Gen.Select(
+            Gen.Int[2, 4].Select(static k => (SpliceKind)k),
+            Gen.Byte.Array[1, 40],
+            static (kind, name) => PlumtreeFrame.Splice(kind, name)));
+
     /// <summary>Graft for a message, or (one time in five) a link-only graft.</summary>
     public static readonly Gen<PlumtreeFrame> Graft = Gen.Select(
         Gen.Frequency<MessageId>((1, (IGen<MessageId>)Gen.Const(MessageId.Empty)), (4, (IGen<MessageId>)Id)),
@@ -36,10 +44,10 @@ internal static class FrameGen
     public static readonly Gen<PlumtreeFrame> IHave = IHaveUpTo(300);
 
     /// <summary>Any kind, full sizes.</summary>
-    public static readonly Gen<PlumtreeFrame> Any = Gen.OneOf(Gossip, IHave, Graft, Prune, Neighbor, Disconnect);
+    public static readonly Gen<PlumtreeFrame> Any = Gen.OneOf(Gossip, IHave, Graft, Prune, Neighbor, Disconnect, Splice);
 
     /// <summary>Any kind, small (for streams of many frames).</summary>
-    public static readonly Gen<PlumtreeFrame> Small = Gen.OneOf(GossipUpTo(64), IHaveUpTo(4), Graft, Prune, Neighbor, Disconnect);
+    public static readonly Gen<PlumtreeFrame> Small = Gen.OneOf(GossipUpTo(64), IHaveUpTo(4), Graft, Prune, Neighbor, Disconnect, Splice);
 
     public static Gen<PlumtreeFrame> GossipUpTo(int maxPayload) =>
         Gen.Select(Id, Hop, Gen.Byte.Array[0, maxPayload], static (id, hop, payload) => PlumtreeFrame.Gossip(id, hop, payload));

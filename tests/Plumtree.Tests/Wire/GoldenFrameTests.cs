@@ -96,6 +96,23 @@ public sealed class GoldenFrameTests
     }
 
     [Fact]
+    public void Splice_carries_its_kind_and_a_member_name()
+    {
+        var offer = AssertGolden("splice-offer", "01 07 00000001 01", PlumtreeFrame.Splice(SpliceKind.Offer, (string?)null));
+        Assert.Equal((FrameType.Splice, SpliceKind.Offer, 0), (offer.Type, offer.SpliceKind, offer.Payload.Length));
+
+        //                  ver type len      kind name "n1"
+        var request = AssertGolden("splice-request", "01 07 00000003 03 6e31", PlumtreeFrame.Splice(SpliceKind.Request, "n1"));
+        Assert.Equal((SpliceKind.Request, "n1"), (request.SpliceKind, System.Text.Encoding.UTF8.GetString(request.Payload.Span)));
+        var handoff = AssertGolden("splice-handoff", "01 07 00000003 04 6e32", PlumtreeFrame.Splice(SpliceKind.Handoff, "n2"));
+        Assert.Equal(SpliceKind.Handoff, handoff.SpliceKind);
+
+        Assert.Throws<ArgumentException>(() => PlumtreeFrameCodec.GetEncodedLength(PlumtreeFrame.Splice(SpliceKind.Offer, "n1")));
+        Assert.Throws<ArgumentException>(() => PlumtreeFrameCodec.GetEncodedLength(PlumtreeFrame.Splice(SpliceKind.Introduce, (string?)null)));
+        Assert.Throws<ArgumentException>(() => PlumtreeFrameCodec.GetEncodedLength(PlumtreeFrame.Splice((SpliceKind)9, "n1")));
+    }
+
+    [Fact]
     public void Sync_carries_its_body_as_the_payload()
     {
         //                 ver type len      kind round    reason
