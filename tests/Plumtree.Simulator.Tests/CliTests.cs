@@ -114,7 +114,7 @@ public sealed class CliTests
         Assert.Equal((0, 0), (plain.Exit, timed.Exit));
         Assert.Equal(StripVolatile(plain.Out), StripVolatile(timed.Out));
         Assert.Contains("timings: join", timed.Err, StringComparison.Ordinal);
-        Assert.Contains("ms per cycle", timed.Err, StringComparison.Ordinal);
+        Assert.Contains("ms CPU per cycle", timed.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("timings", plain.Err, StringComparison.Ordinal);
     }
 
