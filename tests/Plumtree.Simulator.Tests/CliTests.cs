@@ -104,6 +104,21 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Timings_go_to_stderr_and_leave_the_JSON_alone()
+    {
+        string[] args = ["paper", "--nodes", "120", "--cycles", "6", "--warmup", "1", "--seed", "3", "--json"];
+
+        var plain = Invoke(args);
+        var timed = Invoke([.. args, "--timings"]);
+
+        Assert.Equal((0, 0), (plain.Exit, timed.Exit));
+        Assert.Equal(StripVolatile(plain.Out), StripVolatile(timed.Out));
+        Assert.Contains("timings: join", timed.Err, StringComparison.Ordinal);
+        Assert.Contains("ms CPU per cycle", timed.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("timings", plain.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Help_documents_the_event_mode_options()
     {
         var (_, output, _) = Invoke("paper", "--help");

@@ -44,6 +44,7 @@ internal static class PaperCommand
         optimization.AcceptOnlyFromAmong("on", "off");
         var seed = new Option<int>("--seed") { Description = "The one seed everything derives from", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var timings = new Option<bool>("--timings") { Description = "Also print to stderr where the wall time and allocations went (join, cycles, end), the GC counts and the wall time per cycle" };
         var degree = new Option<int>("--degree") { Description = "Overlay degree (flood graph degree; engine eager fanout)", DefaultValueFactory = _ => 5 };
         var eventMode = new Option<bool>("--event") { Description = "Event mode: per-link latency in ms (--latency-ms), real graft timers, one broadcast every 1/--rate s, detection after --detection-ms" };
         var latency = new Option<string>("--latency-ms") { Description = "Event mode: per-link latency, A (constant) or A-B (uniform, fixed per link)", DefaultValueFactory = _ => "10-100" };
@@ -67,7 +68,7 @@ internal static class PaperCommand
             scenario, killPercent, churnPerCycle, churnCycles, partition, nodes, cycles, warmup, senders, mode, optimization, seed, json,
             degree, eventMode, latency, loss, rate, detectionCycles, detectionMs, graftTimeout, graftRetry,
             optThreshold, optConfirmations, optRepairWindow, repairRounds, partitionViews, sync, syncInterval, syncPeers, syncReinject,
-            zones, zoneAware, linkTimers, crossLatency, rttFactor, crossFloor, splice, latencyOpt, optTimeThreshold, shortestPaths,
+            zones, zoneAware, linkTimers, crossLatency, rttFactor, crossFloor, splice, latencyOpt, optTimeThreshold, shortestPaths, timings,
         };
         command.SetAction(parse =>
         {
@@ -142,12 +143,12 @@ internal static class PaperCommand
                 OptimizationTimeThresholdMs = parse.GetValue(optTimeThreshold),
                 ShortestPaths = parse.GetValue(shortestPaths),
             };
-            return Execute(config, parse.GetValue(json));
+            return Execute(config, parse.GetValue(json), parse.GetValue(timings));
         });
         return command;
     }
 
-    private static int Execute(SimConfig config, bool json)
+    private static int Execute(SimConfig config, bool json, bool timings)
     {
         var errors = config.Validate();
         if (errors.Count > 0)
@@ -161,6 +162,10 @@ internal static class PaperCommand
         }
 
         var result = Runner.Run(config);
+        if (timings)
+        {
+            WriteTimings(result);
+        }
 
         if (json)
         {
@@ -172,6 +177,16 @@ internal static class PaperCommand
         }
 
         return 0;
+    }
+
+    /// <summary>The phase timings on stderr: they vary between identical runs, so they stay out of the JSON.</summary>
+    private static void WriteTimings(SimResult result)
+    {
+        var t = result.Timings;
+        var inv = CultureInfo.InvariantCulture;
+        var cycles = Math.Max(1, result.Config.Cycles);
+        Console.Error.WriteLine(string.Create(inv, $"timings: join {t.JoinWallSeconds:F2} s wall, {t.JoinCpuSeconds:F2} s CPU ({result.JoinSeconds:F0} s virtual, {t.JoinAllocatedBytes / 1048576.0:F0} MiB allocated); cycles {t.RunWallSeconds:F2} s wall, {t.RunCpuSeconds:F2} s CPU ({t.RunWallSeconds * 1000 / cycles:F1} ms wall and {t.RunCpuSeconds * 1000 / cycles:F1} ms CPU per cycle, {t.RunAllocatedBytes / 1048576.0:F0} MiB allocated, {t.RunAllocatedBytes / cycles / 1024.0:F0} KiB per cycle); end {t.FinishWallSeconds:F2} s"));
+        Console.Error.WriteLine(string.Create(inv, $"timings: total {result.WallSeconds:F2} s wall, peak working set {result.PeakMemoryBytes / 1048576.0:F0} MiB, GCs gen0/1/2 {t.Collections[0]}/{t.Collections[1]}/{t.Collections[2]}, {result.EventsProcessed} events"));
     }
 
     private static void WriteText(SimResult result)

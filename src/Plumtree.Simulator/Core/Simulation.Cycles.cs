@@ -53,9 +53,9 @@ internal sealed partial class Simulation
         {
             if (engine is not null)
             {
-                var e = engine.EagerPeers.Count;
+                var e = engine.EagerCount;
                 eager += e;
-                peers += e + engine.LazyPeers.Count;
+                peers += e + engine.LazyCount;
             }
         }
 

@@ -9,9 +9,8 @@ internal sealed partial class Simulation
     /// <summary>Processes every event strictly before <paramref name="until"/>, then moves the clock there.</summary>
     private void RunUntil(long until)
     {
-        while (_queue.TryPeekTime(out var t) && t < until)
+        while (_queue.TryDequeue(until - 1, out var ev, out var t))
         {
-            var ev = _queue.Dequeue(out t);
             Process(in ev, t);
         }
 
@@ -26,18 +25,16 @@ internal sealed partial class Simulation
     {
         while (_inFlight > 0 || _pendingTotal > 0)
         {
-            if (!_queue.TryPeekTime(out var t))
+            if (!_queue.TryDequeue(limit, out var ev, out var t))
             {
+                if (t != long.MaxValue)
+                {
+                    _cutSteps++; // the next event lies beyond the limit
+                }
+
                 break;
             }
 
-            if (t > limit)
-            {
-                _cutSteps++;
-                break;
-            }
-
-            var ev = _queue.Dequeue(out t);
             Process(in ev, t);
         }
     }
@@ -197,13 +194,44 @@ internal sealed partial class Simulation
     /// <summary>Called by a node's output: route one frame to a peer named by the engine.</summary>
     internal void OnSend(int from, string peer, in PlumtreeFrame frame)
     {
-        if (!_index.TryGetValue(peer, out var to))
+        var to = IndexOf(peer);
+        if (to < 0)
         {
             _unknownPeer++;
             return;
         }
 
         SendTo(from, to, in frame);
+    }
+
+    /// <summary>
+    /// The index of the node named <paramref name="name"/>, or -1. Names are "n" and the index in a fixed number of
+    /// digits, so the index is read from the name itself (a dictionary lookup per frame costs three cache misses among
+    /// 100,000 nodes); anything else falls back to the dictionary.
+    /// </summary>
+    internal int IndexOf(string name)
+    {
+        if (name.Length == _nameDigits + 1 && name[0] == 'n')
+        {
+            var index = 0;
+            for (var i = 1; i < name.Length; i++)
+            {
+                var digit = name[i] - '0';
+                if ((uint)digit > 9)
+                {
+                    return _index.TryGetValue(name, out var found) ? found : -1;
+                }
+
+                index = (index * 10) + digit;
+            }
+
+            if (index < _n)
+            {
+                return index;
+            }
+        }
+
+        return _index.TryGetValue(name, out var i2) ? i2 : -1;
     }
 
     private void SendTo(int from, int to, in PlumtreeFrame frame)

@@ -47,7 +47,7 @@ internal sealed partial class Simulation
             }
 
             live++;
-            var have = engine.EagerPeers.Count + engine.LazyPeers.Count;
+            var have = engine.EagerCount + engine.LazyCount;
             if (have < degree)
             {
                 missing += degree - have;
@@ -95,7 +95,7 @@ internal sealed partial class Simulation
             {
                 if (engine is not null)
                 {
-                    Add(engine.EagerPeers.Count + engine.LazyPeers.Count);
+                    Add(engine.EagerCount + engine.LazyCount);
                 }
             }
         }

@@ -43,32 +43,46 @@ internal sealed partial class Simulation
         long total = 0, eager = 0;
         if (_engines is { } engines)
         {
-            var sets = new HashSet<string>?[_n];
+            // Each live engine's peers as node indices (an engine's eager and lazy sets are disjoint and hold distinct
+            // names); a peer the simulator does not know is -1. Arrays and linear scans: peer sets hold a handful.
+            var peerSets = new int[]?[_n];
             for (var i = 0; i < _n; i++)
             {
                 if (engines[i] is { } engine)
                 {
-                    var set = new HashSet<string>(engine.EagerPeers, StringComparer.Ordinal);
-                    eager += set.Count;
-                    set.UnionWith(engine.LazyPeers);
-                    sets[i] = set;
+                    var eagerPeers = engine.EagerPeers;
+                    var lazyPeers = engine.LazyPeers;
+                    var set = new int[eagerPeers.Count + lazyPeers.Count];
+                    var k = 0;
+                    foreach (var peer in eagerPeers)
+                    {
+                        set[k++] = IndexOf(peer);
+                    }
+
+                    foreach (var peer in lazyPeers)
+                    {
+                        set[k++] = IndexOf(peer);
+                    }
+
+                    eager += eagerPeers.Count;
+                    peerSets[i] = set;
                 }
             }
 
             for (var i = 0; i < _n; i++)
             {
-                if (sets[i] is not { } set)
+                if (peerSets[i] is not { } set)
                 {
                     continue;
                 }
 
                 nodes++;
-                min = Math.Min(min, set.Count);
-                max = Math.Max(max, set.Count);
-                total += set.Count;
-                foreach (var peer in set)
+                min = Math.Min(min, set.Length);
+                max = Math.Max(max, set.Length);
+                total += set.Length;
+                foreach (var j in set)
                 {
-                    if (!_index.TryGetValue(peer, out var j) || sets[j] is not { } back || !back.Contains(_names[i]))
+                    if (j < 0 || peerSets[j] is not { } back || Array.IndexOf(back, i) < 0)
                     {
                         asymmetric++;
                     }

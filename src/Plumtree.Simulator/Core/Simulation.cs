@@ -42,6 +42,7 @@ internal sealed partial class Simulation
     private readonly SimConfig _config;
     private readonly int _n;
     private readonly string[] _names;
+    private readonly int _nameDigits;
     private readonly Dictionary<string, int> _index;
     private readonly EventQueue _queue = new();
     private readonly NetworkModel _network;
@@ -140,6 +141,7 @@ internal sealed partial class Simulation
             : new NetworkModel(linkMin, linkMax, config.Loss, networkRandom);
 
         var digits = (_n - 1).ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+        _nameDigits = digits;
         _names = new string[_n];
         _index = new Dictionary<string, int>(_n, StringComparer.Ordinal);
         _alive = new bool[_n];
@@ -324,9 +326,20 @@ internal sealed partial class Simulation
     public SimResult Run()
     {
         var stopwatch = Stopwatch.StartNew();
+        var timings = new PhaseTimings();
+        var gc0 = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         Bootstrap();
         var overlayAfterJoin = MeasureOverlay();
         var histogramAfterJoin = DegreeHistogram();
+        timings.JoinWallSeconds = stopwatch.Elapsed.TotalSeconds;
+        process.Refresh();
+        timings.JoinCpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
+        cpu = process.TotalProcessorTime;
+        timings.JoinAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        allocated += timings.JoinAllocatedBytes;
         if (_config.EventMode)
         {
             RunEventMode();
@@ -336,10 +349,22 @@ internal sealed partial class Simulation
             RunCycleMode();
         }
 
+        timings.RunWallSeconds = stopwatch.Elapsed.TotalSeconds - timings.JoinWallSeconds;
+        process.Refresh();
+        timings.RunCpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
+        timings.RunAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
         var overlayAtEnd = MeasureOverlay();
+        var counters = SumCounters();
         stopwatch.Stop();
+        timings.FinishWallSeconds = stopwatch.Elapsed.TotalSeconds - timings.JoinWallSeconds - timings.RunWallSeconds;
+        for (var g = 0; g < 3; g++)
+        {
+            timings.Collections[g] = GC.CollectionCount(g) - gc0[g];
+        }
+
         return new SimResult
         {
+            Timings = timings,
             Config = _config,
             Records = _records,
             BootstrapControl = _bootstrapControl,
@@ -359,7 +384,7 @@ internal sealed partial class Simulation
             JoinFullSeconds = _joinFullSeconds,
             DegreeHistogramAfterJoin = histogramAfterJoin,
             SpliceFramesInJoin = _spliceFramesInJoin,
-            EngineCounters = SumCounters(),
+            EngineCounters = counters,
             Sync = BuildSyncResult(),
             Consistency = BuildConsistency(),
             FixedSender = _config.Senders == SenderMode.Single ? _fixedSender : null,

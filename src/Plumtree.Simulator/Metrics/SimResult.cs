@@ -73,6 +73,9 @@ internal sealed class SimResult
 
     public double WallSeconds { get; set; }
 
+    /// <summary>Wall time and allocations by phase (not in the JSON: they vary between identical runs).</summary>
+    public PhaseTimings Timings { get; init; } = new();
+
     public long PeakMemoryBytes { get; set; }
 }
 

@@ -56,6 +56,12 @@ public sealed partial class BroadcastEngine
     /// <summary>Current lazy peers (a copy).</summary>
     public IReadOnlyCollection<string> LazyPeers => Names(_lazy);
 
+    /// <summary>Number of eager peers (no copy: the simulator reads it for every engine while the overlay settles).</summary>
+    internal int EagerCount => _eager.Count;
+
+    /// <summary>Number of lazy peers (no copy).</summary>
+    internal int LazyCount => _lazy.Count;
+
     /// <summary>Current hash-ring neighbours (protected when <see cref="BroadcastOptions.ProtectRingNeighbors"/> is on).</summary>
     public IReadOnlyCollection<string> RingNeighbors => [.. _ring];
 

@@ -77,4 +77,44 @@ public sealed class MessageStoreTests
         Assert.Equal((0, 0), (f.Engine.CacheSize, f.Engine.DedupSize));
         Assert.Null(f.Engine.NextTickAt);
     }
+
+    [Fact]
+    public void NextExpiry_follows_the_earliest_head_through_adds_evictions_expiry_and_ClearPayloads()
+    {
+        var store = new Plumtree.Broadcast.MessageStore(Plain(1, 1) with
+        {
+            CacheTtl = TimeSpan.FromSeconds(10),
+            CacheMaxEntries = 2,
+            DedupHorizon = TimeSpan.FromSeconds(100),
+            DedupMaxEntries = 3,
+        });
+        Assert.Null(store.NextExpiry);
+
+        Assert.True(store.TryAdd(Id(1), new byte[1], 1, "a", TimeSpan.FromSeconds(1)));
+        Assert.Equal(TimeSpan.FromSeconds(11), store.NextExpiry); // payload 1
+        store.TryAdd(Id(2), new byte[1], 1, "a", TimeSpan.FromSeconds(2));
+        store.TryAdd(Id(3), new byte[1], 1, "a", TimeSpan.FromSeconds(3)); // the cache bound drops payload 1
+        Assert.Equal(TimeSpan.FromSeconds(12), store.NextExpiry);
+
+        store.Expire(TimeSpan.FromSeconds(11.9)); // before the earliest expiry: nothing goes
+        Assert.Equal((2, 3), (store.CacheCount, store.Count));
+
+        store.Expire(TimeSpan.FromSeconds(12)); // payload 2 expires
+        Assert.Equal((1, 3), (store.CacheCount, store.Count));
+        Assert.Equal(TimeSpan.FromSeconds(13), store.NextExpiry);
+
+        store.ClearPayloads(); // only ids are left: the id horizon is next
+        Assert.Equal(TimeSpan.FromSeconds(101), store.NextExpiry);
+
+        Assert.True(store.TryAddRefused(Id(4), TimeSpan.FromSeconds(20))); // the id bound drops id 1
+        Assert.Equal(TimeSpan.FromSeconds(102), store.NextExpiry);
+
+        store.Expire(TimeSpan.FromSeconds(103)); // ids 2 and 3 go
+        Assert.Equal(1, store.Count);
+        Assert.Equal(TimeSpan.FromSeconds(120), store.NextExpiry);
+
+        store.Expire(TimeSpan.FromSeconds(120));
+        Assert.Equal(0, store.Count);
+        Assert.Null(store.NextExpiry);
+    }
 }
