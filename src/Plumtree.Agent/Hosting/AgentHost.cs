@@ -98,7 +98,8 @@ internal static class AgentHost
 
         // Registered before the node's hosted service, so it subscribes to deliveries before the node starts.
         services.AddHostedService<DeliveryHub>();
-        services.AddSingleton<IPeerStore>(sp =>
+        // Both stores open on thread-pool threads from the moment the host creates them (DeferredStores.cs).
+        services.AddSingleton<IPeerStore>(sp => new DeferredPeerStore(() =>
         {
             StartupTrace.Mark("peer store opening");
             var store = AgentPeerStore.Open(
@@ -108,8 +109,8 @@ internal static class AgentHost
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Storage"));
             StartupTrace.Mark("peer store opened");
             return store;
-        });
-        services.AddSingleton<IMessageStore>(sp =>
+        }));
+        services.AddSingleton<IMessageStore>(sp => new DeferredMessageStore(() =>
         {
             StartupTrace.Mark("message store opening");
             var store = AgentMessageStore.Open(
@@ -119,7 +120,7 @@ internal static class AgentHost
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Storage"));
             StartupTrace.Mark("message store opened");
             return store;
-        });
+        }));
         services.AddPlumtree(config.PlumtreeSection);
         if (StartupTrace.Enabled)
         {
@@ -159,6 +160,9 @@ internal static class AgentHost
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddPlumtreeInstrumentation()
             .AddMeter(HandlerRunner.MeterName)
+            .AddView(instrument => instrument.Meter.Name == HandlerRunner.MeterName
+                ? new MetricStreamConfiguration { CardinalityLimit = PlumtreeMeterProviderBuilderExtensions.CardinalityLimit }
+                : null)
             .AddPrometheusExporter(o =>
             {
                 o.ScrapeEndpointPath = "/metrics";
