@@ -38,6 +38,21 @@ internal static class StartupTrace
         var cpu = Environment.CpuUsage.TotalTime.TotalMilliseconds;
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"plumtree startup: {elapsed,7:F1} ms  cpu {cpu,6:F0} ms  {phase}"));
     }
+
+    /// <summary>Writes the managed heap's figures (what of the resident memory is the GC's), when the trace is on.</summary>
+    public static void Memory(string when)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        var info = GC.GetGCMemoryInfo();
+        using var process = Process.GetCurrentProcess();
+        Console.Error.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"plumtree startup: {when}: managed heap {info.HeapSizeBytes / 1024} KiB (live {GC.GetTotalMemory(false) / 1024} KiB, committed {info.TotalCommittedBytes / 1024} KiB), gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, threads {process.Threads.Count}"));
+    }
 }
 
 /// <summary>Marks the host's start phases in the <see cref="StartupTrace"/>; registered only when the trace is on.</summary>
