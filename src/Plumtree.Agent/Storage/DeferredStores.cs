@@ -28,7 +28,15 @@ internal sealed class DeferredMessageStore(Func<IMessageStore> open) : IMessageS
 
     public MessageStoreVerification Verify() => Store.Verify();
 
-    public void Dispose() => Store.Dispose();
+    public void Dispose()
+    {
+        // A store that failed to open has nothing to dispose (the failure surfaced at its first call).
+        ((IAsyncResult)_store).AsyncWaitHandle.WaitOne();
+        if (_store.IsCompletedSuccessfully)
+        {
+            _store.Result.Dispose();
+        }
+    }
 }
 
 /// <summary>
@@ -54,7 +62,9 @@ internal sealed class DeferredPeerStore(Func<IPeerStore> open) : IPeerStore, IDi
 
     public void Dispose()
     {
-        if (_store.GetAwaiter().GetResult() is IDisposable disposable)
+        // A store that failed to open has nothing to dispose (the failure surfaced at its first call).
+        ((IAsyncResult)_store).AsyncWaitHandle.WaitOne();
+        if (_store.IsCompletedSuccessfully && _store.Result is IDisposable disposable)
         {
             disposable.Dispose();
         }
