@@ -49,12 +49,34 @@ public sealed class PlumtreeHealthCheck : IHealthCheck
         }
 
         var message = health.Message;
-        if (_state.LastJoinError is { } joinError && !_node.IsJoined)
+        var status = Map(health.Status);
+
+        // The node counts as a lone seed from its start; while the seeds it was given have not been reached (a round
+        // in progress, or the last one failed), it is not the cluster member it is meant to be: at most Degraded.
+        if (JoinProblem() is { } joinProblem)
         {
-            message = $"{message} (last join round: {joinError})";
+            data[JoinCheck] = new PlumtreeCheckDetail(HealthStatus.Degraded, joinProblem, new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                ["attempts"] = _state.JoinAttempts,
+            });
+            message = $"{message} ({joinProblem})";
+            status = status == MsHealthStatus.Healthy ? MsHealthStatus.Degraded : status;
         }
 
-        return Task.FromResult(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult(Map(health.Status), message, data: data));
+        return Task.FromResult(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult(status, message, data: data));
+    }
+
+    /// <summary>The name of the check added while the configured seeds have not been reached.</summary>
+    internal const string JoinCheck = "join";
+
+    private string? JoinProblem()
+    {
+        if (_state.LastJoinError is { } error)
+        {
+            return $"not joined: last join round: {error}";
+        }
+
+        return _state.Ready.IsCompleted ? null : "joining: no join round has finished yet";
     }
 
     internal static MsHealthStatus Map(HealthStatus status) => status switch

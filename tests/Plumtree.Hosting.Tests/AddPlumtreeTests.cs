@@ -83,6 +83,7 @@ public sealed class AddPlumtreeTests
         services.AddPlumtree(o => o.NodeName = "x");
         await using var provider = services.BuildServiceProvider();
         provider.GetRequiredService<PlumtreeStartupState>().MarkStarted();
+        provider.GetRequiredService<PlumtreeStartupState>().MarkReady(ReadyReason.Joined);
 
         var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync(TestContext.Current.CancellationToken);
 

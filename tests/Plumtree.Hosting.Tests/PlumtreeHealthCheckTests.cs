@@ -20,6 +20,14 @@ public sealed class PlumtreeHealthCheckTests
         return state;
     }
 
+    /// <summary>Started and joined (or a lone seed): the node's own health is the answer.</summary>
+    private static PlumtreeStartupState Ready()
+    {
+        var state = Started();
+        state.MarkReady(ReadyReason.Joined);
+        return state;
+    }
+
     [Theory]
     [InlineData(NodeStatus.Healthy, MsStatus.Healthy)]
     [InlineData(NodeStatus.Degraded, MsStatus.Degraded)]
@@ -28,7 +36,7 @@ public sealed class PlumtreeHealthCheckTests
     {
         var node = new FakeNode { IsJoined = true, Health = new NodeHealth(status, "the message", new Dictionary<string, NodeCheck>()) };
 
-        var result = await Check(node, Started());
+        var result = await Check(node, Ready());
 
         Assert.Equal(expected, result.Status);
         Assert.Equal("the message", result.Description);
@@ -44,7 +52,7 @@ public sealed class PlumtreeHealthCheckTests
         };
         var node = new FakeNode { IsJoined = true, Health = new NodeHealth(NodeStatus.Degraded, "no eager peers", checks) };
 
-        var result = await Check(node, Started());
+        var result = await Check(node, Ready());
 
         var eager = Assert.IsType<PlumtreeCheckDetail>(result.Data["eager_peers"]);
         Assert.Equal(NodeStatus.Degraded, eager.Status);
@@ -84,5 +92,29 @@ public sealed class PlumtreeHealthCheckTests
 
         Assert.Contains("no peers", result.Description, StringComparison.Ordinal);
         Assert.Contains("connection refused", result.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_healthy_node_whose_seeds_are_not_reached_yet_is_degraded_and_says_so()
+    {
+        // The node counts as a lone seed (Healthy by its own checks) from its start; the hosted service is still joining.
+        var node = new FakeNode { IsJoined = true, Health = new NodeHealth(NodeStatus.Healthy, "1 alive member", new Dictionary<string, NodeCheck>()) };
+        var state = Started();
+
+        var joining = await Check(node, state);
+        Assert.Equal(MsStatus.Degraded, joining.Status);
+        Assert.Contains("joining", joining.Description, StringComparison.Ordinal);
+        Assert.Equal(NodeStatus.Degraded, Assert.IsType<PlumtreeCheckDetail>(joining.Data[PlumtreeHealthCheck.JoinCheck]).Status);
+
+        state.MarkJoinFailed("10.0.0.9:7946: connection refused");
+        state.MarkReady(ReadyReason.JoinTimedOut);
+        var failing = await Check(node, state);
+        Assert.Equal(MsStatus.Degraded, failing.Status);
+        Assert.Contains("not joined: last join round: 10.0.0.9:7946: connection refused", failing.Description, StringComparison.Ordinal);
+
+        state.MarkReady(ReadyReason.Joined); // a later round reached a seed: the error is cleared
+        var healthy = await Check(node, state);
+        Assert.Equal(MsStatus.Healthy, healthy.Status);
+        Assert.False(healthy.Data.ContainsKey(PlumtreeHealthCheck.JoinCheck));
     }
 }

@@ -64,6 +64,7 @@ internal static class AgentCommand
         {
             config = AgentConfiguration.Load(flags, env.Environment);
             PrepareDataDir(config.Settings);
+            StartupTrace.Mark("configuration read");
         }
         catch (AgentConfigException ex)
         {
@@ -75,6 +76,7 @@ internal static class AgentCommand
         try
         {
             app = AgentHost.Build(config);
+            StartupTrace.Mark("host built");
         }
         catch (Exception ex)
         {
@@ -90,6 +92,16 @@ internal static class AgentCommand
                 AgentLog.ConfigFileRead(logger, config.ConfigFile);
             }
 
+            app.Lifetime.ApplicationStarted.Register(() =>
+            {
+                StartupTrace.Mark("host started (admin API listening)");
+                StartupTrace.Memory("at start");
+                if (StartupTrace.Enabled)
+                {
+                    _ = Task.Delay(TimeSpan.FromSeconds(5), TimeProvider.System, app.Lifetime.ApplicationStopping)
+                        .ContinueWith(_ => StartupTrace.Memory("5 s later"), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                }
+            });
             app.Lifetime.ApplicationStarted.Register(() => AgentLog.AdminListening(logger, config.Settings.HttpTls is null ? "http" : "https", config.Settings.Http.ToString()));
             LogAdminProtection(logger, config.Settings);
             using var sighup = ReloadOnSighup(app, config.Settings, logger);

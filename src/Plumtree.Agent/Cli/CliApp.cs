@@ -23,6 +23,7 @@ internal static class CliApp
     {
         var root = Build(env);
         var parse = root.Parse(args);
+        Hosting.StartupTrace.Mark("command line parsed");
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

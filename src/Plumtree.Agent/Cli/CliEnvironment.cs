@@ -18,18 +18,30 @@ internal sealed class CliEnvironment
 
     public required IDictionary Environment { get; init; }
 
-    public required IAnsiConsole Console { get; init; }
+    /// <summary>The console for rich output (the demo); created on first use, since the agent never needs it.</summary>
+    public IAnsiConsole Console
+    {
+        get => (_console ?? throw new InvalidOperationException("No console was set.")).Value;
+        init => _console = new Lazy<IAnsiConsole>(value);
+    }
+
+    private Lazy<IAnsiConsole>? _console;
 
     /// <summary>Tests route HTTP through an in-memory server; null uses real sockets.</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
 
     public static CliEnvironment FromProcess()
     {
-        var console = AnsiConsole.Console;
-        if (System.Console.IsOutputRedirected)
+        static IAnsiConsole CreateConsole()
         {
-            // Piped or logged (journald, a file, a test): Spectre would wrap every line at 80 columns.
-            console.Profile.Width = RedirectedWidth;
+            var console = AnsiConsole.Console;
+            if (System.Console.IsOutputRedirected)
+            {
+                // Piped or logged (journald, a file, a test): Spectre would wrap every line at 80 columns.
+                console.Profile.Width = RedirectedWidth;
+            }
+
+            return console;
         }
 
         return new()
@@ -39,7 +51,7 @@ internal sealed class CliEnvironment
             OpenInput = System.Console.OpenStandardInput,
             InputRedirected = System.Console.IsInputRedirected,
             Environment = System.Environment.GetEnvironmentVariables(),
-            Console = console,
+            _console = new Lazy<IAnsiConsole>(CreateConsole),
         };
     }
 

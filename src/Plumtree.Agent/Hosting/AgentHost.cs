@@ -76,6 +76,11 @@ internal static class AgentHost
         }));
 
         var services = builder.Services;
+        if (StartupTrace.Enabled)
+        {
+            services.AddHostedService(_ => new StartupTraceService("first hosted service starting"));
+        }
+
         services.AddSystemd();
         var leaveTimeout = config.PlumtreeSection.Get<PlumtreeHostingOptions>()?.LeaveTimeout ?? TimeSpan.FromSeconds(10);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = leaveTimeout + TimeSpan.FromSeconds(15));
@@ -93,17 +98,35 @@ internal static class AgentHost
 
         // Registered before the node's hosted service, so it subscribes to deliveries before the node starts.
         services.AddHostedService<DeliveryHub>();
-        services.AddSingleton<IPeerStore>(sp => AgentPeerStore.Open(
-            settings.DataDir,
-            sp.GetRequiredService<PeerStoreMetrics>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Storage")));
-        services.AddSingleton<IMessageStore>(sp => AgentMessageStore.Open(
-            settings.DataDir,
-            sp.GetRequiredService<PeerStoreMetrics>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Storage")));
+        // Both stores open on thread-pool threads from the moment the host creates them (DeferredStores.cs).
+        services.AddSingleton<IPeerStore>(sp => new DeferredPeerStore(() =>
+        {
+            StartupTrace.Mark("peer store opening");
+            var store = AgentPeerStore.Open(
+                settings.DataDir,
+                sp.GetRequiredService<PeerStoreMetrics>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Storage"));
+            StartupTrace.Mark("peer store opened");
+            return store;
+        }));
+        services.AddSingleton<IMessageStore>(sp => new DeferredMessageStore(() =>
+        {
+            StartupTrace.Mark("message store opening");
+            var store = AgentMessageStore.Open(
+                settings.DataDir,
+                sp.GetRequiredService<PeerStoreMetrics>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Storage"));
+            StartupTrace.Mark("message store opened");
+            return store;
+        }));
         services.AddPlumtree(config.PlumtreeSection);
+        if (StartupTrace.Enabled)
+        {
+            services.AddHostedService(_ => new StartupTraceService("node started"));
+        }
+
         services.PostConfigure<PlumtreeHostingOptions>(o => o.Join = [.. config.Join]);
         services.PostConfigure<PlumtreeNodeOptions>(o =>
         {
@@ -137,6 +160,9 @@ internal static class AgentHost
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddPlumtreeInstrumentation()
             .AddMeter(HandlerRunner.MeterName)
+            .AddView(instrument => instrument.Meter.Name == HandlerRunner.MeterName
+                ? new MetricStreamConfiguration { CardinalityLimit = PlumtreeMeterProviderBuilderExtensions.CardinalityLimit }
+                : null)
             .AddPrometheusExporter(o =>
             {
                 o.ScrapeEndpointPath = "/metrics";

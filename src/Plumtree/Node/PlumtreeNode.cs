@@ -90,10 +90,12 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
         _snapshots = new SnapshotBuilder(options.NodeName, options.HealthWindow, memberTags);
         // Ids must not repeat across restarts of a node with the same name (a clock stepped back would mint ids the
         // cluster already holds, and they would be dropped as duplicates): without an explicit seed their random part
-        // comes from the OS's entropy, not from the name.
+        // comes from the OS's entropy, not from the name. Taken through Guid.NewGuid (the runtime's own getrandom/urandom
+        // call; its first 4 bytes are random) rather than RandomNumberGenerator, which on Linux loads OpenSSL (libssl
+        // and libcrypto: ~4 MB resident and ~15 ms at start) into a node that may use no cryptography at all.
         _ids = new MessageIdGenerator(_time, new Random(options.RandomSeed is { } fixedSeed
             ? unchecked(fixedSeed ^ 0x27D4_EB2F)
-            : System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue)));
+            : EntropySeed()));
         _inbox = new LoopInbox(InputQueueCapacity, _dropped);
         _snapshot = NodeSnapshot.Initial(options.NodeName);
         _store = options.MessageStore ?? new InMemoryMessageStore();
@@ -145,6 +147,14 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
 
     /// <summary>Engine time: elapsed on the node's clock since <see cref="StartAsync"/>.</summary>
     private TimeSpan Now => _time.GetElapsedTime(_startTimestamp);
+
+    /// <summary>A non-negative seed from the OS's entropy (a version-4 Guid's first 4 bytes are random).</summary>
+    private static int EntropySeed()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Guid.NewGuid().TryWriteBytes(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes) & int.MaxValue;
+    }
 
     private void EnsureRunning()
     {
