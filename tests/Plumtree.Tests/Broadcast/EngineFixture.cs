@@ -35,10 +35,11 @@ internal sealed class EngineFixture
         NeighborRefusalTtl = TimeSpan.Zero,
     };
 
-    public static EngineFixture Create(BroadcastOptions options, string[] eager, string[] lazy, string[]? others = null, int seed = 1)
+    /// <param name="legacy">Members the view marks legacy (they do not know the Splice frame).</param>
+    public static EngineFixture Create(BroadcastOptions options, string[] eager, string[] lazy, string[]? others = null, int seed = 1, string[]? legacy = null)
     {
         var fixture = new EngineFixture(options, seed);
-        var view = PeerView.Create([SelfName, .. eager, .. lazy, .. others ?? []]);
+        var view = PeerView.Create([SelfName, .. eager, .. lazy, .. others ?? []]).WithLegacyMembers(legacy ?? []);
         fixture.Arrange(view, eager, lazy);
         return fixture;
     }
