@@ -98,6 +98,11 @@ public sealed partial class BroadcastEngine
             var victim = wanted ? PickEvictable() : null;
             if (victim is null)
             {
+                if (!wanted && SpliceInLegacy(from))
+                {
+                    return;
+                }
+
                 SendDisconnect(from);
                 return;
             }

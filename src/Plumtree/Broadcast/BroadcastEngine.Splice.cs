@@ -14,7 +14,7 @@ namespace Plumtree.Broadcast;
 // Every link is made with Neighbor and refused with Disconnect as before, so the overlay stays symmetric and bounded.
 // Mixed clusters: a member the view marks legacy (pt < 2) does not know the Splice frame and is never sent one. Requests
 // go to, and the matchmaker is, a member that knows it; a handoff's victim is one that knows it; a node with no other
-// member that knows it just keeps probing.
+// member that knows it just keeps probing. A legacy member cannot ask, so a full member splices it in when it probes.
 public sealed partial class BroadcastEngine
 {
     private string? _spliceOffer;
@@ -161,6 +161,28 @@ public sealed partial class BroadcastEngine
         _refusedUntil.Remove(from);
         Link(from, eager: _eager.Count < _options.EagerFanout);
         _counters.Splices++;
+    }
+
+    /// <summary>
+    /// A probe (Neighbor) from a legacy member while full: it cannot ask for a splice, so splice it in as for a Request
+    /// from it (drop an evictable link F–P to a P that knows the frame, hand P the prober, link the prober). False when
+    /// the prober knows the frame (it splices for itself) or no such link exists: then the probe is refused as before.
+    /// </summary>
+    private bool SpliceInLegacy(string from)
+    {
+        if (!_options.OverlaySplice || _view.KnowsSplice(from) || !IsKnownMember(from)
+            || PickEvictable(knowsSplice: true) is not { } victim)
+        {
+            return false;
+        }
+
+        RemovePeer(victim);
+        SendSplice(victim.Name, SpliceKind.Handoff, from);
+        SendDisconnect(victim.Name);
+        _refusedUntil.Remove(from);
+        AddPeer(from, eager: _eager.Count < _options.EagerFanout).Confirmed = true;
+        _counters.Splices++;
+        return true;
     }
 
     /// <summary>A full member dropped our link to splice in a short one: drop it here too and link the named member.</summary>

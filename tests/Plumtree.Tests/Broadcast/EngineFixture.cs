@@ -35,7 +35,7 @@ internal sealed class EngineFixture
         NeighborRefusalTtl = TimeSpan.Zero,
     };
 
-    /// <param name="legacy">Members the view marks legacy (they do not know the Splice frame).</param>
+    /// <summary>A fixture whose view holds self and the named members; <c>legacy</c> ones are marked legacy (no Splice frame).</summary>
     public static EngineFixture Create(BroadcastOptions options, string[] eager, string[] lazy, string[]? others = null, int seed = 1, string[]? legacy = null)
     {
         var fixture = new EngineFixture(options, seed);

@@ -13,8 +13,10 @@ internal sealed class InMemoryNetwork
     private readonly PriorityQueue<Event, (TimeSpan At, long Seq)> _events = new();
     private long _seq;
 
-    /// <param name="legacy">Which nodes (by index) run the previous release: engines without the splice rule, marked
-    /// legacy in every view, that drop Splice frames as that release's transport does.</param>
+    /// <summary>
+    /// <c>legacy</c> picks the nodes (by index) that run the previous release: engines without the splice rule, marked
+    /// legacy in every view, that drop Splice frames as that release's transport does.
+    /// </summary>
     public InMemoryNetwork(int count, BroadcastOptions options, int seed, TimeSpan? delay = null, Func<int, bool>? legacy = null)
     {
         Delay = delay ?? TimeSpan.FromMilliseconds(1);
