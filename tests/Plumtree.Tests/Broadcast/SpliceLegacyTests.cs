@@ -73,25 +73,18 @@ public sealed class SpliceLegacyTests
     }
 
     [Fact]
-    public void A_short_node_with_no_other_member_that_knows_the_Splice_frame_keeps_probing()
+    public void A_short_node_with_no_other_member_that_knows_the_Splice_frame_keeps_probing_as_with_OverlaySplice_off()
     {
         string[] legacy = ["a", "b", "c", "d", "e", "g", "h"];
         var f = Create(Plain(2, 2), eager: ["a"], lazy: ["b"], others: ["c", "d", "e", "g", "h"], legacy: legacy);
-        var probingRounds = 0;
-        while (f.Engine.NextTickAt is { } due && due < TimeSpan.FromMinutes(5))
-        {
-            var before = f.Output.Sent.Count;
-            f.Engine.Tick(due);
-            var probes = f.Output.Sent.Skip(before).Where(s => s.Frame.Type == FrameType.Neighbor).ToList();
-            probingRounds += probes.Count > 0 ? 1 : 0;
-            foreach (var (to, _) in probes)
-            {
-                f.Engine.Receive(to, PlumtreeFrame.Disconnect(), due);
-            }
-        }
+        var off = Create(Plain(2, 2) with { OverlaySplice = false }, eager: ["a"], lazy: ["b"], others: ["c", "d", "e", "g", "h"], legacy: legacy);
+
+        var probingRounds = RefuseProbesUntil(f, TimeSpan.FromMinutes(5));
+        RefuseProbesUntil(off, TimeSpan.FromMinutes(5));
 
         Assert.Empty(f.Output.OfType(FrameType.Splice));
-        Assert.True(probingRounds >= 6, $"{probingRounds} probing rounds"); // every round probes, none is spent on a splice
+        Assert.True(probingRounds >= 4, $"{probingRounds} probing rounds");
+        Assert.Equal(off.Output.Lines, f.Output.Lines); // every stalled round probes: none is spent on a splice
     }
 
     [Theory]
@@ -112,6 +105,25 @@ public sealed class SpliceLegacyTests
         var missing = net.Live.Sum(node => degree - node.Peers.Count());
         Assert.True(missing <= 2, $"missing link ends {missing}: {string.Join(", ", short_)}");
         Assert.All(net.Legacy, name => Assert.InRange(net[name].Peers.Count(), degree - 1, degree)); // legacy members are linked too
+    }
+
+    /// <summary>Ticks until <paramref name="until"/>, refusing every probe; returns the number of rounds that probed.</summary>
+    private static int RefuseProbesUntil(EngineFixture f, TimeSpan until)
+    {
+        var probingRounds = 0;
+        while (f.Engine.NextTickAt is { } due && due < until)
+        {
+            var before = f.Output.Sent.Count;
+            f.Engine.Tick(due);
+            var probes = f.Output.Sent.Skip(before).Where(s => s.Frame.Type == FrameType.Neighbor).ToList();
+            probingRounds += probes.Count > 0 ? 1 : 0;
+            foreach (var (to, _) in probes)
+            {
+                f.Engine.Receive(to, PlumtreeFrame.Disconnect(), due);
+            }
+        }
+
+        return probingRounds;
     }
 
     private static List<string> RefuseProbesAndCollectSplices(EngineFixture f, TimeSpan until)
