@@ -35,7 +35,7 @@ public sealed class GoMemberlistTests
             Assert.Equal(node.AdvertisedEndPoint.Port, us.Port);
             Assert.Equal("127.0.0.1", us.Addr);
             var tags = SerfTags.Decode(us.Meta);
-            Assert.Equal("1", tags["pt"]);
+            Assert.Equal("2", tags["pt"]);
             Assert.Equal("z1", tags["zone"]);
         }
 

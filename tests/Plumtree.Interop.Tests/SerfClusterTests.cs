@@ -27,7 +27,7 @@ public sealed class SerfClusterTests
         {
             var members = await UntilSerfListsAsync(agent, "alive", "s1", "s2", "pt1");
             var us = members.Single(m => m.Name == "pt1");
-            Assert.Equal("1", us.Tags?["pt"]);
+            Assert.Equal("2", us.Tags?["pt"]);
             Assert.Equal("z1", us.Tags?["zone"]);
             Assert.Equal("plumtree", us.Tags?["role"]);
             Assert.Equal(node.AdvertisedEndPoint.Port, us.Port);

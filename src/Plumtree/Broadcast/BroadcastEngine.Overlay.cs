@@ -98,6 +98,11 @@ public sealed partial class BroadcastEngine
             var victim = wanted ? PickEvictable() : null;
             if (victim is null)
             {
+                if (!wanted && SpliceInLegacy(from))
+                {
+                    return;
+                }
+
                 SendDisconnect(from);
                 return;
             }
@@ -218,14 +223,15 @@ public sealed partial class BroadcastEngine
 
     /// <summary>
     /// A random peer that may be evicted, or null when there is none: not a ring neighbour, not one of the cross-zone
-    /// links the zone rule needs, with <paramref name="sameZoneOnly"/> not cross-zone at all, and not <paramref name="except"/>.
+    /// links the zone rule needs, with <paramref name="sameZoneOnly"/> not cross-zone at all, not <paramref name="except"/>,
+    /// and with <paramref name="knowsSplice"/> not a member the view marks legacy.
     /// </summary>
-    private PeerState? PickEvictable(bool sameZoneOnly = false, string? except = null)
+    private PeerState? PickEvictable(bool sameZoneOnly = false, string? except = null, bool knowsSplice = false)
     {
         var candidates = 0;
         foreach (var peer in _peers.Values)
         {
-            if (IsEvictable(peer, sameZoneOnly) && !string.Equals(peer.Name, except, StringComparison.Ordinal))
+            if (IsEvictable(peer, sameZoneOnly, except, knowsSplice))
             {
                 candidates++;
             }
@@ -241,7 +247,7 @@ public sealed partial class BroadcastEngine
         {
             foreach (var peer in list)
             {
-                if (IsEvictable(peer, sameZoneOnly) && !string.Equals(peer.Name, except, StringComparison.Ordinal) && pick-- == 0)
+                if (IsEvictable(peer, sameZoneOnly, except, knowsSplice) && pick-- == 0)
                 {
                     return peer;
                 }
@@ -251,8 +257,9 @@ public sealed partial class BroadcastEngine
         return null;
     }
 
-    private bool IsEvictable(PeerState peer, bool sameZoneOnly) =>
-        !peer.IsRing && !(sameZoneOnly ? peer.CrossZone : IsNeededCrossZone(peer));
+    private bool IsEvictable(PeerState peer, bool sameZoneOnly, string? except, bool knowsSplice) =>
+        !peer.IsRing && !(sameZoneOnly ? peer.CrossZone : IsNeededCrossZone(peer))
+        && !string.Equals(peer.Name, except, StringComparison.Ordinal) && (!knowsSplice || _view.KnowsSplice(peer.Name));
 
     /// <summary>Cross-zone ring neighbours fit in the degree beside the k zone ring neighbours (2 of them at most).</summary>
     private bool CrossZoneRingNeighbors =>
@@ -392,7 +399,7 @@ public sealed partial class BroadcastEngine
         _repairBackoff = size == _lastRepairSize ? Math.Min(_repairBackoff * 2, MaxBackoff) : 1;
         _lastRepairSize = size;
         _stalledRounds = _repairBackoff > 1 ? _stalledRounds + 1 : 0;
-        if (_stalledRounds % 2 == 1 && _options.OverlaySplice && Missing() > 0)
+        if (_stalledRounds % 2 == 1 && _options.OverlaySplice && Missing() > 0 && HasSplicePartner())
         {
             // Stalled: the last free slots are not found by probing, so every other stalled round splices instead (its
             // free slots stay free for the answer). The rounds between still probe, for members without the rule.

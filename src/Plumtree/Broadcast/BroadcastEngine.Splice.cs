@@ -12,6 +12,9 @@ namespace Plumtree.Broadcast;
 //   other (or, when the two are linked already, sends Request(other) to a random member: that splice gives each one
 //   link). The offer held expires after two of the longest repair intervals.
 // Every link is made with Neighbor and refused with Disconnect as before, so the overlay stays symmetric and bounded.
+// Mixed clusters: a member the view marks legacy (pt < 2) does not know the Splice frame and is never sent one. Requests
+// go to, and the matchmaker is, a member that knows it; a handoff's victim is one that knows it; a node with no other
+// member that knows it just keeps probing. A legacy member cannot ask, so a full member splices it in when it probes.
 public sealed partial class BroadcastEngine
 {
     private string? _spliceOffer;
@@ -31,9 +34,9 @@ public sealed partial class BroadcastEngine
             return;
         }
 
-        if (missing == 1 && _view.Count > 0)
+        if (missing == 1 && _view.SpliceRing.Length > 0)
         {
-            var matchmaker = _view.Ring[0];
+            var matchmaker = _view.SpliceRing[0]; // the first member in ring order that knows the Splice frame
             if (string.Equals(matchmaker, _self, StringComparison.Ordinal))
             {
                 OnOffer(_self, now);
@@ -145,17 +148,41 @@ public sealed partial class BroadcastEngine
             return;
         }
 
-        if (PickEvictable(except: named) is not { } victim)
+        // The victim must know the Splice frame: without the handoff the splice only moves the shortness from the
+        // requester to the victim, so with no such victim nothing is spliced.
+        if (PickEvictable(except: named, knowsSplice: true) is not { } victim)
         {
             return;
         }
 
         RemovePeer(victim);
         SendSplice(victim.Name, SpliceKind.Handoff, named);
-        SendDisconnect(victim.Name); // a member without the rule skips the handoff and takes this as an eviction
+        SendDisconnect(victim.Name); // a member with the frame but without the rule skips the handoff and takes this as an eviction
         _refusedUntil.Remove(from);
         Link(from, eager: _eager.Count < _options.EagerFanout);
         _counters.Splices++;
+    }
+
+    /// <summary>
+    /// A probe (Neighbor) from a legacy member while full: it cannot ask for a splice, so splice it in as for a Request
+    /// from it (drop an evictable link F–P to a P that knows the frame, hand P the prober, link the prober). False when
+    /// the prober knows the frame (it splices for itself) or no such link exists: then the probe is refused as before.
+    /// </summary>
+    private bool SpliceInLegacy(string from)
+    {
+        if (!_options.OverlaySplice || _view.KnowsSplice(from) || !IsKnownMember(from)
+            || PickEvictable(knowsSplice: true) is not { } victim)
+        {
+            return false;
+        }
+
+        RemovePeer(victim);
+        SendSplice(victim.Name, SpliceKind.Handoff, from);
+        SendDisconnect(victim.Name);
+        _refusedUntil.Remove(from);
+        AddPeer(from, eager: _eager.Count < _options.EagerFanout).Confirmed = true;
+        _counters.Splices++;
+        return true;
     }
 
     /// <summary>A full member dropped our link to splice in a short one: drop it here too and link the named member.</summary>
@@ -173,13 +200,17 @@ public sealed partial class BroadcastEngine
         }
     }
 
-    /// <summary>A random view member that is neither this node, a peer, nor <paramref name="exclude"/>; null when none is found in the sample budget.</summary>
+    /// <summary>
+    /// A random view member that knows the Splice frame and is neither this node, a peer, nor <paramref name="exclude"/>;
+    /// null when none is found in the sample budget.
+    /// </summary>
     private string? PickSpliceTarget(string? exclude)
     {
-        var n = _view.Count;
+        var ring = _view.SpliceRing;
+        var n = ring.Length;
         for (var i = 0; i < SampleBudget(1) && n > 0; i++)
         {
-            var name = _view.Ring[_random.Next(n)];
+            var name = ring[_random.Next(n)];
             if (!string.Equals(name, _self, StringComparison.Ordinal) && !string.Equals(name, exclude, StringComparison.Ordinal) && !_peers.ContainsKey(name))
             {
                 return name;
@@ -187,6 +218,13 @@ public sealed partial class BroadcastEngine
         }
 
         return null;
+    }
+
+    /// <summary>True when a member other than this node knows the Splice frame: else splicing has nobody to ask.</summary>
+    private bool HasSplicePartner()
+    {
+        var ring = _view.SpliceRing;
+        return ring.Length > 1 || (ring.Length == 1 && !string.Equals(ring[0], _self, StringComparison.Ordinal));
     }
 
     private void SendSplice(string to, SpliceKind kind, string? named)

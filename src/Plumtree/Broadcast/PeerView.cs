@@ -13,12 +13,19 @@ namespace Plumtree.Broadcast;
 /// A view may carry each member's failure zone (the <c>zone</c> tag of its meta). A member without one is in the
 /// unnamed zone, so a view where no member has a zone has one zone and the overlay ignores zones (see
 /// <c>docs/broadcast.md</c>, "Zones").
+/// <para>
+/// A view may also mark members as legacy: they advertise a Plumtree protocol older than 2 (the <c>pt</c> tag) and do
+/// not know the Splice frame, so the engine never sends them one (see <c>docs/broadcast.md</c>, "Splice"). A view where
+/// every member is current carries nothing for this.
+/// </para>
 /// </remarks>
 public sealed class PeerView
 {
     private readonly string[] _ring;
     private readonly FrozenDictionary<string, int> _index;
     private readonly ZoneLayout? _zones;
+    private readonly bool[]? _legacy;
+    private readonly string[]? _spliceRing;
 
     private PeerView(string[] ring, long version, IReadOnlyDictionary<string, string>? zones)
     {
@@ -26,6 +33,16 @@ public sealed class PeerView
         Version = version;
         _index = ring.Select((name, i) => KeyValuePair.Create(name, i)).ToFrozenDictionary(StringComparer.Ordinal);
         _zones = zones is { Count: > 0 } ? ZoneLayout.Build(ring, zones) : null;
+    }
+
+    private PeerView(PeerView view, bool[] legacy)
+    {
+        _ring = view._ring;
+        Version = view.Version;
+        _index = view._index;
+        _zones = view._zones;
+        _legacy = legacy;
+        _spliceRing = [.. view._ring.Where((_, i) => !legacy[i])];
     }
 
     /// <summary>An empty view.</summary>
@@ -94,6 +111,42 @@ public sealed class PeerView
         var zone = _zones.Names[_zones.ZoneAt[position]];
         return zone.Length == 0 ? null : zone;
     }
+
+    /// <summary>Members marked legacy (<see cref="WithLegacyMembers"/>): they do not know the Splice frame.</summary>
+    public int LegacyCount => _ring.Length - SpliceRing.Length;
+
+    /// <summary>
+    /// False when <paramref name="name"/> is marked legacy (a Plumtree protocol older than 2, without the Splice frame);
+    /// true for every other member, and for a name not in the view.
+    /// </summary>
+    public bool KnowsSplice(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return _legacy is null || !_index.TryGetValue(name, out var position) || !_legacy[position];
+    }
+
+    /// <summary>
+    /// This view with the members in <paramref name="legacy"/> marked legacy: they speak a Plumtree protocol older than
+    /// 2 and are never sent a Splice frame. Names not in the view are ignored; with none left this view is returned.
+    /// </summary>
+    public PeerView WithLegacyMembers(IEnumerable<string> legacy)
+    {
+        ArgumentNullException.ThrowIfNull(legacy);
+        bool[]? marks = null;
+        foreach (var name in legacy)
+        {
+            if (name is not null && _index.TryGetValue(name, out var position))
+            {
+                marks ??= _legacy is null ? new bool[_ring.Length] : (bool[])_legacy.Clone();
+                marks[position] = true;
+            }
+        }
+
+        return marks is null ? this : new PeerView(this, marks);
+    }
+
+    /// <summary>The members that know the Splice frame, in ring order (the whole ring when none is legacy).</summary>
+    internal ReadOnlySpan<string> SpliceRing => _spliceRing ?? _ring;
 
     /// <summary>The zone layout (null when there is at most one zone): per-zone sub-rings in ring order.</summary>
     internal ZoneLayout? Zones => _zones;

@@ -16,8 +16,11 @@ internal static class MemberMeta
     /// <summary>The failure-zone tag.</summary>
     public const string ZoneTag = "zone";
 
-    /// <summary>The Plumtree protocol version this node speaks (the value of <c>pt</c>).</summary>
-    public const string ProtocolVersion = "1";
+    /// <summary>
+    /// The Plumtree protocol version this node speaks (the value of <c>pt</c>): 2, the version with the Splice frame
+    /// (<see cref="PlumtreePeers.SpliceVersion"/>). Members that publish 1 (the previous release) are still Plumtree members.
+    /// </summary>
+    public const string ProtocolVersion = "2";
 
     /// <summary>Every tag a member publishes: the user's, the zone (when set) and <c>pt</c>.</summary>
     public static Dictionary<string, string> Tags(IEnumerable<KeyValuePair<string, string>>? userTags, string? zone)

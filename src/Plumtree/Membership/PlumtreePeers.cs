@@ -1,3 +1,4 @@
+using System.Globalization;
 using Plumtree.Wire;
 using Plumtree.Wire.Memberlist.Serf;
 
@@ -6,12 +7,16 @@ namespace Plumtree.Membership;
 /// <summary>
 /// Which members take part in Plumtree: those whose meta carries the <c>pt</c> tag in serf's tag encoding
 /// (<c>0xFF</c> + msgpack map). Other members (plain memberlist nodes, serf agents) are just members.
-/// The node runtime builds <c>Plumtree.Broadcast.PeerView</c> from <see cref="Names"/>.
+/// The node runtime builds <c>Plumtree.Broadcast.PeerView</c> from <see cref="Names"/>, <see cref="Zones"/> and
+/// <see cref="Legacy"/>.
 /// </summary>
 internal static class PlumtreePeers
 {
     /// <summary>The tag whose presence marks a Plumtree node; its value is the Plumtree protocol version.</summary>
     public const string Tag = "pt";
+
+    /// <summary>The first Plumtree protocol version with the Splice frame (type 7).</summary>
+    public const int SpliceVersion = 2;
 
     /// <summary>The <c>pt</c> tag's value in <paramref name="meta"/>, or <see langword="null"/> when absent or the meta is not tags.</summary>
     public static string? TagValue(ReadOnlyMemory<byte> meta)
@@ -37,6 +42,14 @@ internal static class PlumtreePeers
         ArgumentNullException.ThrowIfNull(member);
         return TagValue(member.Meta) is not null;
     }
+
+    /// <summary>
+    /// True when a <c>pt</c> value announces a protocol that knows the Splice frame: a decimal integer of at least
+    /// <see cref="SpliceVersion"/>. Any other value ("1", or one this release cannot read) is a Plumtree member all the
+    /// same, just a legacy one.
+    /// </summary>
+    public static bool KnowsSplice(string? tagValue) =>
+        int.TryParse(tagValue, NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version >= SpliceVersion;
 
     /// <summary>
     /// Names of the Plumtree-capable members that are alive or suspect (a suspect may well be alive;
@@ -78,5 +91,25 @@ internal static class PlumtreePeers
         }
 
         return zones;
+    }
+
+    /// <summary>
+    /// Names of the Plumtree-capable alive or suspect members whose <c>pt</c> value does not know the Splice frame
+    /// (<see cref="KnowsSplice"/>): the broadcast view marks them legacy. Empty when every member is current.
+    /// </summary>
+    public static HashSet<string> Legacy(IEnumerable<Member> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        var legacy = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in members)
+        {
+            if (member.State is MemberState.Alive or MemberState.Suspect
+                && TagValue(member.Meta) is { } version && !KnowsSplice(version))
+            {
+                legacy.Add(member.Name);
+            }
+        }
+
+        return legacy;
     }
 }

@@ -50,6 +50,24 @@ internal sealed class MemberTagCache
         return zones;
     }
 
+    /// <summary>
+    /// Names of the Plumtree-capable alive or suspect members whose <c>pt</c> value does not know the Splice frame
+    /// (as <see cref="PlumtreePeers.Legacy"/>): the broadcast view marks them legacy.
+    /// </summary>
+    public HashSet<string> Legacy(IEnumerable<Member> members)
+    {
+        var legacy = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in members)
+        {
+            if (m.State is MemberState.Alive or MemberState.Suspect && Get(m) is { Capable: true, KnowsSplice: false })
+            {
+                legacy.Add(m.Name);
+            }
+        }
+
+        return legacy;
+    }
+
     /// <summary>Forgets members no longer known (called when the member table changed).</summary>
     public void Retain(IReadOnlyList<Member> members)
     {
@@ -80,10 +98,11 @@ internal sealed class MemberTagCache
             zone = z;
         }
 
-        entry = new Entry(member.Meta, tags, PlumtreePeers.IsCapable(member), zone);
+        var pt = PlumtreePeers.TagValue(member.Meta);
+        entry = new Entry(member.Meta, tags, pt is not null, zone, PlumtreePeers.KnowsSplice(pt));
         _byName[member.Name] = entry;
         return entry;
     }
 
-    private sealed record Entry(ReadOnlyMemory<byte> Meta, IReadOnlyDictionary<string, string> Tags, bool Capable, string? Zone);
+    private sealed record Entry(ReadOnlyMemory<byte> Meta, IReadOnlyDictionary<string, string> Tags, bool Capable, string? Zone, bool KnowsSplice);
 }

@@ -132,14 +132,16 @@ internal sealed class MembershipEffects(
         tags.Retain(members);
         var names = tags.Names(members, exclude: null);
         var zones = tags.Zones(members);
+        var legacy = tags.Legacy(members);
         var current = broadcast.View;
         if (names.Count == current.Count && names.All(name => current.Contains(name)
-                && string.Equals(current.ZoneOf(name), zones.GetValueOrDefault(name), StringComparison.Ordinal)))
+                && string.Equals(current.ZoneOf(name), zones.GetValueOrDefault(name), StringComparison.Ordinal)
+                && current.KnowsSplice(name) != legacy.Contains(name)))
         {
             return;
         }
 
-        broadcast.SetView(PeerView.CreateZoned(names, zones, membership.Generation), now);
+        broadcast.SetView(PeerView.CreateZoned(names, zones, membership.Generation).WithLegacyMembers(legacy), now);
         NodeLog.ViewChanged(logger, localName, names.Count);
     }
 }

@@ -35,10 +35,11 @@ internal sealed class EngineFixture
         NeighborRefusalTtl = TimeSpan.Zero,
     };
 
-    public static EngineFixture Create(BroadcastOptions options, string[] eager, string[] lazy, string[]? others = null, int seed = 1)
+    /// <summary>A fixture whose view holds self and the named members; <c>legacy</c> ones are marked legacy (no Splice frame).</summary>
+    public static EngineFixture Create(BroadcastOptions options, string[] eager, string[] lazy, string[]? others = null, int seed = 1, string[]? legacy = null)
     {
         var fixture = new EngineFixture(options, seed);
-        var view = PeerView.Create([SelfName, .. eager, .. lazy, .. others ?? []]);
+        var view = PeerView.Create([SelfName, .. eager, .. lazy, .. others ?? []]).WithLegacyMembers(legacy ?? []);
         fixture.Arrange(view, eager, lazy);
         return fixture;
     }

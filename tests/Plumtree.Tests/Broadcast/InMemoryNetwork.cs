@@ -13,7 +13,11 @@ internal sealed class InMemoryNetwork
     private readonly PriorityQueue<Event, (TimeSpan At, long Seq)> _events = new();
     private long _seq;
 
-    public InMemoryNetwork(int count, BroadcastOptions options, int seed, TimeSpan? delay = null)
+    /// <summary>
+    /// <c>legacy</c> picks the nodes (by index) that run the previous release: engines without the splice rule, marked
+    /// legacy in every view, that drop Splice frames as that release's transport does.
+    /// </summary>
+    public InMemoryNetwork(int count, BroadcastOptions options, int seed, TimeSpan? delay = null, Func<int, bool>? legacy = null)
     {
         Delay = delay ?? TimeSpan.FromMilliseconds(1);
         var random = new Random(seed);
@@ -21,7 +25,13 @@ internal sealed class InMemoryNetwork
         {
             var name = $"node-{i:D3}";
             var node = new Node(this, name);
-            node.Engine = new BroadcastEngine(name, options, node, new Random(random.Next()));
+            var old = legacy?.Invoke(i) == true;
+            if (old)
+            {
+                Legacy.Add(name);
+            }
+
+            node.Engine = new BroadcastEngine(name, old ? options with { OverlaySplice = false } : options, node, new Random(random.Next()));
             _nodes.Add(name, node);
             Names.Add(name);
         }
@@ -40,6 +50,12 @@ internal sealed class InMemoryNetwork
 
     public List<string> Names { get; } = [];
 
+    /// <summary>Nodes running the previous release (see the constructor).</summary>
+    public HashSet<string> Legacy { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Splice frames addressed to a legacy node ("from→to kind"): each would be a decode error there.</summary>
+    public List<string> SplicesToLegacy { get; } = [];
+
     public IEnumerable<Node> Live => _nodes.Values.Where(n => n.Alive);
 
     public Node this[string name] => _nodes[name];
@@ -55,7 +71,7 @@ internal sealed class InMemoryNetwork
     /// <summary>Gives every live node a view of the live nodes.</summary>
     public void SetViewToLive()
     {
-        var view = PeerView.Create(Live.Select(n => n.Name), Now.Ticks);
+        var view = PeerView.Create(Live.Select(n => n.Name), Now.Ticks).WithLegacyMembers(Legacy);
         foreach (var node in Live)
         {
             node.Engine.SetView(view, Now);
@@ -182,6 +198,12 @@ internal sealed class InMemoryNetwork
         public void Send(string peer, in PlumtreeFrame frame)
         {
             network.FramesSent[frame.Type] = network.FramesSent.GetValueOrDefault(frame.Type) + 1;
+            if (frame.Type == FrameType.Splice && network.Legacy.Contains(peer))
+            {
+                network.SplicesToLegacy.Add($"{Name}→{peer} {frame.SpliceKind}");
+                return; // the previous release skips the unknown frame type
+            }
+
             network.Enqueue(network.ArrivalTime(Name, peer), new Event(Name, peer, RecordingOutput.Own(frame)));
         }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Plumtree.Broadcast;
 using Plumtree.Membership;
 using Plumtree.Wire.Memberlist.Serf;
 
@@ -69,5 +70,45 @@ public sealed class PlumtreePeersTests
         Assert.Equal(["a", "b"], zones.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("eu-1", zones["a"]);
         Assert.Equal("eu-2", zones["b"]);
+    }
+
+    [Fact]
+    public void Members_with_pt_below_2_are_plumtree_peers_that_the_view_marks_legacy()
+    {
+        static byte[] Pt(string version) => SerfTags.Encode(new Dictionary<string, string> { ["pt"] = version });
+        var members = new[]
+        {
+            M("v1", Pt("1")),
+            M("v2", Pt("2")),
+            M("v3", Pt("3"), MemberState.Suspect),
+            M("odd", Pt("two")),
+            M("empty", Pt("")),
+            M("signed", Pt("+2")),
+            M("dead-v1", Pt("1"), MemberState.Dead),
+            M("plain", SerfTags.Encode(new Dictionary<string, string> { ["role"] = "web" })),
+            M("self", MemberMeta.Encode(null, null)),
+        };
+
+        var names = PlumtreePeers.Names(members);
+        var legacy = PlumtreePeers.Legacy(members);
+        var view = PeerView.CreateZoned(names, PlumtreePeers.Zones(members), 7).WithLegacyMembers(legacy);
+
+        Assert.Equal(["empty", "odd", "self", "signed", "v1", "v2", "v3"], names.Order(StringComparer.Ordinal)); // every pt value is a peer
+        Assert.Equal(["empty", "odd", "signed", "v1"], legacy.Order(StringComparer.Ordinal));
+        Assert.Equal(4, view.LegacyCount);
+        Assert.All(["v2", "v3", "self"], name => Assert.True(view.KnowsSplice(name), name));
+        Assert.All(["v1", "odd", "empty", "signed"], name => Assert.False(view.KnowsSplice(name), name));
+        Assert.Empty(PlumtreePeers.Legacy(members.Where(m => m.Name is "v2" or "v3" or "self" or "plain" or "dead-v1")));
+    }
+
+    [Fact]
+    public void This_node_advertises_pt_2_the_protocol_version_with_the_Splice_frame()
+    {
+        var meta = MemberMeta.Encode([new("role", "web")], "z1");
+
+        Assert.Equal("2", PlumtreePeers.TagValue(meta));
+        Assert.True(PlumtreePeers.KnowsSplice(PlumtreePeers.TagValue(meta)));
+        Assert.False(PlumtreePeers.KnowsSplice("1"));
+        Assert.False(PlumtreePeers.KnowsSplice(null));
     }
 }

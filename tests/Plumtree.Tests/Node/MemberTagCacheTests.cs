@@ -44,6 +44,7 @@ public sealed class MemberTagCacheTests
         {
             Assert.Equal(PlumtreePeers.Names(members, exclude: "a"), cache.Names(members, exclude: "a"));
             Assert.Equal(PlumtreePeers.Zones(members).OrderBy(z => z.Key), cache.Zones(members).OrderBy(z => z.Key));
+            Assert.Equal(PlumtreePeers.Legacy(members).Order(StringComparer.Ordinal), cache.Legacy(members).Order(StringComparer.Ordinal));
             foreach (var member in members)
             {
                 Assert.Equal(MemberMeta.Decode(member.Meta).OrderBy(t => t.Key), cache.Tags(member).OrderBy(t => t.Key));
@@ -82,5 +83,26 @@ public sealed class MemberTagCacheTests
         Assert.Equal(["a"], cache.Names([a], exclude: null));
         var back = b with { Meta = Tags(("role", "web")) };
         Assert.Empty(cache.Names([back], exclude: null));
+    }
+
+    [Fact]
+    public void Members_with_pt_below_2_are_legacy_until_they_publish_pt_2()
+    {
+        var cache = new MemberTagCache();
+        var members = new[]
+        {
+            M("v1", Tags(("pt", "1"))),
+            M("v2", Tags(("pt", "2"))),
+            M("odd", Tags(("pt", "x"))),
+            M("dead", Tags(("pt", "1")), MemberState.Dead),
+            M("plain", Tags(("role", "web"))),
+            M("self", MemberMeta.Encode(null, "z1")),
+        };
+        Assert.Equal(["odd", "v1"], cache.Legacy(members).Order(StringComparer.Ordinal));
+        Assert.Equal(PlumtreePeers.Legacy(members).Order(StringComparer.Ordinal), cache.Legacy(members).Order(StringComparer.Ordinal));
+
+        // A rolling upgrade: v1 restarts with this version, its meta now says pt=2.
+        var upgraded = members[0] with { Meta = MemberMeta.Encode(null, null) };
+        Assert.Equal(["odd"], cache.Legacy([upgraded, .. members[1..]]));
     }
 }

@@ -223,7 +223,7 @@ public sealed class NodeApiTests
         var other = cluster.Nodes[0].Members.Single(m => m.Name == cluster.Nodes[1].Name);
 
         Assert.True(other.IsPlumtreePeer);
-        Assert.Equal("1", other.Tags["pt"]);
+        Assert.Equal("2", other.Tags["pt"]); // the protocol version with the Splice frame
         Assert.Equal("zone-a", other.Tags["zone"]);
         Assert.Equal("web", other.Tags["role"]);
         Assert.Equal(cluster.Nodes[1].AdvertisedEndPoint, other.Address);
