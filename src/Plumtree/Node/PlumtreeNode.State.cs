@@ -114,6 +114,29 @@ public sealed partial class PlumtreeNode
     private void PublishDelivery(ReceivedMessage message) => _subscribers.PublishDelivery(message);
 
     /// <summary>Builds and publishes the snapshot (see <see cref="SnapshotBuilder"/> for what is reused).</summary>
+    /// <summary>
+    /// Whether <paramref name="member"/> is an eager or lazy peer as of the last published snapshot: the stream transport
+    /// keeps idle streams to peers open longer than to anyone else (<see cref="StreamOptions.TransientIdleTimeout"/>). Thread-safe.
+    /// </summary>
+    private bool IsOverlayPeer(string member)
+    {
+        var broadcast = _snapshot.Broadcast;
+        return Contains(broadcast.EagerPeers, member) || Contains(broadcast.LazyPeers, member);
+
+        static bool Contains(IReadOnlyList<string> peers, string member)
+        {
+            for (var i = 0; i < peers.Count; i++)
+            {
+                if (string.Equals(peers[i], member, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     private void PublishSnapshot(TimeSpan now) =>
         _snapshot = _snapshots.Build(_broadcast, _membership, _everJoined, _leaving, now);
 
