@@ -105,6 +105,21 @@ public sealed partial class PlumtreeNode
     /// </summary>
     internal Dictionary<string, long> DroppedByReason() => _counters.DroppedByReason(_broadcast.Counters, _transport?.Counters, _streams?.Counters);
 
+    /// <summary>Outbound Plumtree streams closed with nothing to send, by reason (<c>idle</c>, <c>transient_idle</c>; both published from 0).</summary>
+    internal Dictionary<string, long> StreamsClosedByReason()
+    {
+        var closed = new Dictionary<string, long>(StringComparer.Ordinal) { ["idle"] = 0, ["transient_idle"] = 0 };
+        if (_streams is { } streams)
+        {
+            foreach (var (reason, count) in streams.Counters.OutboundClosed.Snapshot())
+            {
+                closed[reason] = count;
+            }
+        }
+
+        return closed;
+    }
+
     /// <summary>Inbound connections refused or closed early, by reason, over both transports (<c>global_limit</c>, <c>per_source_limit</c>, <c>hello_timeout</c>, ...).</summary>
     internal Dictionary<string, long> ConnectionsRefusedByReason() => NodeCounters.ConnectionsRefusedByReason(_transport?.Counters, _streams?.Counters);
 
