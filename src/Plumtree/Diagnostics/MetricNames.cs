@@ -96,6 +96,12 @@ public static class MetricNames
     /// </summary>
     public const string ConnectionsRefused = "plumtree_connections_refused_total";
 
+    /// <summary>
+    /// Counter: outbound Plumtree streams this node closed with nothing to send, by <c>reason</c>: <c>idle</c> (to an
+    /// overlay peer, after half the idle timeout), <c>transient_idle</c> (to any other member, after the transient idle timeout).
+    /// </summary>
+    public const string StreamsClosed = "plumtree_streams_closed_total";
+
     /// <summary>Counter: undecodable input, by <c>layer</c>.</summary>
     public const string DecodeErrors = "plumtree_decode_errors_total";
 

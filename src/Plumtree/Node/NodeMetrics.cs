@@ -92,6 +92,7 @@ internal sealed class NodeMetrics : IDisposable
 
         _meter.CreateObservableCounter(MetricNames.Dropped, () => Labelled("reason", node.DroppedByReason()), "{item}", "Everything refused or lost, by reason.");
         _meter.CreateObservableCounter(MetricNames.ConnectionsRefused, () => Labelled("reason", node.ConnectionsRefusedByReason()), "{connection}", "Inbound connections refused or closed early, by reason.");
+        _meter.CreateObservableCounter(MetricNames.StreamsClosed, () => Labelled("reason", node.StreamsClosedByReason()), "{connection}", "Outbound Plumtree streams closed with nothing to send, by reason.");
         _meter.CreateObservableCounter(MetricNames.DecodeErrors, () => Labelled("layer", node.DecodeErrorsByLayer()), "{error}", "Undecodable input, by layer.");
 
         _hops = _meter.CreateHistogram(MetricNames.DeliveryHops, "{hop}", "Hop count at delivery.", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricNames.DeliveryHopBuckets });

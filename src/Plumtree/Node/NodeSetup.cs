@@ -37,6 +37,7 @@ internal static class NodeSetup
             HelloTimeout = options.Streams.HelloTimeout,
             FrameReadTimeout = options.Streams.FrameReadTimeout,
             IdleTimeout = options.Streams.IdleTimeout,
+            TransientIdleTimeout = options.Streams.TransientIdleTimeout,
             UnknownSenderGrace = options.Streams.UnknownSenderGrace,
             RandomSeed = unchecked(seed ^ 0x1656_67B1),
             Tls = options.Tls is { } tls ? new StreamTls(tls, time) : null,

@@ -35,6 +35,7 @@ public sealed partial class PlumtreeNode
             transport.UserMessageReceived = (_, message, _) => _inbox.TryPost(new LoopItem(LoopItemKind.Command, null, default, new LoopAction(_ => OnSerfInput(_serf.ReceiveUserMessage(message.Payload)))));
             transport.PlumtreeAcceptor = streams.AcceptAsync;
             streams.IsKnownSender = _broadcastSink.IsKnownSender;
+            streams.IsOverlayPeer = IsOverlayPeer;
             streams.TlsProblem = (reason, remote, detail) => NodeLog.TlsProblem(_logger, Name, reason, remote, detail);
             if (streams.Options.Tls is { } tls)
             {

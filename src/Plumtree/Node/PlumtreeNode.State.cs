@@ -105,6 +105,21 @@ public sealed partial class PlumtreeNode
     /// </summary>
     internal Dictionary<string, long> DroppedByReason() => _counters.DroppedByReason(_broadcast.Counters, _transport?.Counters, _streams?.Counters);
 
+    /// <summary>Outbound Plumtree streams closed with nothing to send, by reason (<c>idle</c>, <c>transient_idle</c>; both published from 0).</summary>
+    internal Dictionary<string, long> StreamsClosedByReason()
+    {
+        var closed = new Dictionary<string, long>(StringComparer.Ordinal) { ["idle"] = 0, ["transient_idle"] = 0 };
+        if (_streams is { } streams)
+        {
+            foreach (var (reason, count) in streams.Counters.OutboundClosed.Snapshot())
+            {
+                closed[reason] = count;
+            }
+        }
+
+        return closed;
+    }
+
     /// <summary>Inbound connections refused or closed early, by reason, over both transports (<c>global_limit</c>, <c>per_source_limit</c>, <c>hello_timeout</c>, ...).</summary>
     internal Dictionary<string, long> ConnectionsRefusedByReason() => NodeCounters.ConnectionsRefusedByReason(_transport?.Counters, _streams?.Counters);
 
@@ -114,6 +129,29 @@ public sealed partial class PlumtreeNode
     private void PublishDelivery(ReceivedMessage message) => _subscribers.PublishDelivery(message);
 
     /// <summary>Builds and publishes the snapshot (see <see cref="SnapshotBuilder"/> for what is reused).</summary>
+    /// <summary>
+    /// Whether <paramref name="member"/> is an eager or lazy peer as of the last published snapshot: the stream transport
+    /// keeps idle streams to peers open longer than to anyone else (<see cref="StreamOptions.TransientIdleTimeout"/>). Thread-safe.
+    /// </summary>
+    private bool IsOverlayPeer(string member)
+    {
+        var broadcast = _snapshot.Broadcast;
+        return Contains(broadcast.EagerPeers, member) || Contains(broadcast.LazyPeers, member);
+
+        static bool Contains(IReadOnlyList<string> peers, string member)
+        {
+            for (var i = 0; i < peers.Count; i++)
+            {
+                if (string.Equals(peers[i], member, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     private void PublishSnapshot(TimeSpan now) =>
         _snapshot = _snapshots.Build(_broadcast, _membership, _everJoined, _leaving, now);
 

@@ -33,6 +33,14 @@ public sealed record StreamOptions
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// A node's outbound stream to a member that is not one of its Plumtree peers (opened for an overlay repair probe, a
+    /// splice request, an anti-entropy round, a graft) closes after this long with nothing to send (at most half
+    /// <see cref="IdleTimeout"/>); streams to peers keep <see cref="IdleTimeout"/>. This keeps a node's streams near its
+    /// peer count instead of one per member. Default 5 s.
+    /// </summary>
+    public TimeSpan TransientIdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// How long a stream whose hello names a sender that is not an alive or suspect member is held, unread, waiting for
     /// membership to learn it (a joining node's stream can arrive before its alive gossip); then it is refused. Zero
     /// refuses at once. Default 5 s.
@@ -59,6 +67,7 @@ public sealed record StreamOptions
         Check(HelloTimeout >= TimeSpan.FromMilliseconds(1) && HelloTimeout <= TimeSpan.FromDays(1), nameof(HelloTimeout), "must be between 1 ms and 1 day");
         Check(FrameReadTimeout >= TimeSpan.FromMilliseconds(1) && FrameReadTimeout <= TimeSpan.FromDays(1), nameof(FrameReadTimeout), "must be between 1 ms and 1 day");
         Check(IdleTimeout >= TimeSpan.FromMilliseconds(2) && IdleTimeout <= TimeSpan.FromDays(1), nameof(IdleTimeout), "must be between 2 ms and 1 day");
+        Check(TransientIdleTimeout >= TimeSpan.FromMilliseconds(1) && TransientIdleTimeout <= TimeSpan.FromDays(1), nameof(TransientIdleTimeout), "must be between 1 ms and 1 day");
         Check(UnknownSenderGrace >= TimeSpan.Zero && UnknownSenderGrace <= TimeSpan.FromDays(1), nameof(UnknownSenderGrace), "must be between 0 and 1 day");
         Check(HealthFailureThreshold >= 1, nameof(HealthFailureThreshold), "must be at least 1");
         return errors;

@@ -64,6 +64,14 @@ internal sealed record PlumtreeStreamOptions
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// An outbound connection to a node that is not an overlay peer (<see cref="PlumtreeStreamTransport.IsOverlayPeer"/>
+    /// says no: a repair probe, a splice request, an anti-entropy round, a graft to an announcer) closes itself after this
+    /// long with nothing to send (at most half <see cref="IdleTimeout"/>), so such one-off streams do not pile up to one
+    /// per member. Closing with an empty queue loses nothing; the next frame reconnects.
+    /// </summary>
+    public TimeSpan TransientIdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// How long a hello naming a sender that <see cref="PlumtreeStreamTransport.IsKnownSender"/> does not know is held
     /// (unread) waiting for membership to learn it, before it is refused (<c>unknown_sender</c>); zero refuses at once.
     /// </summary>
@@ -155,7 +163,7 @@ internal sealed record PlumtreeStreamOptions
             (ConnectTimeout, nameof(ConnectTimeout)), (WriteTimeout, nameof(WriteTimeout)), (HelloTimeout, nameof(HelloTimeout)),
             (FrameReadTimeout, nameof(FrameReadTimeout)), (IdleTimeout, nameof(IdleTimeout)),
             (ReconnectBackoffMin, nameof(ReconnectBackoffMin)), (ReconnectBackoffMax, nameof(ReconnectBackoffMax)),
-            (UnreachableTimeout, nameof(UnreachableTimeout)),
+            (UnreachableTimeout, nameof(UnreachableTimeout)), (TransientIdleTimeout, nameof(TransientIdleTimeout)),
         })
         {
             if (value <= TimeSpan.Zero)
@@ -168,6 +176,7 @@ internal sealed record PlumtreeStreamOptions
         {
             (HelloTimeout, nameof(HelloTimeout)), (FrameReadTimeout, nameof(FrameReadTimeout)),
             (IdleTimeout, nameof(IdleTimeout)), (UnknownSenderGrace, nameof(UnknownSenderGrace)),
+            (TransientIdleTimeout, nameof(TransientIdleTimeout)),
         })
         {
             if (value > MaxDeadline)

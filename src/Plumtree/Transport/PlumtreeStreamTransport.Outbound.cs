@@ -79,9 +79,11 @@ internal sealed partial class PlumtreeStreamTransport
     }
 
     /// <summary>
-    /// Waits for a queued frame. With a connection open and nothing to send for half the idle timeout, closes it
-    /// (the receiver would close it at the idle timeout, maybe as a frame is written: closing first loses nothing);
-    /// the next frame reconnects.
+    /// Waits for a queued frame. With a connection open and nothing to send for its idle limit
+    /// (half the idle timeout to an overlay peer, the transient idle timeout to anyone else), closes it; the receiver would
+    /// close it at the idle timeout, maybe as a frame is written: closing first, with nothing queued, loses nothing. The
+    /// next frame reconnects. The limit is re-read at least every transient idle timeout, so a stream to a peer that has
+    /// left the overlay closes soon after.
     /// </summary>
     private async ValueTask<bool> WaitForFramesAsync(OutboundPeer peer, ChannelReader<QueuedFrame> reader, CancellationToken cancellationToken)
     {
@@ -90,20 +92,55 @@ internal sealed partial class PlumtreeStreamTransport
             return await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        using (var idle = new CancellationTokenSource(_options.IdleTimeout / 2, _time))
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token))
+        var idleSince = _time.GetTimestamp();
+        var recheck = ShortIdleLimit;
+        while (!connection.IsClosed)
         {
+            var transient = !IsOverlayPeerSafe(peer.Node);
+            var remaining = (transient ? ShortIdleLimit : _options.IdleTimeout / 2) - _time.GetElapsedTime(idleSince);
+            if (remaining <= TimeSpan.Zero)
+            {
+                Counters.OutboundClosed.Increment(transient ? "transient_idle" : "idle");
+                RetireConnection(peer, connection);
+                break;
+            }
+
+            using var idle = new CancellationTokenSource(remaining < recheck ? remaining : recheck, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
             try
             {
                 return await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                RetireConnection(peer, connection);
+                // Idle so far: check the limit again (the peer may have joined or left the overlay meanwhile).
             }
         }
 
         return await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The idle limit of a stream to a node that is not an overlay peer: the transient idle timeout, at most half the idle timeout.</summary>
+    private TimeSpan ShortIdleLimit =>
+        _options.TransientIdleTimeout < _options.IdleTimeout / 2 ? _options.TransientIdleTimeout : _options.IdleTimeout / 2;
+
+    /// <summary><see cref="IsOverlayPeer"/>'s answer; true when unset or when it throws (the long idle limit, as before).</summary>
+    private bool IsOverlayPeerSafe(string node)
+    {
+        if (IsOverlayPeer is not { } isPeer)
+        {
+            return true;
+        }
+
+        try
+        {
+            return isPeer(node);
+        }
+        catch (Exception)
+        {
+            Counters.Errors.Increment("handler");
+            return true;
+        }
     }
 
     /// <summary>

@@ -78,11 +78,22 @@ internal sealed partial class PlumtreeStreamTransport : IAsyncDisposable
     /// </summary>
     public Action<string, IPEndPoint, string>? TlsProblem { get; set; }
 
+    /// <summary>
+    /// Whether a node is a current overlay peer (an eager or lazy peer of the broadcast engine; the node
+    /// answers it from its published state). An idle outbound stream to a peer closes after half <see cref="PlumtreeStreamOptions.IdleTimeout"/>,
+    /// to any other node after <see cref="PlumtreeStreamOptions.TransientIdleTimeout"/>. Unset: every node counts as a peer.
+    /// Called from the writer loops' threads; must be thread-safe and quick.
+    /// </summary>
+    public Func<string, bool>? IsOverlayPeer { get; set; }
+
     /// <summary>Raised when an outbound connection to a peer opens (<see langword="true"/>) or closes.</summary>
     public Action<string, bool>? ConnectionStateChanged { get; set; }
 
     /// <summary>Peers with an outbound queue (connected or not).</summary>
     public IReadOnlyCollection<string> Peers => _peers.Keys.ToArray();
+
+    /// <summary>Outbound connections open now (one per peer at most).</summary>
+    public int OutboundConnections => _peers.Values.Count(static p => p.Current is { IsClosed: false });
 
     /// <summary>Whether the outbound connection to <paramref name="node"/> is open.</summary>
     public bool IsConnected(string node) => _peers.TryGetValue(node, out var peer) && peer.Current is { IsClosed: false };

@@ -51,6 +51,12 @@ internal sealed class TransportCounters
     /// <summary>Inbound TCP connections refused or closed early, by reason.</summary>
     public KeyedCounter<string> StreamsRefused { get; } = new();
 
+    /// <summary>
+    /// Outbound Plumtree streams this node closed because they had nothing to send, by reason: <c>idle</c> (to an overlay
+    /// peer, after half the idle timeout), <c>transient_idle</c> (to any other node, after the transient idle timeout).
+    /// </summary>
+    public KeyedCounter<string> OutboundClosed { get; } = new();
+
     /// <summary>I/O and handler failures, by operation (<c>udp_send</c>, <c>connect</c>, <c>handler</c>, ...).</summary>
     public KeyedCounter<string> Errors { get; } = new();
 

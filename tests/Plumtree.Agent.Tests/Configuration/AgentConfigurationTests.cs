@@ -171,6 +171,7 @@ public sealed class AgentConfigurationTests : IDisposable
     [InlineData("PLUMTREE_STREAMS__MAX_INBOUND_CONNECTIONS", "0", "Plumtree:Streams:MaxInboundConnections")]
     [InlineData("PLUMTREE_STREAMS__IDLE_TIMEOUT", "00:00:00", "Plumtree:Streams:IdleTimeout")]
     [InlineData("PLUMTREE_STREAMS__UNKNOWN_SENDER_GRACE", "-00:00:01", "Plumtree:Streams:UnknownSenderGrace")]
+    [InlineData("PLUMTREE_STREAMS__TRANSIENT_IDLE_TIMEOUT", "00:00:00", "Plumtree:Streams:TransientIdleTimeout")]
     [InlineData("PLUMTREE_VALIDATION__JSON", "yes", "Plumtree:Validation:Json")]
     [InlineData("PLUMTREE_VALIDATION__MAX_PAYLOAD_BYTES", "0", "Plumtree:Validation:MaxPayloadBytes")]
     [InlineData("PLUMTREE_VALIDATION__JSOM", "true", "Plumtree:Validation:JSOM")]
@@ -243,13 +244,14 @@ public sealed class AgentConfigurationTests : IDisposable
     [Fact]
     public void Stream_admission_keys_bind_from_the_file()
     {
-        var file = File("""{"Plumtree":{"Streams":{"MaxPendingPerAddress":4,"HelloTimeout":"00:00:02","IdleTimeout":"00:30:00"}}}""");
+        var file = File("""{"Plumtree":{"Streams":{"MaxPendingPerAddress":4,"HelloTimeout":"00:00:02","IdleTimeout":"00:30:00","TransientIdleTimeout":"00:00:03"}}}""");
 
         var streams = Node(Load(new AgentFlags { ConfigFile = file })).Streams;
 
         Assert.Equal(4, streams.MaxPendingPerAddress);
         Assert.Equal(TimeSpan.FromSeconds(2), streams.HelloTimeout);
         Assert.Equal(TimeSpan.FromMinutes(30), streams.IdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), streams.TransientIdleTimeout);
         Assert.Equal(new StreamOptions().MaxInboundConnections, streams.MaxInboundConnections);
     }
 

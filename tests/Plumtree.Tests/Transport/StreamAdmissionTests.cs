@@ -130,6 +130,54 @@ public sealed class StreamAdmissionTests
     }
 
     [Fact]
+    public async Task A_stream_to_a_node_that_is_not_an_overlay_peer_closes_after_the_transient_idle_timeout()
+    {
+        // Idle timeout 10 min (the sender would close at 5 min); the transient limit is 300 ms.
+        await using var a = TestNode.Start("a", o => o with { TransientIdleTimeout = Short });
+        await using var peer = TestNode.Start("peer");
+        await using var other = TestNode.Start("other");
+        a.Plumtree.IsOverlayPeer = node => node == "peer";
+        Assert.True(a.Send(peer, Gossip(1)));
+        Assert.True(a.Send(other, Gossip(2)));
+        await peer.Frames.NextAsync();
+        await other.Frames.NextAsync();
+
+        // The one-off stream closes at the sender (the receiver sees its end); the overlay peer's stays open.
+        await a.WaitForConnectionAsync("other", connected: false);
+        await Until(() => other.Plumtree.InboundConnections == 0, "the receiver's end closes too");
+        Assert.True(a.Plumtree.IsConnected("peer"));
+        Assert.Equal(1, peer.Plumtree.InboundConnections);
+        Assert.Equal(1, a.Plumtree.OutboundConnections);
+        Assert.Equal(1, a.Plumtree.Counters.OutboundClosed["transient_idle"]);
+
+        // Nothing was lost, and the next frame reconnects.
+        Assert.True(a.Send(other, Gossip(3)));
+        Assert.Equal(3, IndexOf((await other.Frames.NextAsync()).Frame));
+        Assert.Equal(0, a.Plumtree.Counters.Dropped.Total);
+        Assert.Equal(0, other.Plumtree.Counters.StreamsRefused.Total);
+        Assert.Equal(2, other.Memberlist.Counters.StreamsAccepted["plumtree"]);
+    }
+
+    [Fact]
+    public async Task A_stream_to_a_peer_that_leaves_the_overlay_closes_after_the_transient_idle_timeout()
+    {
+        var isPeer = true;
+        await using var a = TestNode.Start("a", o => o with { TransientIdleTimeout = Short });
+        await using var b = TestNode.Start("b");
+        a.Plumtree.IsOverlayPeer = _ => Volatile.Read(ref isPeer);
+        Assert.True(a.Send(b, Gossip(1)));
+        await b.Frames.NextAsync();
+        await a.WaitForConnectionAsync("b", connected: true);
+
+        // Still a peer for several transient limits: the stream stays. Then it leaves the overlay: the stream closes.
+        await Task.Delay(Short * 4, TimeProvider.System, Ct);
+        Assert.True(a.Plumtree.IsConnected("b"));
+        Volatile.Write(ref isPeer, false);
+        await a.WaitForConnectionAsync("b", connected: false);
+        Assert.Equal(1, a.Plumtree.Counters.OutboundClosed["transient_idle"]);
+    }
+
+    [Fact]
     public async Task Pending_streams_are_limited_per_address_and_a_member_from_that_address_still_gets_in()
     {
         await using var b = TestNode.Start("b", o => o with { MaxPendingPerAddress = 2 });
@@ -304,6 +352,7 @@ public sealed class StreamAdmissionTests
     [InlineData(nameof(PlumtreeStreamOptions.IdleTimeout))]
     [InlineData(nameof(PlumtreeStreamOptions.UnknownSenderGrace))]
     [InlineData(nameof(PlumtreeStreamOptions.HelloTimeout))]
+    [InlineData(nameof(PlumtreeStreamOptions.TransientIdleTimeout))]
     public void Bad_admission_options_are_refused_naming_the_option(string option)
     {
         var valid = new PlumtreeStreamOptions { NodeName = "n" };
@@ -313,6 +362,7 @@ public sealed class StreamAdmissionTests
             nameof(PlumtreeStreamOptions.FrameReadTimeout) => valid with { FrameReadTimeout = TimeSpan.Zero },
             nameof(PlumtreeStreamOptions.IdleTimeout) => valid with { IdleTimeout = TimeSpan.FromDays(2) },
             nameof(PlumtreeStreamOptions.UnknownSenderGrace) => valid with { UnknownSenderGrace = TimeSpan.FromSeconds(-1) },
+            nameof(PlumtreeStreamOptions.TransientIdleTimeout) => valid with { TransientIdleTimeout = TimeSpan.Zero },
             _ => valid with { HelloTimeout = TimeSpan.Zero },
         };
 
@@ -326,7 +376,7 @@ public sealed class StreamAdmissionTests
         var options = new Plumtree.Node.PlumtreeNodeOptions
         {
             NodeName = "n",
-            Streams = new Plumtree.Node.StreamOptions { MaxPendingPerAddress = 0, HelloTimeout = TimeSpan.Zero, IdleTimeout = TimeSpan.FromDays(2), HealthFailureThreshold = 0 },
+            Streams = new Plumtree.Node.StreamOptions { MaxPendingPerAddress = 0, HelloTimeout = TimeSpan.Zero, IdleTimeout = TimeSpan.FromDays(2), TransientIdleTimeout = TimeSpan.Zero, HealthFailureThreshold = 0 },
         };
 
         var errors = options.Validate();
@@ -334,6 +384,7 @@ public sealed class StreamAdmissionTests
         Assert.Contains(errors, e => e.StartsWith("Streams.MaxPendingPerAddress:", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Streams.HelloTimeout:", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Streams.IdleTimeout:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Streams.TransientIdleTimeout:", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Streams.HealthFailureThreshold:", StringComparison.Ordinal));
         Assert.Empty(new Plumtree.Node.PlumtreeNodeOptions { NodeName = "n" }.Validate());
     }
