@@ -240,7 +240,13 @@ public sealed class NodeApiTests
 
         cluster.Stopped.Add(leaver);
         await leaver.DisposeAsync();
-        await NodeCluster.Until(() => watcher.Members.Any(m => m.Name == leaver.Name && m.State == MemberState.Left), "the leaver is listed as left");
+        await NodeCluster.Until(
+            () => watcher.Members.Any(m => m.Name == leaver.Name && m.State == MemberState.Left),
+            () => "the leaver is listed as left (the watcher lists it as "
+                  + string.Join(", ", watcher.Members.Where(m => m.Name == leaver.Name).Select(m => $"{m.State} incarnation {m.Incarnation}"))
+                  + "; the other live nodes as "
+                  + string.Join(", ", cluster.Nodes.Where(n => n != leaver && n != watcher).SelectMany(n => n.Members.Where(m => m.Name == leaver.Name)).Select(m => m.State.ToString()))
+                  + ")");
 
         await cluster.KillAsync(victim);
         await NodeCluster.Until(() => watcher.Members.Any(m => m.Name == victim.Name && m.State == MemberState.Dead), "the killed node is found dead");
