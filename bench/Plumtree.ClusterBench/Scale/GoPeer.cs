@@ -46,7 +46,7 @@ internal sealed class GoPeer : IAsyncDisposable
     /// <summary>Starts the peer, joining <paramref name="join"/>, and waits until it has created its memberlist.</summary>
     public static async Task<GoPeer> StartAsync(string binary, string name, IPEndPoint join, CancellationToken cancellationToken)
     {
-        var port = FreeTcpAndUdpPort();
+        var port = Plumtree.Interop.Tests.Infrastructure.Ports.FreeTcpAndUdp();
         var info = new ProcessStartInfo(binary)
         {
             UseShellExecute = false,
@@ -210,28 +210,5 @@ internal sealed class GoPeer : IAsyncDisposable
                 _pending = null;
             }
         }
-    }
-
-    /// <summary>A port free for both TCP and UDP on 127.0.0.1 right now (memberlist uses one number for both).</summary>
-    private static int FreeTcpAndUdpPort()
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
-            try
-            {
-                using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-                // UDP side taken: try another.
-            }
-        }
-
-        throw new InvalidOperationException("No port free for both TCP and UDP on 127.0.0.1 after 50 attempts.");
     }
 }
