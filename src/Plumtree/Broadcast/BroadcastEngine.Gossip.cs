@@ -84,6 +84,31 @@ public sealed partial class BroadcastEngine
         return true;
     }
 
+    /// <summary>
+    /// A message the node refused on another path (sync obtained it and the validator refused it): remembered like a
+    /// refused Gossip, so the tree's copies are duplicates, announcements of it are not grafted and the validator is
+    /// not asked again. Returns false when the id is already known.
+    /// </summary>
+    /// <param name="id">The refused message's id.</param>
+    /// <param name="now">Engine time.</param>
+    public bool Refuse(MessageId id, TimeSpan now)
+    {
+        if (id.IsEmpty)
+        {
+            return false;
+        }
+
+        Advance(now);
+        var added = _messages.TryAddRefused(id, now);
+        if (added)
+        {
+            CancelPending(id);
+        }
+
+        Finish();
+        return added;
+    }
+
     /// <summary>A frame arrived from <paramref name="from"/>.</summary>
     public void Receive(string from, in PlumtreeFrame frame, TimeSpan now)
     {

@@ -6,6 +6,30 @@ public sealed partial class PlumtreeNode
 {
     private bool _validatorFailureLogged;
 
+    // A refusal on one path is handed to the other engine, so the node asks the validator about a message once: the
+    // tree's refused Gossip is not fetched again by a sync round, a copy sync refused is a duplicate to the tree.
+    private MessageValidation ValidateTreeMessage(MessageId id, ReadOnlyMemory<byte> payload, string? from)
+    {
+        var verdict = ValidateMessage(id, payload, from);
+        if (verdict != MessageValidation.Accept)
+        {
+            _sync.Refuse(id, UnixNow);
+        }
+
+        return verdict;
+    }
+
+    private MessageValidation ValidateSyncedMessage(MessageId id, ReadOnlyMemory<byte> payload, string? from)
+    {
+        var verdict = ValidateMessage(id, payload, from);
+        if (verdict != MessageValidation.Accept)
+        {
+            _broadcast.Refuse(id, Now);
+        }
+
+        return verdict;
+    }
+
     private MessageValidation ValidateMessage(MessageId id, ReadOnlyMemory<byte> payload, string? from)
     {
         if (_options.MessageValidator is not { } validator)

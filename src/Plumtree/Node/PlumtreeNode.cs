@@ -81,7 +81,7 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
         _reconnector = new Reconnector(options.ReconnectInterval, options.ReconnectTimeout, new Random(unchecked(_seed ^ 0x3C6E_F372)));
         _counters = new NodeCounters();
         _dropped = _counters.Dropped;
-        _broadcastSink = new BroadcastSink(_dropped, OnDeliver, ValidateMessage);
+        _broadcastSink = new BroadcastSink(_dropped, OnDeliver, ValidateTreeMessage);
         _broadcast = new BroadcastEngine(options.NodeName, _broadcastOptions, _broadcastSink, new Random(unchecked(_seed ^ 0x5BD1_E995)));
         _serf = new SerfCompatibility(options.Compatibility == ClusterCompatibility.Serf);
         _subscribers = new NodeSubscribers(options.NodeName, _logger, _dropped, () => State is Lifecycle.Stopping or Lifecycle.Stopped);
@@ -101,7 +101,7 @@ public sealed partial class PlumtreeNode : IAsyncDisposable
         _store = options.MessageStore ?? new InMemoryMessageStore();
         _processStartUnixMilliseconds = _time.GetUtcNow().ToUnixTimeMilliseconds();
         _reinjectAfterUnixMilliseconds = _processStartUnixMilliseconds;
-        _sync = new SyncEngine(options.NodeName, options.EffectiveSync, new SyncSink(_broadcastSink, OnRecovered, ValidateMessage), new Random(unchecked(_seed ^ 0x2545_F491)), _processStartUnixMilliseconds);
+        _sync = new SyncEngine(options.NodeName, options.EffectiveSync, new SyncSink(_broadcastSink, OnRecovered, ValidateSyncedMessage), new Random(unchecked(_seed ^ 0x2545_F491)), _processStartUnixMilliseconds);
         _broadcastSink.Store = _sync;
         _syncSnapshot = _sync.Snapshot(_time.GetUtcNow().ToUnixTimeMilliseconds());
         _metrics = new NodeMetrics(this, meterFactory);

@@ -152,12 +152,7 @@ public sealed partial class SyncEngine
         if (_output.Validate(id, payload, from) != MessageValidation.Accept)
         {
             _counters.Refused++;
-            if (_refused.Count >= MaxRefused)
-            {
-                _refused.Remove(_refused.Min);
-            }
-
-            _refused.Add(id);
+            RememberRefused(id);
             return;
         }
 

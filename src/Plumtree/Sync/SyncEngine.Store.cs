@@ -79,6 +79,39 @@ public sealed partial class SyncEngine
     /// <summary>True when the message is held.</summary>
     public bool Contains(MessageId id) => _payloads.ContainsKey(id);
 
+    /// <summary>
+    /// A message the node refused on another path (the broadcast tree's copy failed the validator): remembered as a
+    /// refused id, so rounds do not fetch it and the validator is not asked again. Returns false when it is held,
+    /// already remembered or older than the retained floor (rounds never fetch those).
+    /// </summary>
+    /// <param name="id">The refused message's id.</param>
+    /// <param name="nowUnixMilliseconds">Wall-clock now.</param>
+    public bool Refuse(MessageId id, long nowUnixMilliseconds)
+    {
+        Observe(nowUnixMilliseconds);
+        if (id.IsEmpty || _payloads.ContainsKey(id) || IsBelowFloor(id, nowUnixMilliseconds))
+        {
+            return false;
+        }
+
+        return RememberRefused(id);
+    }
+
+    private bool RememberRefused(MessageId id)
+    {
+        if (_refused.Contains(id))
+        {
+            return false;
+        }
+
+        if (_refused.Count >= MaxRefused)
+        {
+            _refused.Remove(_refused.Min);
+        }
+
+        return _refused.Add(id);
+    }
+
     /// <summary>The payload of a held message.</summary>
     public bool TryGetPayload(MessageId id, out ReadOnlyMemory<byte> payload) => _payloads.TryGetValue(id, out payload);
 

@@ -74,4 +74,22 @@ public sealed class ValidationTests
         Assert.Single(f.Output.Validated);
         Assert.Single(f.Output.Delivered);
     }
+
+    [Fact]
+    public void A_message_refused_on_the_sync_path_is_a_duplicate_to_the_tree_and_its_announcements_are_not_grafted()
+    {
+        var f = Refusing(MessageValidation.Reject);
+        Assert.True(f.Engine.Refuse(EngineFixture.Id(1), EngineFixture.Ms(1)));
+        Assert.False(f.Engine.Refuse(EngineFixture.Id(1), EngineFixture.Ms(1))); // known already
+
+        f.IHave("c", EngineFixture.Ms(2), (1, 1));
+        f.Gossip("a", 1, 1, EngineFixture.Ms(3), EngineFixture.Payload(fill: 0xBA));
+        f.RunTimersUntil(EngineFixture.Ms(10_000));
+
+        Assert.Empty(f.Output.Validated); // never asked: the node's validator refused it once already
+        Assert.Empty(f.Output.Delivered);
+        Assert.Empty(f.Grafts());
+        Assert.Equal(1, f.Engine.Counters.Duplicates);
+        Assert.DoesNotContain(f.Output.Sent, s => s.Frame.Type is FrameType.Gossip or FrameType.IHave);
+    }
 }
