@@ -57,6 +57,16 @@ public sealed partial class PlumtreeNode
                 {
                     AfterBatch();
                 }
+
+                if (reader.TryPeek(out _))
+                {
+                    // More is queued: give the thread back before the next batch. A busy loop would otherwise keep
+                    // its pool thread for as long as inputs keep coming, and the socket completions and other loops
+                    // queued behind it (many nodes in one process, or an application's own work) wait for the
+                    // pool to inject threads: at 220 nodes in one process every node's TCP accept queue filled up
+                    // and joins timed out while the loops ran.
+                    await Task.Yield();
+                }
             }
         }
         finally
