@@ -4,9 +4,11 @@ using System.Security.Cryptography;
 namespace Plumtree.ClusterBench.Scale;
 
 /// <summary>
-/// Builds the Go memberlist peer (the interop tests' <c>tests/Plumtree.Interop.Tests/go/main.go</c>, copied beside this
-/// executable as <c>go/</c>) with <c>go build</c> in GOPATH mode against Debian's memberlist 0.2.2 source
-/// (<c>golang-github-hashicorp-memberlist-dev</c>), offline, into a temp directory keyed by the source's hash.
+/// Builds a Go memberlist program copied beside this executable — the interop tests' peer
+/// (<c>tests/Plumtree.Interop.Tests/go/main.go</c>, as <c>go/</c>) or the versus benchmark's broadcast agent
+/// (<c>Versus/go-memberlist/main.go</c>, copied as is) — with <c>go build</c> in GOPATH mode against Debian's
+/// memberlist 0.2.2 source (<c>golang-github-hashicorp-memberlist-dev</c>), offline, into a temp directory keyed by the
+/// source's hash.
 /// </summary>
 internal static class GoPeerBuild
 {
@@ -17,14 +19,17 @@ internal static class GoPeerBuild
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>Path of the built peer binary (reused when the source has not changed).</summary>
-    public static async Task<string> BuildAsync(CancellationToken cancellationToken)
+    public static Task<string> BuildAsync(CancellationToken cancellationToken) => BuildAsync("go", "mlnode", cancellationToken);
+
+    /// <summary>Builds the program in <paramref name="sourceDirectory"/> (beside this executable) as <paramref name="binaryName"/>.</summary>
+    public static async Task<string> BuildAsync(string sourceDirectory, string binaryName, CancellationToken cancellationToken)
     {
         if (!File.Exists(GoExecutable) || !Directory.Exists(MemberlistSource))
         {
             throw new InvalidOperationException($"The Go peer needs {GoExecutable} and {MemberlistSource} (apt-get install golang-go golang-github-hashicorp-memberlist-dev), or pass --go-binary PATH.");
         }
 
-        var source = Path.Combine(AppContext.BaseDirectory, "go");
+        var source = Path.Combine(AppContext.BaseDirectory, sourceDirectory);
         var files = Directory.GetFiles(source, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files)
@@ -35,7 +40,7 @@ internal static class GoPeerBuild
 
         var hash = Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
         var root = Path.Combine(Path.GetTempPath(), "plumtree-bench-go");
-        var binary = Path.Combine(root, hash, "mlnode");
+        var binary = Path.Combine(root, hash, binaryName);
         if (File.Exists(binary))
         {
             return binary;
@@ -71,12 +76,12 @@ internal static class GoPeerBuild
         catch (TimeoutException e)
         {
             process.Kill();
-            throw new InvalidOperationException($"go build of the memberlist peer took longer than {BuildTimeout}.", e);
+            throw new InvalidOperationException($"go build of {binaryName} took longer than {BuildTimeout}.", e);
         }
 
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"go build of the memberlist peer failed ({process.ExitCode}): {await stdout.ConfigureAwait(false)} {await stderr.ConfigureAwait(false)}");
+            throw new InvalidOperationException($"go build of {binaryName} failed ({process.ExitCode}): {await stdout.ConfigureAwait(false)} {await stderr.ConfigureAwait(false)}");
         }
 
         File.Move(partial, binary, overwrite: true);

@@ -34,33 +34,10 @@ internal abstract class AgentSystem : IDisposable
     protected static string Address(int port) => "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>The plumtree agent (JIT or Native AOT build), driven through its HTTP admin API.</summary>
-internal sealed class PlumtreeSystem(string name, string executable, IReadOnlyList<string> env) : AgentSystem
+/// <summary>An agent driven through the plumtree agent's admin routes (<c>GET /v1/members</c>, <c>POST /v1/broadcast</c>).</summary>
+internal abstract class HttpAgentSystem : AgentSystem
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = CallTimeout };
-
-    public override string Name => name;
-
-    public override (string File, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Env) Command(int index, int nodes, string workDir, string handler)
-    {
-        var dir = Path.Combine(workDir, "n" + index.ToString(CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(dir);
-        var config = Path.Combine(dir, "plumtree.json");
-        File.WriteAllText(config, "{}");
-        var args = new List<string>
-        {
-            "agent", "--node-name", "n" + index.ToString(CultureInfo.InvariantCulture),
-            "--bind", Address(GossipPortBase + index), "--http", Address(AdminPortBase + index),
-            "--data-dir", Path.Combine(dir, "data"), "--config", config, "--profile", "lan", "--handler", handler,
-        };
-        if (index > 0)
-        {
-            args.AddRange(["--join", Address(GossipPortBase)]);
-        }
-
-        var environment = env.Select(e => e.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
-        return (executable, args, environment);
-    }
 
     public override async Task<bool> AnswersAsync(int index, CancellationToken cancellationToken)
     {
@@ -109,6 +86,57 @@ internal sealed class PlumtreeSystem(string name, string executable, IReadOnlyLi
     public override void Dispose() => _http.Dispose();
 
     private static Uri Url(int index, string path) => new("http://" + Address(AdminPortBase + index) + path);
+}
+
+/// <summary>The plumtree agent (JIT or Native AOT build), driven through its HTTP admin API.</summary>
+internal sealed class PlumtreeSystem(string name, string executable, IReadOnlyList<string> env) : HttpAgentSystem
+{
+    public override string Name => name;
+
+    public override (string File, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Env) Command(int index, int nodes, string workDir, string handler)
+    {
+        var dir = Path.Combine(workDir, "n" + index.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(dir);
+        var config = Path.Combine(dir, "plumtree.json");
+        File.WriteAllText(config, "{}");
+        var args = new List<string>
+        {
+            "agent", "--node-name", "n" + index.ToString(CultureInfo.InvariantCulture),
+            "--bind", Address(GossipPortBase + index), "--http", Address(AdminPortBase + index),
+            "--data-dir", Path.Combine(dir, "data"), "--config", config, "--profile", "lan", "--handler", handler,
+        };
+        if (index > 0)
+        {
+            args.AddRange(["--join", Address(GossipPortBase)]);
+        }
+
+        var environment = env.Select(e => e.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        return (executable, args, environment);
+    }
+}
+
+/// <summary>
+/// Go memberlist agents (<c>Versus/go-memberlist/main.go</c>, <c>mlagent</c>): user messages through memberlist's
+/// TransmitLimitedQueue, re-queued by every node that receives one first; the same admin routes as the plumtree agent.
+/// </summary>
+internal sealed class MemberlistSystem(string executable) : HttpAgentSystem
+{
+    public override string Name => "memberlist";
+
+    public override (string File, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Env) Command(int index, int nodes, string workDir, string handler)
+    {
+        var args = new List<string>
+        {
+            "-name", "n" + index.ToString(CultureInfo.InvariantCulture),
+            "-bind", Address(GossipPortBase + index), "-http", Address(AdminPortBase + index), "-handler", handler,
+        };
+        if (index > 0)
+        {
+            args.AddRange(["-join", Address(GossipPortBase)]);
+        }
+
+        return (executable, args, new Dictionary<string, string>(StringComparer.Ordinal));
+    }
 }
 
 /// <summary>The serf agent (user events, not coalesced), driven through its RPC port.</summary>

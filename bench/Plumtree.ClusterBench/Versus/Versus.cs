@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Plumtree.ClusterBench.Scale;
 
 namespace Plumtree.ClusterBench.Versus;
 
 /// <summary>
-/// <c>plumtree-bench versus</c>: the plumtree agent (JIT, and Native AOT when given) against Serf, one system after the
+/// <c>plumtree-bench versus</c>: the plumtree agent (JIT, and Native AOT when given) against Serf (and Go memberlist's
+/// broadcast queue with <c>--memberlist</c>), one system after the
 /// other, each in a network namespace of its own (<c>unshare -n</c>: its own <c>lo</c>, so the loopback byte counter
 /// counts that system only), the same workload and the same compiled handler. Prints one JSON object.
 /// </summary>
@@ -49,6 +51,11 @@ internal static class Versus
                 systems.Add(("serf", null));
             }
 
+            if (settings.Memberlist)
+            {
+                systems.Add(("memberlist", settings.MemberlistBinary ?? await GoPeerBuild.BuildAsync(Path.Combine("Versus", "go-memberlist"), "mlagent", cancellationToken)));
+            }
+
             var results = new JsonObject();
             var loadBefore = ProcFs.LoadAverage();
             foreach (var (name, agent) in systems)
@@ -71,17 +78,24 @@ internal static class Versus
                     ["load_average_1m_after"] = ProcFs.LoadAverage(),
                 },
                 ["serf_version"] = serfVersion,
+                ["memberlist_version"] = settings.Memberlist ? MemberlistVersion() : null,
                 ["plumtree_env"] = new JsonArray(settings.PlumtreeEnv.Select(e => (JsonNode?)e).ToArray()),
                 ["systems"] = results,
             };
-            if (results["serf"] is JsonObject serf)
+            var ratios = new JsonObject();
+            foreach (var baseline in new[] { "serf", "memberlist" })
             {
-                var ratios = new JsonObject();
-                foreach (var (name, _) in systems.Where(s => s.Agent is not null))
+                if (results[baseline] is JsonObject other)
                 {
-                    ratios[name + "/serf"] = Ratios((JsonObject)results[name]!, serf);
+                    foreach (var (name, _) in systems.Where(s => s.Name.StartsWith("plumtree", StringComparison.Ordinal) || (baseline == "serf" && s.Name == "memberlist")))
+                    {
+                        ratios[name + "/" + baseline] = Ratios((JsonObject)results[name]!, other);
+                    }
                 }
+            }
 
+            if (ratios.Count > 0)
+            {
                 output["ratios"] = ratios;
             }
 
@@ -131,7 +145,13 @@ internal static class Versus
             throw new ArgumentException("versus-run needs --system, --work and --handler");
         }
 
-        using AgentSystem system = agent is null ? new SerfSystem() : new PlumtreeSystem(name, agent, settings.PlumtreeEnv);
+        using AgentSystem system = (name, agent) switch
+        {
+            ("serf", _) => new SerfSystem(),
+            ("memberlist", { } binary) => new MemberlistSystem(binary),
+            (_, { } executable) => new PlumtreeSystem(name, executable, settings.PlumtreeEnv),
+            _ => throw new ArgumentException($"versus-run --system {name} needs --agent"),
+        };
         var result = await new VersusRun(settings, system, work, handler).RunAsync(cancellationToken);
         Console.WriteLine(result.ToJsonString());
         return 0;
@@ -206,6 +226,22 @@ internal static class Versus
             {
                 // Gone already.
             }
+        }
+    }
+
+    /// <summary>The memberlist source the Go agent is built against (Debian's package version), or "missing".</summary>
+    private static string MemberlistVersion()
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("dpkg-query", "-W -f=${Version} golang-github-hashicorp-memberlist-dev") { RedirectStandardOutput = true, UseShellExecute = false })!;
+            var version = p.StandardOutput.ReadToEnd().Trim();
+            p.WaitForExit();
+            return p.ExitCode == 0 && version.Length > 0 ? version : "missing";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "missing";
         }
     }
 

@@ -6,7 +6,7 @@ namespace Plumtree.ClusterBench.Versus;
 internal sealed record VersusSettings
 {
     public const string Usage =
-        "usage: plumtree-bench versus [--nodes 8|16] [--messages 200] [--rate 20] [--payload 400|4096|65536] [--serf | --no-serf] " +
+        "usage: plumtree-bench versus [--nodes 8|16] [--messages 200] [--rate 20] [--payload 400|4096|65536] [--serf | --no-serf] [--memberlist (a Go memberlist broadcast-queue column)] [--memberlist-binary PATH] " +
         "[--plumtree PATH (the plumtree executable; default: the repository's Release build)] [--plumtree-aot PATH (a Native AOT plumtree: a third column)] " +
         "[--plumtree-env NAME=VALUE (environment of the plumtree agents; repeat)] [--idle-after 15] [--idle-window 10] [--drain 30] [--settle 10] " +
         "[--seed 1] [--timeout 600] [--keep (keep the work directory)]";
@@ -20,6 +20,12 @@ internal sealed record VersusSettings
     public int Payload { get; init; } = 400;
 
     public bool Serf { get; init; } = true;
+
+    /// <summary>Also run Go memberlist agents broadcasting through memberlist's own queue (<c>Versus/go-memberlist</c>).</summary>
+    public bool Memberlist { get; init; }
+
+    /// <summary>A built <c>mlagent</c>; null: built from the source beside this executable.</summary>
+    public string? MemberlistBinary { get; init; }
 
     public string? Plumtree { get; init; }
 
@@ -62,6 +68,8 @@ internal sealed record VersusSettings
                 "--payload" => s with { Payload = Int() },
                 "--serf" => s with { Serf = true },
                 "--no-serf" => s with { Serf = false },
+                "--memberlist" => s with { Memberlist = true },
+                "--memberlist-binary" => s with { Memberlist = true, MemberlistBinary = Path.GetFullPath(Value()) },
                 "--plumtree" => s with { Plumtree = Path.GetFullPath(Value()) },
                 "--plumtree-aot" => s with { PlumtreeAot = Path.GetFullPath(Value()) },
                 "--plumtree-env" => AddEnv(s, env, Value()),

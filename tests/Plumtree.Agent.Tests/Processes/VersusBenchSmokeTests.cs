@@ -5,9 +5,10 @@ using Plumtree.Agent.Tests.Support;
 namespace Plumtree.Agent.Tests.Processes;
 
 /// <summary>
-/// <c>plumtree-bench versus</c> at N=3 with a few messages, plumtree only (no Serf, no timing asserted): it runs in a
-/// network namespace of its own, prints one JSON object of the documented shape, every message reaches every node and
-/// nothing it started is left running.
+/// <c>plumtree-bench versus</c> at N=3 with a few messages, plumtree and the Go memberlist broadcast-queue agents (no
+/// Serf, no timing asserted): each runs in a network namespace of its own, it prints one JSON object of the documented
+/// shape, every message reaches every plumtree node, the memberlist column is measured the same way and nothing it
+/// started is left running.
 /// </summary>
 public sealed class VersusBenchSmokeTests
 {
@@ -23,7 +24,7 @@ public sealed class VersusBenchSmokeTests
         };
         foreach (var arg in new[]
         {
-            Paths.PlumtreeBenchDll, "versus", "--nodes", "3", "--messages", "6", "--rate", "20", "--no-serf", "--plumtree", plumtree,
+            Paths.PlumtreeBenchDll, "versus", "--nodes", "3", "--messages", "6", "--rate", "20", "--no-serf", "--memberlist", "--plumtree", plumtree,
             "--idle-after", "1", "--idle-window", "1", "--drain", "30", "--settle", "0", "--timeout", "100",
         })
         {
@@ -35,7 +36,7 @@ public sealed class VersusBenchSmokeTests
         var stderr = bench.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         using (var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))
         {
-            bound.CancelAfter(TimeSpan.FromSeconds(150));
+            bound.CancelAfter(TimeSpan.FromSeconds(300)); // includes the first go build of the memberlist agent
             try
             {
                 await bench.WaitForExitAsync(bound.Token);
@@ -89,6 +90,18 @@ public sealed class VersusBenchSmokeTests
             }
         }).ToList();
         Assert.Empty(left);
+
+        // The Go memberlist agents (built from Versus/go-memberlist against Debian's memberlist source): the same shape,
+        // and ratios against them. Their queue gives no delivery guarantee, so only that it delivered is asserted.
+        Assert.StartsWith("0.", root.GetProperty("memberlist_version").GetString());
+        var memberlist = root.GetProperty("systems").GetProperty("memberlist");
+        Assert.False(memberlist.TryGetProperty("error", out error), error.ToString());
+        Assert.True(memberlist.GetProperty("converged").GetBoolean());
+        Assert.Equal(6, memberlist.GetProperty("delivery").GetProperty("sent").GetInt32());
+        Assert.InRange(memberlist.GetProperty("delivery").GetProperty("delivered").GetInt32(), 6, 18);
+        Assert.True(memberlist.GetProperty("idle").GetProperty("rss_mb_per_node").GetDouble() > 0);
+        var ratio = root.GetProperty("ratios").GetProperty("plumtree/memberlist").GetProperty("idle.rss_mb_per_node");
+        Assert.Equal(JsonValueKind.Number, ratio.ValueKind);
 
         // The handler ran on every node for every message (its children's CPU is counted apart from the agents').
         Assert.True(ours.GetProperty("cpu_s").GetProperty("handlers").GetDouble() >= 0);
