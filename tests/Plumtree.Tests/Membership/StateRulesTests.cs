@@ -96,6 +96,29 @@ public sealed class StateRulesTests
     }
 
     [Fact]
+    public void A_node_declared_dead_that_announces_its_own_leave_is_listed_as_left_and_the_notice_gossiped_on()
+    {
+        var h = Started();
+        h.Receive(EngineHarness.EndPointOf(3), new Dead(1, "n2", "n3"));
+        Assert.Equal(MemberState.Dead, h.Member("n2").State);
+
+        // An older leave notice changes nothing; the node's own notice at its incarnation makes it left.
+        h.Receive(EngineHarness.EndPointOf(1), new Dead(0, "n2", "n2"));
+        Assert.Equal(MemberState.Dead, h.Member("n2").State);
+        h.Receive(EngineHarness.EndPointOf(1), new Dead(1, "n2", "n2"));
+        Assert.Equal(MemberState.Left, h.Member("n2").State);
+        Assert.Equal([MemberEventKind.Join, MemberEventKind.Dead, MemberEventKind.Left], h.Output.Events.Where(e => e.Member.Name == "n2").Select(e => e.Kind));
+
+        // Gossiped on; a repeat, or a dead from another node about the left node, changes nothing more.
+        h.Receive(EngineHarness.EndPointOf(1), new Dead(1, "n2", "n2"));
+        h.Receive(EngineHarness.EndPointOf(3), new Dead(1, "n2", "n3"));
+        h.Advance(TimeSpan.FromSeconds(1));
+        Assert.Contains(new Dead(1, "n2", "n2"), h.Output.AllMessages().Select(m => m.Message).OfType<Dead>());
+        Assert.Equal(MemberState.Left, h.Member("n2").State);
+        Assert.Equal(3, h.Output.Events.Count(e => e.Member.Name == "n2"));
+    }
+
+    [Fact]
     public void Alive_messages_apply_only_with_a_newer_incarnation_and_raise_join_update_alive()
     {
         var h = Started();
