@@ -20,9 +20,15 @@ public sealed partial class BroadcastEngine
     private PeerState?[] _treeParent = [];
     private long[] _treeSubtree = [];
     private long[] _treeEccentricity = [];
+    private long[] _treeSum = [];
+    private long[] _treeCount = [];
+    private long[] _treeMean = [];
 
-    /// <summary>What the last advert said (distance, subtree, eccentricity per root), to tell a change worth a triggered advert.</summary>
+    /// <summary>What the last advert said (<see cref="SentFields"/> values per root), to tell a change worth a triggered advert.</summary>
     private long[] _treeSent = [];
+
+    /// <summary>Values per root in <see cref="_treeSent"/>: distance, subtree, eccentricity, sum, count, mean.</summary>
+    private const int SentFields = 6;
     private PeerState?[] _treeSentParent = [];
     private int _treeChosen = -1;
     private bool _treeActive;
@@ -102,7 +108,7 @@ public sealed partial class BroadcastEngine
 
         var distance = new long[roots.Length];
         var parent = new PeerState?[roots.Length];
-        var sent = new long[roots.Length * 3];
+        var sent = new long[roots.Length * SentFields];
         var sentParent = new PeerState?[roots.Length];
         Array.Fill(distance, Unreachable);
         Array.Fill(sent, Unreachable);
@@ -113,9 +119,7 @@ public sealed partial class BroadcastEngine
             {
                 distance[i] = _treeDistance[old];
                 parent[i] = _treeParent[old];
-                sent[3 * i] = _treeSent[3 * old];
-                sent[(3 * i) + 1] = _treeSent[(3 * old) + 1];
-                sent[(3 * i) + 2] = _treeSent[(3 * old) + 2];
+                Array.Copy(_treeSent, SentFields * old, sent, SentFields * i, SentFields);
                 sentParent[i] = _treeSentParent[old];
             }
         }
@@ -127,6 +131,9 @@ public sealed partial class BroadcastEngine
         _treeSentParent = sentParent;
         _treeSubtree = new long[roots.Length];
         _treeEccentricity = new long[roots.Length];
+        _treeSum = new long[roots.Length];
+        _treeCount = new long[roots.Length];
+        _treeMean = new long[roots.Length];
         _treeStale = true;
         _treeNow = now;
         ScheduleAdvert(now);
@@ -223,29 +230,53 @@ public sealed partial class BroadcastEngine
                 }
             }
 
+            // Up the tree: the subtree's largest distance, the sum of its distances and its size (from the children's adverts).
             var subtree = distance;
+            var sum = distance;
+            var count = 1L;
             if (distance != Unreachable)
             {
                 foreach (var peer in _peers.Values)
                 {
-                    if (RouteOf(peer, root) is { ParentIsYou: true, Subtree: { } s } && s > subtree && s <= MaxTreeDistance)
+                    if (RouteOf(peer, root) is { ParentIsYou: true } child && child.Subtree is { } s && s <= MaxTreeDistance)
                     {
-                        subtree = s;
+                        subtree = Math.Max(subtree, s);
+                        if (child is { SubtreeSum: { } childSum, SubtreeCount: { } childCount })
+                        {
+                            sum = childSum > long.MaxValue / 2 - sum ? sum : sum + childSum;
+                            count += childCount;
+                        }
                     }
                 }
             }
+            else
+            {
+                sum = count = Unreachable;
+            }
 
+            // Down the tree: the root's eccentricity and mean distance, as the root computed them.
+            var parentRoute = parent is null ? null : RouteOf(parent, root);
             var eccentricity = distance == Unreachable ? Unreachable
                 : parent is null ? subtree
-                : RouteOf(parent, root)?.Eccentricity ?? Unreachable;
+                : parentRoute?.Eccentricity ?? Unreachable;
+            var mean = distance == Unreachable ? Unreachable
+                : parent is null ? sum / count
+                : parentRoute?.Mean ?? Unreachable;
             _treeDistance[i] = distance;
             _treeParent[i] = parent;
             _treeSubtree[i] = subtree;
             _treeEccentricity[i] = eccentricity;
+            _treeSum[i] = sum;
+            _treeCount[i] = count;
+            _treeMean[i] = mean;
+            var at = SentFields * i;
             trigger |= !ReferenceEquals(parent, _treeSentParent[i])
-                || Moved(_treeSent[3 * i], distance, hysteresis)
-                || Moved(_treeSent[(3 * i) + 1], subtree, hysteresis)
-                || Moved(_treeSent[(3 * i) + 2], eccentricity, hysteresis);
+                || Moved(_treeSent[at], distance, hysteresis)
+                || Moved(_treeSent[at + 1], subtree, hysteresis)
+                || Moved(_treeSent[at + 2], eccentricity, hysteresis)
+                || Moved(_treeSent[at + 3], sum, hysteresis * Math.Max(1, count))
+                || _treeSent[at + 4] != count
+                || Moved(_treeSent[at + 5], mean, hysteresis);
         }
 
         ChooseTreeRoot();
@@ -259,8 +290,10 @@ public sealed partial class BroadcastEngine
         (sent == Unreachable) != (value == Unreachable) || (value != Unreachable && Math.Abs(value - sent) >= Math.Max(1, hysteresis));
 
     /// <summary>
-    /// The root in force: the candidate with the smallest eccentricity + its index × the hysteresis (a deterministic
-    /// function of values every node learns alike, so the nodes agree, and near ties do not flap). Then the tree links:
+    /// The root in force: the candidate with the smallest eccentricity + mean distance (over its shortest-path tree, for
+    /// an origin at the mean distance a message needs about that long to reach the farthest node); the values are the
+    /// root's own, passed down its tree, so every node compares the same numbers and the nodes agree (ties: the lower
+    /// ring hash). Then the tree links:
     /// the parent and the children (peers naming this node as their parent) toward it, eager; every other peer lazy.
     /// </summary>
     private void ChooseTreeRoot()
@@ -269,12 +302,12 @@ public sealed partial class BroadcastEngine
         var bestScore = long.MaxValue;
         for (var i = 0; i < _treeRoots.Length; i++)
         {
-            if (_treeEccentricity[i] == Unreachable || _treeDistance[i] == Unreachable)
+            if (_treeEccentricity[i] == Unreachable || _treeMean[i] == Unreachable || _treeDistance[i] == Unreachable)
             {
                 continue;
             }
 
-            var score = _treeEccentricity[i];
+            var score = _treeEccentricity[i] + _treeMean[i];
             if (score < bestScore)
             {
                 bestScore = score;
@@ -427,7 +460,10 @@ public sealed partial class BroadcastEngine
                     _treeDistance[i] == Unreachable ? null : _treeDistance[i],
                     _treeSubtree[i] == Unreachable ? null : _treeSubtree[i],
                     _treeEccentricity[i] == Unreachable ? null : _treeEccentricity[i],
-                    ReferenceEquals(_treeParent[i], peer));
+                    ReferenceEquals(_treeParent[i], peer),
+                    _treeSum[i] == Unreachable ? null : _treeSum[i],
+                    _treeCount[i] == Unreachable ? null : _treeCount[i],
+                    _treeMean[i] == Unreachable ? null : _treeMean[i]);
             }
 
             var advert = new SharedTreeAdvert
@@ -444,9 +480,13 @@ public sealed partial class BroadcastEngine
 
         for (var i = 0; i < _treeRoots.Length; i++)
         {
-            _treeSent[3 * i] = _treeDistance[i];
-            _treeSent[(3 * i) + 1] = _treeSubtree[i];
-            _treeSent[(3 * i) + 2] = _treeEccentricity[i];
+            var at = SentFields * i;
+            _treeSent[at] = _treeDistance[i];
+            _treeSent[at + 1] = _treeSubtree[i];
+            _treeSent[at + 2] = _treeEccentricity[i];
+            _treeSent[at + 3] = _treeSum[i];
+            _treeSent[at + 4] = _treeCount[i];
+            _treeSent[at + 5] = _treeMean[i];
             _treeSentParent[i] = _treeParent[i];
         }
 

@@ -116,11 +116,11 @@ public sealed record BroadcastOptions
     /// Shared tree (<c>docs/broadcast.md</c>, "Shared tree"): the eager links are one tree for every origin, the
     /// shortest-path tree (by measured link latency) of one root the nodes agree on. Every node exchanges Tree frames
     /// with its peers: each carries the sender's distance to each of <see cref="SharedTreeRoots"/> candidate roots (the
-    /// members with the lowest ring hashes), its subtree's largest distance and the root's eccentricity, and a timestamp
-    /// echo that measures the link's round trip. A node's parent for a root is the peer minimising link latency +
+    /// members with the lowest ring hashes), its subtree's largest distance, distance sum and size, the root's
+    /// eccentricity and mean distance, and a timestamp echo that measures the link's round trip. A node's parent for a root is the peer minimising link latency +
     /// that peer's distance (kept while within <see cref="SharedTreeHysteresis"/> of the best); the root in force is the
-    /// candidate with the smallest eccentricity (ties: the lower ring hash), a function of values every node learns from
-    /// the same adverts, so the nodes agree. Eager = parent + children (peers naming this node as their parent) for that root; every other peer lazy.
+    /// candidate with the smallest eccentricity + mean distance (ties: the lower ring hash), values each root computes
+    /// and passes down its tree, so the nodes agree. Eager = parent + children (peers naming this node as their parent) for that root; every other peer lazy.
     /// Duplicates and Prunes on a tree link do not make it lazy, and rule 7 swaps are off; IHave/Graft repair is
     /// unchanged. Adds frame type 8 (Tree). Default off. Measured in <c>docs/simulation/report.md</c>, section 9.
     /// </summary>

@@ -8,18 +8,23 @@ namespace Plumtree.Broadcast;
 /// <param name="Subtree">The largest distance to the root in the sender's subtree (itself included), microseconds, or null.</param>
 /// <param name="Eccentricity">The root's eccentricity (the largest distance of any node to it) as the sender knows it, or null.</param>
 /// <param name="ParentIsYou">True when the receiver is the sender's parent toward this root.</param>
-internal readonly record struct SharedTreeRoute(string Root, long? Distance, long? Subtree, long? Eccentricity, bool ParentIsYou);
+/// <param name="SubtreeSum">The sum of the distances to the root in the sender's subtree (itself included), microseconds, or null.</param>
+/// <param name="SubtreeCount">The number of nodes in the sender's subtree (itself included), or null.</param>
+/// <param name="Mean">The mean distance of all nodes to the root as the sender knows it, microseconds, or null.</param>
+internal readonly record struct SharedTreeRoute(
+    string Root, long? Distance, long? Subtree, long? Eccentricity, bool ParentIsYou, long? SubtreeSum = null, long? SubtreeCount = null, long? Mean = null);
 
 /// <summary>
 /// The body of a <see cref="FrameType.Tree"/> frame (<c>docs/wire-format.md</c>, "Tree frame bodies"):
 /// <code>
 /// body  := flags:u8 (bit0 = echo wanted) | stamp:uvarint | echo:uvarint | hold:uvarint | count:u8 (0..16) | count × route
-/// route := name_length:u8 (1..255) | name (UTF-8) | flags:u8 (bit0 = the receiver is my parent) | distance:uvarint | subtree:uvarint | eccentricity:uvarint
+/// route := name_length:u8 (1..255) | name (UTF-8) | flags:u8 (bit0 = the receiver is my parent) | distance:uvarint | subtree:uvarint
+///          | eccentricity:uvarint | subtree_sum:uvarint | subtree_count:uvarint | mean:uvarint
 /// </code>
 /// uvarint is LEB128 (7 bits a byte, low first, at most 9 bytes: 63 bits). Times are microseconds. stamp is the sender's clock
 /// (any origin, never 0); echo is the last stamp the sender received from the receiver (0: none) and hold the time since
-/// it arrived, so the receiver measures the round trip as its now − echo − hold. distance, subtree and eccentricity
-/// are the value + 1 (0: unknown or unreachable).
+/// it arrived, so the receiver measures the round trip as its now − echo − hold. distance, subtree, eccentricity,
+/// subtree_sum, subtree_count and mean are the value + 1 (0: unknown or unreachable).
 /// </summary>
 internal sealed class SharedTreeAdvert
 {
@@ -72,6 +77,9 @@ internal sealed class SharedTreeAdvert
             WriteVarint(buffer, route.Distance is { } d ? d + 1 : 0);
             WriteVarint(buffer, route.Subtree is { } s ? s + 1 : 0);
             WriteVarint(buffer, route.Eccentricity is { } e ? e + 1 : 0);
+            WriteVarint(buffer, route.SubtreeSum is { } sum ? sum + 1 : 0);
+            WriteVarint(buffer, route.SubtreeCount is { } count ? count + 1 : 0);
+            WriteVarint(buffer, route.Mean is { } mean ? mean + 1 : 0);
         }
 
         return [.. buffer];
@@ -126,12 +134,15 @@ internal sealed class SharedTreeAdvert
             offset += length;
             var flags = body[offset++];
             if ((flags & ~ParentIsYouFlag) != 0 || !TryReadVarint(body, ref offset, out var distance)
-                || !TryReadVarint(body, ref offset, out var subtree) || !TryReadVarint(body, ref offset, out var eccentricity))
+                || !TryReadVarint(body, ref offset, out var subtree) || !TryReadVarint(body, ref offset, out var eccentricity)
+                || !TryReadVarint(body, ref offset, out var sum) || !TryReadVarint(body, ref offset, out var size)
+                || !TryReadVarint(body, ref offset, out var mean))
             {
                 return null;
             }
 
-            routes[i] = new SharedTreeRoute(name, Unplus(distance), Unplus(subtree), Unplus(eccentricity), flags == ParentIsYouFlag);
+            routes[i] = new SharedTreeRoute(
+                name, Unplus(distance), Unplus(subtree), Unplus(eccentricity), flags == ParentIsYouFlag, Unplus(sum), Unplus(size), Unplus(mean));
         }
 
         return offset == body.Length
@@ -143,9 +154,9 @@ internal sealed class SharedTreeAdvert
 
     private static void WriteVarint(List<byte> buffer, long value)
     {
-        if (value < 0)
+        if (value < 0 || value == long.MaxValue)
         {
-            throw new ArgumentException($"Tree frame times are not negative ({value}).");
+            throw new ArgumentException($"Tree frame values are 0 to 2^63 - 2, not {value}.");
         }
 
         var v = (ulong)value;

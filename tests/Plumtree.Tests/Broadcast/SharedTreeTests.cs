@@ -55,8 +55,9 @@ public sealed class SharedTreeTests
     private static Dictionary<string, SharedTreeAdvert> LastAdverts(EngineFixture f) =>
         f.Output.OfType(FrameType.Tree).GroupBy(s => s.To).ToDictionary(g => g.Key, g => SharedTreeAdvert.TryDecode(g.Last().Frame.Payload.Span)!);
 
+    /// <summary>A route; the root's mean distance is 0 when an eccentricity is given (the root's score is then the eccentricity).</summary>
     private static SharedTreeRoute Route(string root, double? distanceMs, double? eccentricityMs = null, bool parentIsYou = false, double? subtreeMs = null) =>
-        new(root, Us(distanceMs), Us(subtreeMs ?? distanceMs), Us(eccentricityMs), parentIsYou);
+        new(root, Us(distanceMs), Us(subtreeMs ?? distanceMs), Us(eccentricityMs), parentIsYou, Mean: eccentricityMs is null ? null : 0);
 
     private static long? Us(double? ms) => ms is { } v ? (long)(v * 1000) : null;
 
@@ -136,7 +137,7 @@ public sealed class SharedTreeTests
         var root = roots[0];
         f.RunTimersUntil(Ms(1));
         Reply(f, "a", 20, Route(root, 100, 400));
-        Reply(f, "b", 20, Route(root, 200, 400, parentIsYou: true, subtreeMs: 300)); // b names us its parent: a child
+        Reply(f, "b", 20, Route(root, 200, 400, parentIsYou: true, subtreeMs: 300) with { SubtreeSum = 500_000, SubtreeCount = 2 }); // b names us its parent: a child
         Reply(f, "c", 20, Route(root, 150, 400));
         Reply(f, "d", 20, Route(root, 150, 400));
 
@@ -148,11 +149,12 @@ public sealed class SharedTreeTests
         f.Gossip("a", 1, 3, TimeSpan.FromSeconds(1));
         Assert.Equal(["b: Gossip m1 hop 4 16B", "c: IHave [m1@3]", "d: IHave [m1@3]"], f.SentSorted());
 
-        // The subtree's largest distance goes up to the parent: b's 300 ms.
+        // The subtree's largest distance goes up to the parent (b's 300 ms), with its distance sum and size: ours is 110 ms.
         f.Output.Clear();
         f.RunTimersUntil(TimeSpan.FromSeconds(6));
         var toA = SharedTreeAdvert.TryDecode(f.Output.OfType(FrameType.Tree).Last(s => s.To == "a").Frame.Payload.Span)!;
         Assert.Equal(300_000, toA.Routes[0].Subtree);
+        Assert.Equal((610_000L, 3L), (toA.Routes[0].SubtreeSum, toA.Routes[0].SubtreeCount));
         Assert.True(toA.Routes[0].ParentIsYou);
     }
 
@@ -215,7 +217,7 @@ public sealed class SharedTreeTests
     }
 
     [Fact]
-    public void The_root_in_force_is_the_candidate_with_the_smallest_eccentricity()
+    public void The_root_in_force_is_the_candidate_with_the_smallest_eccentricity_plus_mean_distance()
     {
         var (f, roots) = Create(roots: 3);
         f.RunTimersUntil(Ms(1));
@@ -236,6 +238,15 @@ public sealed class SharedTreeTests
         Assert.Equal("a", f.Engine.SharedTreeParent);
         Assert.Contains("a", f.Engine.EagerPeers);
         Assert.DoesNotContain("b", f.Engine.EagerPeers);
+
+        // The mean distance counts too: roots[1] with eccentricity 300 and mean 100 (400) beats roots[2] with 250 + 200.
+        var t2 = TimeSpan.FromSeconds(2);
+        SharedTreeRoute[] routes(double d1, double d2) =>
+            [Route(roots[0], 50, 500), Route(roots[1], d1, 300) with { Mean = 100_000 }, Route(roots[2], d2, 250) with { Mean = 200_000 }];
+        f.Engine.Receive("a", PlumtreeFrame.Tree(new SharedTreeAdvert { Stamp = 6, Routes = routes(200, 60) }.Encode()), t2);
+        f.Engine.Receive("b", PlumtreeFrame.Tree(new SharedTreeAdvert { Stamp = 6, Routes = routes(100, 100) }.Encode()), t2);
+        Assert.Equal(roots[1], f.Engine.SharedTreeRoot);
+        Assert.Equal("b", f.Engine.SharedTreeParent);
     }
 
     [Fact]
@@ -257,7 +268,12 @@ public sealed class SharedTreeTests
             Stamp = 1_234_567_890_123,
             Echo = 42,
             Hold = 300,
-            Routes = [Route("n1", 0, 250, subtreeMs: 250), Route("ñ2", null), Route("n3", 12.345, null, parentIsYou: true, subtreeMs: 99)],
+            Routes =
+            [
+                Route("n1", 0, 250, subtreeMs: 250) with { SubtreeSum = 5_000_000_000, SubtreeCount = 10_000, Mean = 123_456 },
+                Route("ñ2", null),
+                Route("n3", 12.345, null, parentIsYou: true, subtreeMs: 99),
+            ],
         };
         var decoded = SharedTreeAdvert.TryDecode(advert.Encode())!;
         Assert.Equal((advert.WantEcho, advert.Stamp, advert.Echo, advert.Hold), (decoded.WantEcho, decoded.Stamp, decoded.Echo, decoded.Hold));
@@ -271,7 +287,7 @@ public sealed class SharedTreeTests
     /// payloads each. Killing a node with children re-attaches them and every broadcast still reaches everyone.
     /// </summary>
     [Fact]
-    public void Sixty_engines_agree_on_the_most_central_candidate_and_push_only_over_its_shortest_path_tree()
+    public void Sixty_engines_agree_on_the_best_candidate_and_push_only_over_its_shortest_path_tree()
     {
         const int n = 60;
         var options = BroadcastOptions.Paper(manySenders: true) with
@@ -336,10 +352,14 @@ public sealed class SharedTreeTests
         Assert.NotNull(root);
         Assert.All(live, v => Assert.Equal(root, v.Engine.SharedTreeRoot));
 
-        // Dijkstra over the engines' overlay from every candidate: the agreed root has the smallest eccentricity.
+        // Dijkstra over the engines' overlay from every candidate: the agreed root has the smallest eccentricity + mean.
         var candidates = live[0].Engine.SharedTreeCandidates;
-        var eccentricity = candidates.ToDictionary(c => c, c => Dijkstra(net, c).Values.Max());
-        Assert.Equal(eccentricity.MinBy(e => e.Value).Key, root);
+        var score = candidates.ToDictionary(c => c, c =>
+        {
+            var d = Dijkstra(net, c).Values.Select(t => (long)t.TotalMicroseconds).ToList();
+            return d.Max() + (d.Sum() / d.Count);
+        });
+        Assert.Equal(score.MinBy(e => e.Value).Key, root);
 
         var distance = Dijkstra(net, root);
         foreach (var v in live)
