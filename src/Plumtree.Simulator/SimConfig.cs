@@ -183,6 +183,21 @@ internal sealed record SimConfig
     /// </summary>
     public bool LatencyOptimization { get; init; }
 
+    /// <summary>
+    /// The engines' shared tree (<c>SharedTree</c>: eager links = the shortest-path tree, by latency measured with Tree
+    /// frames, of one agreed candidate root). Off by default: runs are what they were, byte for byte.
+    /// </summary>
+    public bool SharedTree { get; init; }
+
+    /// <summary>With <see cref="SharedTree"/>: SharedTreeRoots override (null: the engine's default).</summary>
+    public int? SharedTreeRoots { get; init; }
+
+    /// <summary>With <see cref="SharedTree"/>: SharedTreeHysteresis override in ms (null: the engine's default).</summary>
+    public double? SharedTreeHysteresisMs { get; init; }
+
+    /// <summary>With <see cref="SharedTree"/>: SharedTreeInterval override in ms (null: the engine's default).</summary>
+    public double? SharedTreeIntervalMs { get; init; }
+
     /// <summary>OptimizationTimeThreshold override in ms (null: the engine's default); used with <see cref="LatencyOptimization"/>.</summary>
     public double? OptimizationTimeThresholdMs { get; init; }
 

@@ -60,6 +60,11 @@ internal static class PaperCommand
         var latencyOpt = new Option<string>("--latency-opt") { Description = "The engines' latency-aware optimisation (rule 7 by arrival time: swap the parent for a peer whose IHave arrived at least --opt-time-threshold-ms before the Gossip); event mode also feeds RTT samples", DefaultValueFactory = _ => "off" };
         latencyOpt.AcceptOnlyFromAmong("on", "off");
         var optTimeThreshold = new Option<double?>("--opt-time-threshold-ms") { Description = "With --latency-opt on: override OptimizationTimeThreshold in ms; default the engine's" };
+        var sharedTree = new Option<string>("--shared-tree") { Description = "The engines' shared tree (eager links = the shortest-path tree by measured latency of one agreed candidate root; Tree frames)", DefaultValueFactory = _ => "off" };
+        sharedTree.AcceptOnlyFromAmong("on", "off");
+        var treeRoots = new Option<int?>("--tree-roots") { Description = "With --shared-tree on: override SharedTreeRoots (candidate roots); default the engine's (16)" };
+        var treeHysteresis = new Option<double?>("--tree-hysteresis-ms") { Description = "With --shared-tree on: override SharedTreeHysteresis in ms; default the engine's (5)" };
+        var treeInterval = new Option<double?>("--tree-interval-ms") { Description = "With --shared-tree on: override SharedTreeInterval (periodic adverts) in ms; default the engine's (5000)" };
         var shortestPaths = new Option<bool>("--shortest-paths") { Description = "Event mode: also measure, per broadcast, the time a flood over the engines' own overlay would take (Dijkstra over the same links)" };
         var optConfirmations = new Option<int?>("--opt-confirmations") { Description = "Override OptimizationConfirmations (consecutive messages showing a shortcut before the swap); default the preset's (1 single sender, 3 many)" };
 
@@ -69,6 +74,7 @@ internal static class PaperCommand
             degree, eventMode, latency, loss, rate, detectionCycles, detectionMs, graftTimeout, graftRetry,
             optThreshold, optConfirmations, optRepairWindow, repairRounds, partitionViews, sync, syncInterval, syncPeers, syncReinject,
             zones, zoneAware, linkTimers, crossLatency, rttFactor, crossFloor, splice, latencyOpt, optTimeThreshold, shortestPaths, timings,
+            sharedTree, treeRoots, treeHysteresis, treeInterval,
         };
         command.SetAction(parse =>
         {
@@ -142,6 +148,10 @@ internal static class PaperCommand
                 LatencyOptimization = parse.GetValue(latencyOpt) == "on",
                 OptimizationTimeThresholdMs = parse.GetValue(optTimeThreshold),
                 ShortestPaths = parse.GetValue(shortestPaths),
+                SharedTree = parse.GetValue(sharedTree) == "on",
+                SharedTreeRoots = parse.GetValue(treeRoots),
+                SharedTreeHysteresisMs = parse.GetValue(treeHysteresis),
+                SharedTreeIntervalMs = parse.GetValue(treeInterval),
             };
             return Execute(config, parse.GetValue(json), parse.GetValue(timings));
         });

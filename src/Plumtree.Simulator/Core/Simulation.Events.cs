@@ -103,6 +103,7 @@ internal sealed partial class Simulation
                 FrameType.Neighbor => PlumtreeFrame.Neighbor(ev.Flag),
                 FrameType.Disconnect => PlumtreeFrame.Disconnect(),
                 FrameType.Splice => PlumtreeFrame.Splice((SpliceKind)ev.Hop, ev.Payload),
+                FrameType.Tree => PlumtreeFrame.Tree(ev.Payload),
                 _ => throw new InvalidOperationException($"Unknown frame type {ev.FrameType}."),
             };
             engines[to]!.Receive(_names[ev.From], in frame, Now);
@@ -131,6 +132,11 @@ internal sealed partial class Simulation
         var slot = CycleRecord.ControlSlot(type);
         if (slot < 0)
         {
+            if (type == FrameType.Tree && _phase == Phase.Broadcast && _current is { } tree)
+            {
+                tree.TreeFrames++;
+            }
+
             return;
         }
 

@@ -301,5 +301,8 @@ internal sealed partial class Simulation
         into.ParkExpired += from.ParkExpired;
         into.SpliceSent += from.SpliceSent;
         into.Splices += from.Splices;
+        into.TreeSent += from.TreeSent;
+        into.TreeParentChanges += from.TreeParentChanges;
+        into.Malformed += from.Malformed;
     }
 }

@@ -32,6 +32,7 @@ internal sealed partial class Simulation
         FrameType.Graft => MessageId.Size + 2,
         FrameType.Neighbor => 1,
         FrameType.Splice => 1 + frame.Payload.Length,
+        FrameType.Tree => frame.Payload.Length,
         _ => 0,
     };
 

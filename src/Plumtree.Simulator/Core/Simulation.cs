@@ -88,8 +88,8 @@ internal sealed partial class Simulation
     private int _inFlight;
     private Phase _phase = Phase.Bootstrap;
     private CycleRecord? _current;
-    private readonly long[] _sentByType = new long[8];
-    private readonly long[] _receivedByType = new long[8];
+    private readonly long[] _sentByType = new long[9];
+    private readonly long[] _receivedByType = new long[9];
     private readonly long[] _bootstrapControl = new long[CycleRecord.ControlTypes.Length];
     private long _toDead;
     private long _unknownPeer;
@@ -270,6 +270,17 @@ internal sealed partial class Simulation
         if (config.LatencyOptimization)
         {
             options = options with { LatencyOptimization = true };
+        }
+
+        if (config.SharedTree)
+        {
+            options = options with
+            {
+                SharedTree = true,
+                SharedTreeRoots = config.SharedTreeRoots ?? options.SharedTreeRoots,
+                SharedTreeHysteresis = config.SharedTreeHysteresisMs is { } h ? TimeSpan.FromMilliseconds(h) : options.SharedTreeHysteresis,
+                SharedTreeInterval = config.SharedTreeIntervalMs is { } iv ? TimeSpan.FromMilliseconds(iv) : options.SharedTreeInterval,
+            };
         }
 
         if (config.OptimizationTimeThresholdMs is { } timeThreshold)

@@ -52,6 +52,9 @@ internal sealed class CycleRecord
     /// </summary>
     public double? CentralTreeMs { get; set; }
 
+    /// <summary>Tree frames (shared-tree adverts) received during the broadcast step; not in <see cref="Control"/>.</summary>
+    public long TreeFrames { get; set; }
+
     /// <summary>All control frames of the broadcast step.</summary>
     public long Control => ControlByType.Sum();
 

@@ -19,6 +19,9 @@ internal sealed record RunSummary
 
     public double ControlPerBroadcast { get; init; }
 
+    /// <summary>Mean Tree frames (shared-tree adverts) per broadcast.</summary>
+    public double TreeFramesPerBroadcast { get; init; }
+
     /// <summary>Mean control frames per broadcast, by kind (order of <see cref="CycleRecord.ControlTypes"/>).</summary>
     public required IReadOnlyList<double> ControlByType { get; init; }
 
@@ -126,6 +129,7 @@ internal sealed record RunSummary
             LdhMax = measured.Max(r => r.Ldh),
             PayloadPerBroadcast = measured.Average(r => (double)r.Payload),
             ControlPerBroadcast = measured.Average(r => (double)r.Control),
+            TreeFramesPerBroadcast = measured.Average(r => (double)r.TreeFrames),
             ControlByType = byType,
             MembershipControlPerCycle = measured.Average(r => (double)r.MembershipControl),
             TimeToLastDeliveryMeanMs = measured.Average(r => r.TimeToLastDeliveryMs),

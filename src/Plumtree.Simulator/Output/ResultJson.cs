@@ -54,6 +54,13 @@ internal static class ResultJson
         if (c.Mode == SimMode.Plumtree)
         {
             w.WriteNumber("graft_repair_rounds", Simulation.EngineOptions(c).GraftRepairRounds);
+            if (Simulation.EngineOptions(c) is { SharedTree: true } tree)
+            {
+                w.WriteString("shared_tree", "on");
+                w.WriteNumber("shared_tree_roots", tree.SharedTreeRoots);
+                w.WriteNumber("shared_tree_hysteresis_ms", Round(tree.SharedTreeHysteresis.TotalMilliseconds, 3));
+                w.WriteNumber("shared_tree_interval_ms", Round(tree.SharedTreeInterval.TotalMilliseconds, 3));
+            }
         }
 
         w.WriteString("time_model", c.EventMode ? "event" : "cycle");
@@ -138,6 +145,11 @@ internal static class ResultJson
         }
 
         w.WriteEndObject();
+        if (c.SharedTree)
+        {
+            w.WriteNumber("tree_frames_per_broadcast", Round(s.TreeFramesPerBroadcast, 3));
+        }
+
         w.WriteNumber("membership_control_per_cycle", Round(s.MembershipControlPerCycle, 3));
         if (c.EventMode)
         {
@@ -236,6 +248,12 @@ internal static class ResultJson
             w.WriteNumber("engine_park_expired", e.ParkExpired);
             w.WriteNumber("engine_splice_sent", e.SpliceSent);
             w.WriteNumber("engine_splices", e.Splices);
+            if (c.SharedTree)
+            {
+                w.WriteNumber("engine_tree_sent", e.TreeSent);
+                w.WriteNumber("engine_tree_parent_changes", e.TreeParentChanges);
+                w.WriteNumber("engine_malformed", e.Malformed);
+            }
         }
 
         w.WriteEndObject();

@@ -86,4 +86,10 @@ public sealed class BroadcastCounters
 
     /// <summary>Splices made as the full member: one of its links handed to a short member, which it linked with instead.</summary>
     public long Splices;
+
+    /// <summary>Tree frames sent (<see cref="BroadcastOptions.SharedTree"/>).</summary>
+    public long TreeSent;
+
+    /// <summary>Times the parent toward the root in force changed, or the root in force changed (<see cref="BroadcastOptions.SharedTree"/>).</summary>
+    public long TreeParentChanges;
 }

@@ -170,6 +170,9 @@ public sealed partial class BroadcastEngine
             case FrameType.Splice:
                 OnSplice(peer, from, frame, now);
                 break;
+            case FrameType.Tree:
+                OnTree(peer, frame, now);
+                break;
             default:
                 _counters.Malformed++;
                 break;
@@ -272,7 +275,7 @@ public sealed partial class BroadcastEngine
     private PeerState? FindShortcut(MessageId id, int hop, string sender, out int announcedHop)
     {
         announcedHop = 0;
-        if (!_options.Optimization || _pending.Count == 0 || !_pending.TryGetValue(id, out var pending))
+        if (!Optimizing || _pending.Count == 0 || !_pending.TryGetValue(id, out var pending))
         {
             return null;
         }
@@ -363,9 +366,9 @@ public sealed partial class BroadcastEngine
             return;
         }
 
-        if (IsProtected(peer))
+        if (IsProtected(peer) || IsTreeLink(peer))
         {
-            return;
+            return; // with the shared tree, a duplicate on a tree link is a race between origins, not a cycle
         }
 
         if (ShouldPrune(peer, now))
@@ -493,7 +496,7 @@ public sealed partial class BroadcastEngine
             return;
         }
 
-        if (!IsProtected(peer))
+        if (!IsProtected(peer) && !IsTreeLink(peer))
         {
             MoveToLazy(peer);
         }
@@ -509,7 +512,7 @@ public sealed partial class BroadcastEngine
     /// </summary>
     private bool TryOptimize(ref MessageStore.Entry entry, MessageId id, PeerState announcer, int announcedHop, bool viaAnnouncement, TimeSpan now)
     {
-        if (!_options.Optimization || _options.LatencyOptimization || entry.From is null || string.Equals(entry.From, announcer.Name, StringComparison.Ordinal))
+        if (!Optimizing || _options.LatencyOptimization || entry.From is null || string.Equals(entry.From, announcer.Name, StringComparison.Ordinal))
         {
             return false;
         }
@@ -636,6 +639,9 @@ public sealed partial class BroadcastEngine
         Send(peer, PlumtreeFrame.Prune());
         _counters.PruneSent++;
     }
+
+    /// <summary>Rule 7 acts: the optimisation is on and the shared tree (which replaces it) is off.</summary>
+    private bool Optimizing => _options.Optimization && !_options.SharedTree;
 
     private bool IsProtected(PeerState peer) => peer.IsRing && _options.ProtectRingNeighbors;
 

@@ -17,7 +17,7 @@ public sealed partial class BroadcastEngine
     private PeerState? FindFasterAnnouncer(MessageId id, string sender, TimeSpan now, out int announcedHop)
     {
         announcedHop = 0;
-        if (!_options.Optimization || _pending.Count == 0 || !_pending.TryGetValue(id, out var pending) || pending.Grafted)
+        if (!Optimizing || _pending.Count == 0 || !_pending.TryGetValue(id, out var pending) || pending.Grafted)
         {
             return null; // not announced first, or fetched by a Graft: no evidence about the tree
         }

@@ -44,6 +44,7 @@ public sealed partial class BroadcastEngine
 
         _view = view;
         UpdateZones();
+        UpdateTreeRoots(now);
         _undampedUntil = now + _options.OptimizationRepairWindow;
         DropDeparted();
         _ring = _options.HashRing ? RingTopology.Compute(view, _self, _options.MaxProtectedNeighbors, _zoneAware, CrossZoneRingNeighbors) : [];
@@ -69,6 +70,12 @@ public sealed partial class BroadcastEngine
         var missing = Missing();
         Fill(now, missing, 4 * SampleBudget(missing));
         ResetRoles();
+        if (_options.SharedTree)
+        {
+            _treeLinks.Clear(); // roles were reset: the next recompute puts the tree's back
+            _treeStale = true;
+        }
+
         _repairBackoff = 1;
         ScheduleRepairIfShort(now);
         Finish();
@@ -170,9 +177,15 @@ public sealed partial class BroadcastEngine
     private PeerState AddPeer(string name, bool eager)
     {
         var peer = new PeerState(name) { IsEager = eager, IsRing = RingTopology.Contains(_ring, name), CrossZone = IsCrossZone(name) };
+        if (_treeActive && eager && !IsProtected(peer))
+        {
+            peer.IsEager = eager = false; // the shared tree decides the eager links: a new peer is lazy until it is a tree link
+        }
+
         _peers.Add(name, peer);
         (eager ? _eager : _lazy).Add(peer);
         _peerSetVersion++;
+        NoteTreePeerChange(added: true);
         return peer;
     }
 
@@ -183,6 +196,7 @@ public sealed partial class BroadcastEngine
         _peerSetVersion++;
         peer.Active = false;
         peer.DropPending();
+        NoteTreePeerChange(added: false);
     }
 
     private void Evict(PeerState victim)

@@ -28,6 +28,7 @@ public sealed partial class BroadcastEngine
         Housekeeping,
         GraftRound,
         ParkExpiry,
+        TreeAdvert,
     }
 
     /// <summary>Time passed: fire due timers (graft timeouts and repair rounds, IHave batches, overlay repair, held frames, cache expiry).</summary>
@@ -62,6 +63,9 @@ public sealed partial class BroadcastEngine
                     break;
                 case TimerKind.ParkExpiry:
                     ExpireParked((ParkedSender)timer.Target!, now);
+                    break;
+                case TimerKind.TreeAdvert:
+                    SendAdverts(now);
                     break;
             }
         }
@@ -191,6 +195,7 @@ public sealed partial class BroadcastEngine
         TimerKind.Flush => timer.Target is PeerState { Active: true, PendingCount: > 0 } peer && peer.FlushStamp == timer.Stamp,
         TimerKind.Repair => timer.Stamp == _repairStamp,
         TimerKind.Housekeeping => timer.Stamp == _housekeepingStamp,
+        TimerKind.TreeAdvert => timer.Stamp == _treeAdvertStamp,
         _ => false,
     };
 
@@ -200,6 +205,11 @@ public sealed partial class BroadcastEngine
     /// </summary>
     private void Finish()
     {
+        if (_treeStale)
+        {
+            RecomputeTree(_treeNow);
+        }
+
         if (_housekeepingAt is null && _messages.NextExpiry is { } expiry)
         {
             var at = expiry + HousekeepingSlack();

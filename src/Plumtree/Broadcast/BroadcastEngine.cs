@@ -126,6 +126,7 @@ public sealed partial class BroadcastEngine
     /// <summary>Bookkeeping at the start of every input: the clock and lazy expiry of the message store.</summary>
     private void Advance(TimeSpan now)
     {
+        _treeNow = now;
         _messages.Expire(now);
     }
 

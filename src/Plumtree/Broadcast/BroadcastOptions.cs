@@ -113,6 +113,35 @@ public sealed record BroadcastOptions
     public TimeSpan OptimizationTimeThreshold { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
+    /// Shared tree (<c>docs/broadcast.md</c>, "Shared tree"): the eager links are one tree for every origin, the
+    /// shortest-path tree (by measured link latency) of one root the nodes agree on. Every node exchanges Tree frames
+    /// with its peers: each carries the sender's distance to each of <see cref="SharedTreeRoots"/> candidate roots (the
+    /// members with the lowest ring hashes), its subtree's largest distance, distance sum and size, the root's
+    /// eccentricity and mean distance, and a timestamp echo that measures the link's round trip. A node's parent for a root is the peer minimising link latency +
+    /// that peer's distance (kept while within <see cref="SharedTreeHysteresis"/> of the best); the root in force is the
+    /// candidate with the smallest eccentricity + mean distance (ties: the lower ring hash), values each root computes
+    /// and passes down its tree, so the nodes agree. Eager = parent + children (peers naming this node as their parent) for that root; every other peer lazy.
+    /// Duplicates and Prunes on a tree link do not make it lazy, and rule 7 swaps are off; IHave/Graft repair is
+    /// unchanged. Adds frame type 8 (Tree). Default off. Measured in <c>docs/simulation/report.md</c>, section 9.
+    /// </summary>
+    public bool SharedTree { get; init; }
+
+    /// <summary>With <see cref="SharedTree"/>: how many candidate roots (the members with the lowest ring hashes). Default 16 (measured: 4 and 8 candidates gave slower trees, docs/simulation/report.md section 9).</summary>
+    public int SharedTreeRoots { get; init; } = 16;
+
+    /// <summary>
+    /// With <see cref="SharedTree"/>: a node keeps its parent while the path through it is at most this much longer than
+    /// the best, and a change of a distance smaller than this waits for the next periodic advert. Default 5 ms.
+    /// </summary>
+    public TimeSpan SharedTreeHysteresis { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// With <see cref="SharedTree"/>: interval of the periodic Tree frames to every peer (changes are sent at once, at
+    /// most one advert per <see cref="SharedTreeInterval"/> / 64 with a floor of 10 ms). Default 5 s.
+    /// </summary>
+    public TimeSpan SharedTreeInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Duplicates from one peer before it is pruned. Default 1 (the paper's rule: prune on the first duplicate). With a
     /// larger value the peer's duplicates are counted from when it last became eager, less one for each new message it
     /// delivers, and it is pruned when the count reaches this value. With many concurrent senders and uneven link
@@ -249,6 +278,9 @@ public sealed record BroadcastOptions
         Check(OptimizationConfirmations is >= 1 and <= 64, nameof(OptimizationConfirmations), "must be between 1 and 64");
         Check(OptimizationTimeThreshold >= TimeSpan.Zero && OptimizationTimeThreshold <= TimeSpan.FromMinutes(1), nameof(OptimizationTimeThreshold), "must be between 0 and 1 minute");
         Check(OptimizationRepairWindow >= TimeSpan.Zero && OptimizationRepairWindow <= TimeSpan.FromDays(1), nameof(OptimizationRepairWindow), "must be between 0 and 1 day");
+        Check(SharedTreeRoots is >= 1 and <= 16, nameof(SharedTreeRoots), "must be between 1 and 16");
+        Check(SharedTreeHysteresis >= TimeSpan.Zero && SharedTreeHysteresis <= TimeSpan.FromMinutes(1), nameof(SharedTreeHysteresis), "must be between 0 and 1 minute");
+        Check(SharedTreeInterval >= TimeSpan.FromMilliseconds(100) && SharedTreeInterval <= TimeSpan.FromHours(1), nameof(SharedTreeInterval), "must be between 100 ms and 1 hour");
         Check(PruneAfterDuplicates is >= 1 and <= 16, nameof(PruneAfterDuplicates), "must be between 1 and 16");
         Check(PruneDelay >= TimeSpan.Zero && PruneDelay <= TimeSpan.FromMinutes(1), nameof(PruneDelay), "must be between 0 and 1 minute");
         Check(CacheTtl > TimeSpan.Zero, nameof(CacheTtl), "must be positive");

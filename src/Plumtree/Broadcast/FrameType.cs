@@ -29,6 +29,14 @@ public enum FrameType : byte
     Splice = 7,
 
     /// <summary>
+    /// Shared-tree advert (<c>docs/broadcast.md</c>, "Shared tree"): the sender's distances to the candidate roots and a
+    /// timestamp echo, in <see cref="PlumtreeFrame.Payload"/> (layout in <c>docs/wire-format.md</c>, "Tree frame bodies").
+    /// Sent only with <see cref="BroadcastOptions.SharedTree"/>; a peer that does not know this type skips the frame
+    /// (counted as an <c>unknown_type</c> decode error).
+    /// </summary>
+    Tree = 8,
+
+    /// <summary>
     /// An anti-entropy sync frame: the body (kind, round, ...) belongs to the sync engine and is carried in
     /// <see cref="PlumtreeFrame.Payload"/>. The node routes it to the sync engine; the broadcast engine never uses it.
     /// </summary>

@@ -83,6 +83,21 @@ internal sealed class PeerState
     /// </summary>
     public TimeSpan? PruneAt { get; set; }
 
+    /// <summary>Shared tree: true while the peer is the parent or a child toward the root in force.</summary>
+    public bool IsTreeLink { get; set; }
+
+    /// <summary>Shared tree: smoothed round trip measured by Tree frame echoes, in microseconds; -1 before the first sample.</summary>
+    public long TreeRtt { get; set; } = -1;
+
+    /// <summary>Shared tree: the routes of the peer's last Tree frame (null before the first).</summary>
+    public IReadOnlyList<SharedTreeRoute>? TreeRoutes { get; set; }
+
+    /// <summary>Shared tree: the stamp of the peer's last Tree frame (0: none), echoed back in ours.</summary>
+    public long TreeEchoStamp { get; set; }
+
+    /// <summary>Shared tree: when <see cref="TreeEchoStamp"/> arrived.</summary>
+    public TimeSpan TreeEchoAt { get; set; }
+
     /// <summary>Smoothed round-trip time, valid when <see cref="HasRtt"/>.</summary>
     public TimeSpan Rtt { get; set; }
 

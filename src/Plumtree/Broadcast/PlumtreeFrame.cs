@@ -28,7 +28,7 @@ public readonly struct PlumtreeFrame
     /// </summary>
     public int Hop { get; }
 
-    /// <summary>Gossip payload; the whole body of a Sync or Keys frame; a Splice frame's member name (UTF-8, empty for an offer).</summary>
+    /// <summary>Gossip payload; the whole body of a Sync, Keys or Tree frame; a Splice frame's member name (UTF-8, empty for an offer).</summary>
     public ReadOnlyMemory<byte> Payload { get; }
 
     /// <summary>IHave announcements.</summary>
@@ -65,6 +65,9 @@ public readonly struct PlumtreeFrame
     public static PlumtreeFrame Splice(SpliceKind kind, string? peer) =>
         Splice(kind, string.IsNullOrEmpty(peer) ? ReadOnlyMemory<byte>.Empty : System.Text.Encoding.UTF8.GetBytes(peer));
 
+    /// <summary>A shared-tree advert carrying <paramref name="body"/> (at least 1 byte; its layout is the broadcast engine's shared-tree rule).</summary>
+    public static PlumtreeFrame Tree(ReadOnlyMemory<byte> body) => new(FrameType.Tree, default, 0, body, default, false);
+
     /// <summary>An anti-entropy sync frame carrying <paramref name="body"/> (at least 1 byte; its layout is the sync engine's).</summary>
     public static PlumtreeFrame Sync(ReadOnlyMemory<byte> body) => new(FrameType.Sync, default, 0, body, default, false);
 
@@ -80,6 +83,7 @@ public readonly struct PlumtreeFrame
         FrameType.Neighbor => $"Neighbor(high={Flag})",
         FrameType.Sync => $"Sync({Payload.Length} B)",
         FrameType.Keys => $"Keys({Payload.Length} B)",
+        FrameType.Tree => $"Tree({Payload.Length} B)",
         FrameType.Splice => $"Splice({SpliceKind}, {System.Text.Encoding.UTF8.GetString(Payload.Span)})",
         _ => Type.ToString(),
     };

@@ -137,6 +137,9 @@ internal static partial class PlumtreeFrameCodec
             case FrameType.Keys:
                 RequireOpaqueBody(type, frameLength);
                 return PlumtreeFrame.Keys(body.ToArray());
+            case FrameType.Tree:
+                RequireOpaqueBody(type, frameLength);
+                return PlumtreeFrame.Tree(body.ToArray());
             default:
                 // ReadHeader admits only known types, and Gossip bodies are read by the callers.
                 throw new UnreachableException($"{type} has no control body.");

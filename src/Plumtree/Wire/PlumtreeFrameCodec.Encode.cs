@@ -28,7 +28,7 @@ internal static partial class PlumtreeFrameCodec
             WriteIdHop(frame.Id, frame.Hop, destination[HeaderSize..]);
             frame.Payload.Span.CopyTo(destination[GossipPrefixSize..]);
         }
-        else if (frame.Type is FrameType.Sync or FrameType.Keys)
+        else if (frame.Type is FrameType.Sync or FrameType.Keys or FrameType.Tree)
         {
             frame.Payload.Span.CopyTo(destination[HeaderSize..]);
         }
@@ -58,7 +58,7 @@ internal static partial class PlumtreeFrameCodec
             writer.Advance(GossipPrefixSize);
             writer.Write(frame.Payload.Span);
         }
-        else if (frame.Type is FrameType.Sync or FrameType.Keys)
+        else if (frame.Type is FrameType.Sync or FrameType.Keys or FrameType.Tree)
         {
             WriteHeader(frame.Type, length, writer.GetSpan(HeaderSize));
             writer.Advance(HeaderSize);

@@ -17,6 +17,7 @@ namespace Plumtree.Wire;
 /// Splice     := kind:u8 (1 offer, 2 introduce, 3 request, 4 handoff) | peer (UTF-8 member name, the rest; empty for an offer only)
 /// Sync       := body (>= 1 byte; the sync engine's format, SyncFrameCodec)
 /// Keys       := body (>= 1 byte; key rotation's format, KeyCommandCodec)
+/// Tree       := body (>= 1 byte; the shared-tree advert, SharedTreeAdvert)
 /// </code>
 /// Encoders throw <see cref="ArgumentException"/> for frames that are invalid or larger than the limit;
 /// decoders throw nothing but <see cref="WireDecodeException"/> (layer <c>plumtree</c>) for bad input.
@@ -112,6 +113,7 @@ internal static partial class PlumtreeFrameCodec
                 break;
             case FrameType.Sync:
             case FrameType.Keys:
+            case FrameType.Tree:
                 if (frame.Payload.IsEmpty)
                 {
                     throw new ArgumentException($"A {frame.Type} frame needs a body of at least 1 byte.", nameof(frame));
@@ -133,7 +135,7 @@ internal static partial class PlumtreeFrameCodec
     }
 
     /// <summary>True for the frame types this version decodes.</summary>
-    internal static bool IsKnownType(byte type) => type is (>= (byte)FrameType.Gossip and <= (byte)FrameType.Splice) or (byte)FrameType.Sync or (byte)FrameType.Keys;
+    internal static bool IsKnownType(byte type) => type is (>= (byte)FrameType.Gossip and <= (byte)FrameType.Tree) or (byte)FrameType.Sync or (byte)FrameType.Keys;
 
     /// <summary>Why a Splice body with this kind and name length is invalid, or null when it is valid: kinds 1–4; a name for every kind but an offer.</summary>
     internal static string? SpliceBodyError(SpliceKind kind, int peerLength) => kind switch

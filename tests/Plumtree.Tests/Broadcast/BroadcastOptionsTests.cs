@@ -35,6 +35,12 @@ public sealed class BroadcastOptionsTests
             { nameof(BroadcastOptions.OptimizationConfirmations), d with { OptimizationConfirmations = 65 } },
             { nameof(BroadcastOptions.OptimizationTimeThreshold), d with { OptimizationTimeThreshold = TimeSpan.FromMilliseconds(-1) } },
             { nameof(BroadcastOptions.OptimizationTimeThreshold), d with { OptimizationTimeThreshold = TimeSpan.FromMinutes(2) } },
+            { nameof(BroadcastOptions.SharedTreeRoots), d with { SharedTreeRoots = 0 } },
+            { nameof(BroadcastOptions.SharedTreeRoots), d with { SharedTreeRoots = 17 } },
+            { nameof(BroadcastOptions.SharedTreeHysteresis), d with { SharedTreeHysteresis = TimeSpan.FromMilliseconds(-1) } },
+            { nameof(BroadcastOptions.SharedTreeHysteresis), d with { SharedTreeHysteresis = TimeSpan.FromMinutes(2) } },
+            { nameof(BroadcastOptions.SharedTreeInterval), d with { SharedTreeInterval = TimeSpan.FromMilliseconds(99) } },
+            { nameof(BroadcastOptions.SharedTreeInterval), d with { SharedTreeInterval = TimeSpan.FromHours(2) } },
             { nameof(BroadcastOptions.OptimizationRepairWindow), d with { OptimizationRepairWindow = TimeSpan.FromSeconds(-1) } },
             { nameof(BroadcastOptions.OptimizationRepairWindow), d with { OptimizationRepairWindow = TimeSpan.FromDays(2) } },
             { nameof(BroadcastOptions.PruneDelay), d with { PruneDelay = TimeSpan.FromMilliseconds(-1) } },
@@ -106,6 +112,14 @@ public sealed class BroadcastOptionsTests
         Assert.Equal((3, 1), (single.OptimizationThreshold, single.OptimizationConfirmations));
         Assert.Equal((3, 3), (many.OptimizationThreshold, many.OptimizationConfirmations));
         Assert.Empty(many.Validate());
+    }
+
+    [Fact]
+    public void The_shared_tree_is_off_by_default_with_16_candidate_roots_5_ms_hysteresis_and_adverts_every_5_s()
+    {
+        var d = new BroadcastOptions();
+        Assert.Equal((false, 16, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(5)), (d.SharedTree, d.SharedTreeRoots, d.SharedTreeHysteresis, d.SharedTreeInterval));
+        Assert.All(new[] { "lan", "wan", "large_cluster", "paper" }, name => Assert.False(BroadcastOptions.FromPreset(name).SharedTree));
     }
 
     [Fact]

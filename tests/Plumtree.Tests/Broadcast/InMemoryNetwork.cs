@@ -39,6 +39,9 @@ internal sealed class InMemoryNetwork
 
     public TimeSpan Delay { get; }
 
+    /// <summary>A fixed delay per link (from, to) instead of <see cref="Delay"/>; null: <see cref="Delay"/> for every link.</summary>
+    public Func<string, string, TimeSpan>? LinkDelay { get; init; }
+
     /// <summary>Up to this much more delay per frame, uniformly random; frames on one link stay in order (as on a TCP stream).</summary>
     public TimeSpan Jitter { get; init; }
 
@@ -164,7 +167,7 @@ internal sealed class InMemoryNetwork
     /// <summary>When a frame sent now on link from → to arrives: the delay plus jitter, never before the link's previous frame.</summary>
     private TimeSpan ArrivalTime(string from, string to)
     {
-        var at = Now + Delay;
+        var at = Now + (LinkDelay?.Invoke(from, to) ?? Delay);
         if (Jitter > TimeSpan.Zero)
         {
             at += Jitter * _jitter.NextDouble();

@@ -31,6 +31,9 @@ internal static class FrameGen
             Gen.Byte.Array[1, 40],
             static (kind, name) => PlumtreeFrame.Splice(kind, name)));
 
+    /// <summary>Tree frames: opaque bodies of 1..200 bytes (the codec keeps them as they are; the engine reads them).</summary>
+    public static readonly Gen<PlumtreeFrame> Tree = Gen.Byte.Array[1, 200].Select(static body => PlumtreeFrame.Tree(body));
+
     /// <summary>Graft for a message, or (one time in five) a link-only graft.</summary>
     public static readonly Gen<PlumtreeFrame> Graft = Gen.Select(
         Gen.Frequency<MessageId>((1, (IGen<MessageId>)Gen.Const(MessageId.Empty)), (4, (IGen<MessageId>)Id)),
@@ -44,10 +47,10 @@ internal static class FrameGen
     public static readonly Gen<PlumtreeFrame> IHave = IHaveUpTo(300);
 
     /// <summary>Any kind, full sizes.</summary>
-    public static readonly Gen<PlumtreeFrame> Any = Gen.OneOf(Gossip, IHave, Graft, Prune, Neighbor, Disconnect, Splice);
+    public static readonly Gen<PlumtreeFrame> Any = Gen.OneOf(Gossip, IHave, Graft, Prune, Neighbor, Disconnect, Splice, Tree);
 
     /// <summary>Any kind, small (for streams of many frames).</summary>
-    public static readonly Gen<PlumtreeFrame> Small = Gen.OneOf(GossipUpTo(64), IHaveUpTo(4), Graft, Prune, Neighbor, Disconnect, Splice);
+    public static readonly Gen<PlumtreeFrame> Small = Gen.OneOf(GossipUpTo(64), IHaveUpTo(4), Graft, Prune, Neighbor, Disconnect, Splice, Tree);
 
     public static Gen<PlumtreeFrame> GossipUpTo(int maxPayload) =>
         Gen.Select(Id, Hop, Gen.Byte.Array[0, maxPayload], static (id, hop, payload) => PlumtreeFrame.Gossip(id, hop, payload));

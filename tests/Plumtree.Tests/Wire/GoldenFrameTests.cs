@@ -137,6 +137,22 @@ public sealed class GoldenFrameTests
     }
 
     [Fact]
+    public void Tree_carries_the_shared_tree_advert_as_the_payload()
+    {
+        //                 ver type len      flags stamp echo hold count len "n1" flags distance subtree ecc sum    count mean
+        const string hex = "01 08 00000016 00 ac02 05 00 01 02 6e31 01 c9df02 c9df02 00 c9df02 02 00";
+        var body = Convert.FromHexString("00ac020500" + "01026e3101c9df02c9df0200c9df020200");
+        var decoded = AssertGolden("tree-advert", hex, PlumtreeFrame.Tree(body));
+        Assert.Equal(FrameType.Tree, decoded.Type);
+        var advert = SharedTreeAdvert.TryDecode(decoded.Payload.Span);
+        Assert.NotNull(advert);
+        Assert.Equal((false, 300L, 5L, 0L), (advert.WantEcho, advert.Stamp, advert.Echo, advert.Hold));
+        Assert.Equal([new SharedTreeRoute("n1", 45_000, 45_000, null, ParentIsYou: true, SubtreeSum: 45_000, SubtreeCount: 1)], advert.Routes);
+        Assert.Equal(body, new SharedTreeAdvert { Stamp = 300, Echo = 5, Routes = advert.Routes }.Encode());
+        Assert.Throws<ArgumentException>(() => PlumtreeFrameCodec.GetEncodedLength(PlumtreeFrame.Tree(ReadOnlyMemory<byte>.Empty)));
+    }
+
+    [Fact]
     public void Every_frame_kind_has_a_shared_golden_vector()
     {
         var kinds = GoldenVectors.Valid.Select(v => PlumtreeFrameCodec.Decode(v.Bytes, GoldenVectors.MaxFrameSize).Type).ToHashSet();
