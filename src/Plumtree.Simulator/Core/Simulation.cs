@@ -381,6 +381,7 @@ internal sealed partial class Simulation
             BootstrapControl = _bootstrapControl,
             OverlayAfterJoin = overlayAfterJoin,
             OverlayAtEnd = overlayAtEnd,
+            SharedTreeAtEnd = _config.SharedTree ? MeasureSharedTree() : null,
             FramesSent = _sentByType.Sum(),
             FramesLost = _network.Lost,
             FramesCut = _network.Cut,

@@ -24,6 +24,9 @@ internal sealed class SimResult
 
     public required OverlayStats OverlayAtEnd { get; init; }
 
+    /// <summary>With the shared tree: its state at the end (null otherwise).</summary>
+    public SharedTreeStats? SharedTreeAtEnd { get; init; }
+
     public long FramesSent { get; init; }
 
     public long FramesLost { get; init; }

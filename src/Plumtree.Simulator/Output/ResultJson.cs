@@ -253,6 +253,14 @@ internal static class ResultJson
                 w.WriteNumber("engine_tree_sent", e.TreeSent);
                 w.WriteNumber("engine_tree_parent_changes", e.TreeParentChanges);
                 w.WriteNumber("engine_malformed", e.Malformed);
+                if (result.SharedTreeAtEnd is { } tree)
+                {
+                    w.WriteNumber("shared_tree_roots_in_force", tree.Roots);
+                    w.WriteNumber("shared_tree_without_root", tree.WithoutRoot);
+                    w.WriteNumber("shared_tree_inactive", tree.Inactive);
+                    w.WriteNumber("shared_tree_detached", tree.Detached);
+                    w.WriteNumber("shared_tree_non_tree_eager_links", tree.NonTreeEager);
+                }
             }
         }
 

@@ -366,9 +366,24 @@ public sealed partial class BroadcastEngine
             return;
         }
 
-        if (IsProtected(peer) || IsTreeLink(peer))
+        if (IsTreeLink(peer))
         {
-            return; // with the shared tree, a duplicate on a tree link is a race between origins, not a cycle
+            // The shared tree: a duplicate on a tree link is not a reason to cut the tree; but when the message came
+            // first over a link outside the tree (a repair Graft's, or a peer that still pushes to us), that link
+            // closes a cycle with the tree and its copies arrive first, so its own duplicates never come: prune it.
+            if (!Unsafe.IsNullRef(ref entry) && entry.From is { } first && _peers.TryGetValue(first, out var parent)
+                && parent.IsEager && !IsTreeLink(parent) && !IsProtected(parent))
+            {
+                MoveToLazy(parent);
+                SendPrune(parent.Name);
+            }
+
+            return;
+        }
+
+        if (IsProtected(peer))
+        {
+            return;
         }
 
         if (ShouldPrune(peer, now))

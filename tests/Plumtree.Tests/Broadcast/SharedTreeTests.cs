@@ -159,7 +159,7 @@ public sealed class SharedTreeTests
     }
 
     [Fact]
-    public void Duplicates_and_Prunes_on_a_tree_link_leave_it_eager_while_other_links_are_pruned_as_before()
+    public void Duplicates_and_Prunes_on_a_tree_link_leave_it_eager_and_a_link_outside_the_tree_is_pruned_by_either_copy()
     {
         var (f, roots) = Create();
         var root = roots[0];
@@ -183,6 +183,15 @@ public sealed class SharedTreeTests
         Assert.Contains("c", f.Engine.EagerPeers);
         f.Gossip("c", 1, 4, t + Ms(8));
         Assert.Equal(["c: Prune"], f.Output.OfType(FrameType.Prune).Select(s => RecordingOutput.Render(s.To, s.Frame)).ToArray());
+        Assert.Equal(["a", "b"], Sorted(f.Engine.EagerPeers));
+
+        // d made eager the same way brings the next message first: its own copies are never duplicates, so the tree
+        // copy that follows (a duplicate on a tree link) prunes d, the link outside the tree.
+        f.Graft("d", 0, 0, t + Ms(9));
+        f.Output.Clear();
+        f.Gossip("d", 2, 4, t + Ms(10));
+        f.Gossip("a", 2, 3, t + Ms(20));
+        Assert.Equal(["d: Prune"], f.Output.OfType(FrameType.Prune).Select(s => RecordingOutput.Render(s.To, s.Frame)).ToArray());
         Assert.Equal(["a", "b"], Sorted(f.Engine.EagerPeers));
     }
 
