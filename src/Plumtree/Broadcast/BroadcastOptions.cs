@@ -122,7 +122,8 @@ public sealed record BroadcastOptions
     /// candidate with the smallest eccentricity + mean distance (ties: the lower ring hash), values each root computes
     /// and passes down its tree, so the nodes agree. Eager = parent + children (peers naming this node as their parent) for that root; every other peer lazy.
     /// Duplicates and Prunes on a tree link do not make it lazy, and rule 7 swaps are off; IHave/Graft repair is
-    /// unchanged. Adds frame type 8 (Tree). Default off. Measured in <c>docs/simulation/report.md</c>, section 9.
+    /// unchanged. Adds frame type 8 (Tree). Default off. Measured in <c>docs/simulation/report.md</c>, section 9; experimental
+    /// over real sockets, where it does not settle yet (<c>docs/broadcast.md</c>, "Shared tree").
     /// </summary>
     public bool SharedTree { get; init; }
 
