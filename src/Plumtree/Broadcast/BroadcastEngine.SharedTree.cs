@@ -12,6 +12,9 @@ public sealed partial class BroadcastEngine
     /// <summary>Distances above this (one minute, in microseconds) count as unreachable: a routing loop counting up stops here.</summary>
     private const long MaxTreeDistance = 60_000_000;
 
+    /// <summary>Candidates within 1/RootMarginDivisor (2 %) plus the hysteresis of the best score count as equal.</summary>
+    private const long RootMarginDivisor = 50;
+
     /// <summary>The least gap between two adverts.</summary>
     private static readonly TimeSpan MinAdvertGap = TimeSpan.FromMilliseconds(10);
 
@@ -298,20 +301,29 @@ public sealed partial class BroadcastEngine
     /// </summary>
     private void ChooseTreeRoot()
     {
-        var chosen = -1;
-        var bestScore = long.MaxValue;
+        // The best score, then the lowest ring hash among the candidates within RootMargin of it: on links of equal
+        // latency (a LAN) the scores differ only by jitter, and picking the exact minimum flipped the root with the
+        // periodic adverts, at different moments on different nodes.
+        var best = long.MaxValue;
         for (var i = 0; i < _treeRoots.Length; i++)
         {
-            if (_treeEccentricity[i] == Unreachable || _treeMean[i] == Unreachable || _treeDistance[i] == Unreachable)
+            if (_treeEccentricity[i] != Unreachable && _treeMean[i] != Unreachable && _treeDistance[i] != Unreachable)
             {
-                continue;
+                best = Math.Min(best, _treeEccentricity[i] + _treeMean[i]);
             }
+        }
 
-            var score = _treeEccentricity[i] + _treeMean[i];
-            if (score < bestScore)
+        var chosen = -1;
+        if (best != long.MaxValue)
+        {
+            var limit = best + (best / RootMarginDivisor) + Micros(_options.SharedTreeHysteresis);
+            for (var i = 0; i < _treeRoots.Length && chosen < 0; i++)
             {
-                bestScore = score;
-                chosen = i;
+                if (_treeEccentricity[i] != Unreachable && _treeMean[i] != Unreachable && _treeDistance[i] != Unreachable
+                    && _treeEccentricity[i] + _treeMean[i] <= limit)
+                {
+                    chosen = i;
+                }
             }
         }
 
@@ -340,32 +352,34 @@ public sealed partial class BroadcastEngine
         }
 
         changed |= links != _treeLinks.Count;
-        if (!changed)
-        {
-            return;
-        }
-
-        _treeLinks.Clear();
         if (!active)
         {
+            _treeLinks.Clear();
             return; // no tree yet (or lost the way to the root): the classic rules keep the eager links as they are
         }
 
-        foreach (var peer in _peers.Values)
-        {
-            if (peer.IsTreeLink)
-            {
-                _treeLinks.Add(peer.Name);
-            }
-        }
-
-        // Roles follow the tree; both ends of a link learn the relation from the same advert, so nothing is sent.
-        List<PeerState>? demote = null;
+        // Roles follow the tree, checked on every recompute. A link that stops being a tree link is made lazy without a
+        // frame (both ends learn it from the same advert); any other eager link outside the tree (made eager by a
+        // repair Graft, or by a first copy from a peer that still pushed to us) is made lazy and sent Prune, so the
+        // other end stops pushing: over real sockets such links otherwise outlived every tree change.
+        List<(PeerState Peer, bool Prune)>? demote = null;
         foreach (var peer in _eager)
         {
             if (!peer.IsTreeLink && !IsProtected(peer))
             {
-                (demote ??= []).Add(peer);
+                (demote ??= []).Add((peer, !_treeLinks.Contains(peer.Name)));
+            }
+        }
+
+        if (changed)
+        {
+            _treeLinks.Clear();
+            foreach (var peer in _peers.Values)
+            {
+                if (peer.IsTreeLink)
+                {
+                    _treeLinks.Add(peer.Name);
+                }
             }
         }
 
@@ -379,9 +393,13 @@ public sealed partial class BroadcastEngine
 
         if (demote is not null)
         {
-            foreach (var peer in demote)
+            foreach (var (peer, prune) in demote)
             {
                 MoveToLazy(peer);
+                if (prune)
+                {
+                    SendPrune(peer.Name);
+                }
             }
         }
     }

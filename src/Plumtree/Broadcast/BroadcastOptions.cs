@@ -119,11 +119,10 @@ public sealed record BroadcastOptions
     /// members with the lowest ring hashes), its subtree's largest distance, distance sum and size, the root's
     /// eccentricity and mean distance, and a timestamp echo that measures the link's round trip. A node's parent for a root is the peer minimising link latency +
     /// that peer's distance (kept while within <see cref="SharedTreeHysteresis"/> of the best); the root in force is the
-    /// candidate with the smallest eccentricity + mean distance (ties: the lower ring hash), values each root computes
+    /// candidate with the lowest ring hash among those within 2 % + <see cref="SharedTreeHysteresis"/> of the smallest eccentricity + mean distance, values each root computes
     /// and passes down its tree, so the nodes agree. Eager = parent + children (peers naming this node as their parent) for that root; every other peer lazy.
     /// Duplicates and Prunes on a tree link do not make it lazy, and rule 7 swaps are off; IHave/Graft repair is
-    /// unchanged. Adds frame type 8 (Tree). Default off. Measured in <c>docs/simulation/report.md</c>, section 9; experimental
-    /// over real sockets, where it does not settle yet (<c>docs/broadcast.md</c>, "Shared tree").
+    /// unchanged. Adds frame type 8 (Tree). Default off. Measured in <c>docs/simulation/report.md</c>, section 9.
     /// </summary>
     public bool SharedTree { get; init; }
 
@@ -132,7 +131,8 @@ public sealed record BroadcastOptions
 
     /// <summary>
     /// With <see cref="SharedTree"/>: a node keeps its parent while the path through it is at most this much longer than
-    /// the best, and a change of a distance smaller than this waits for the next periodic advert. Default 5 ms.
+    /// the best, a change of a distance smaller than this waits for the next periodic advert, and candidate roots whose scores
+    /// are within 2 % plus this of the best count as equal. Default 5 ms.
     /// </summary>
     public TimeSpan SharedTreeHysteresis { get; init; } = TimeSpan.FromMilliseconds(5);
 
