@@ -17,7 +17,7 @@ internal static class EnvironmentMapping
     public const string Prefix = "PLUMTREE_";
 
     /// <summary>Variables the agent reads itself rather than as configuration keys.</summary>
-    private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal) { "PLUMTREE_CONFIG", Hosting.StartupTrace.Variable };
+    private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal) { "PLUMTREE_CONFIG", Hosting.StartupTrace.Variable, Hosting.ImagePages.KeepVariable };
 
     private static readonly HashSet<string> ListKeys = new(StringComparer.OrdinalIgnoreCase) { "JOIN", "ENCRYPTIONKEYS", "HTTPALLOWEDHOSTS", "HTTPALLOWEDORIGINS" };
 

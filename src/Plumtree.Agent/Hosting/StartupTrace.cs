@@ -39,6 +39,15 @@ internal static class StartupTrace
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"plumtree startup: {elapsed,7:F1} ms  cpu {cpu,6:F0} ms  {phase}"));
     }
 
+    /// <summary>Writes how much of the executable left the resident set (<see cref="ImagePages"/>), when the trace is on.</summary>
+    public static void Released(long kilobytes)
+    {
+        if (Enabled)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"plumtree startup: executable pages released: {kilobytes} KiB"));
+        }
+    }
+
     /// <summary>Writes the managed heap's figures (what of the resident memory is the GC's), when the trace is on.</summary>
     public static void Memory(string when)
     {

@@ -101,9 +101,17 @@ internal sealed class LoopInbox
         }
 
         _armedFor = next;
-        var delay = next - now;
-        _timer?.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        _timer?.Change(Delay(next - now), Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>
+    /// The timer's delay for <paramref name="remaining"/>, rounded up to whole milliseconds: timers count whole
+    /// milliseconds and a <see cref="TimeSpan"/> is truncated, so a timer set for 199.6 ms fired 0.6 ms before the
+    /// engine's deadline; the loop found nothing due, set the timer again for the remaining fraction (0 ms) and woke a
+    /// second time: an idle node's loop woke ~22 times a second instead of ~10.
+    /// </summary>
+    internal static TimeSpan Delay(TimeSpan remaining) =>
+        remaining > TimeSpan.Zero ? TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)) : TimeSpan.Zero;
 
     /// <summary>Stops taking inputs (queued ones stay for the loop to abandon).</summary>
     public void Close()

@@ -9,7 +9,11 @@ public sealed partial class PlumtreeNode
     /// <summary>Inputs handled before timers run and a snapshot is published.</summary>
     private const int MaxBatch = 256;
 
-    /// <summary>How often housekeeping runs (reconnects, health window samples, drop logging).</summary>
+    /// <summary>
+    /// How often housekeeping runs at least (reconnects, health window samples, drop logging): at the first wake-up of
+    /// the loop once it is due, and it wakes the loop itself only when no engine timer comes within another interval
+    /// (so every 250–500 ms; an idle node's gossip ticks carry it instead of 4 wake-ups a second of its own).
+    /// </summary>
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly LoopInbox _inbox;
@@ -190,10 +194,10 @@ public sealed partial class PlumtreeNode
         }
     }
 
-    /// <summary>Sets the one timer to the earliest of both engines' wake-up times and housekeeping.</summary>
+    /// <summary>Sets the one timer to the earliest of the engines' wake-up times, or housekeeping's latest (see <see cref="HousekeepingInterval"/>).</summary>
     private void ArmTimer(TimeSpan now)
     {
-        TimeSpan next = _nextHousekeeping;
+        TimeSpan next = _nextHousekeeping + HousekeepingInterval;
         if (_membership?.NextTickAt is { } m && m < next)
         {
             next = m;

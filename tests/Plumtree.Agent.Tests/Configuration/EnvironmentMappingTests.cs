@@ -14,6 +14,7 @@ public sealed class EnvironmentMappingTests
             ["PLUMTREE_TAGS__ROLE"] = "web",
             ["PLUMTREE_LOGGING__LOGLEVEL__DEFAULT"] = "Debug",
             ["PLUMTREE_CONFIG"] = "/x.json",
+            ["PLUMTREE_KEEP_IMAGE_PAGES"] = "1",
             ["PATH"] = "/usr/bin",
             ["plumtree_lower"] = "ignored",
         });
