@@ -74,8 +74,8 @@ public sealed class NodeSharedTreeTests
         Assert.All(cluster.Nodes, node => Assert.All(ids, id => Assert.Equal(1, cluster.Deliveries[node.Name][id])));
 
         // A parent or root change under way costs a few duplicates (both ends learn it from adverts that cross the
-        // traffic); eager links left inconsistent after one would cost far more (300–540 for 280 before the rule that
-        // prunes an eager link outside the tree at its first duplicate). The tree is whole again afterwards.
+        // traffic); eager links left inconsistent by flapping roots would cost far more (300–540 for 280 before the root
+        // margin and the roles checked on every recompute). The tree is whole again afterwards.
         Assert.True(gossip <= 1.1 * measured.Count * (n - 1), $"{gossip} Gossip frames for {measured.Count} broadcasts (a tree sends {measured.Count * (n - 1)}), {grafts} Grafts, {changes} root or parent changes: {Graph()}");
         await NodeCluster.Until(IsSpanningTree, () => "the eager links form one spanning tree again: " + Graph());
     }
