@@ -32,6 +32,23 @@ internal abstract class AgentSystem : IDisposable
     }
 
     protected static string Address(int port) => "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The first line <paramref name="file"/> prints, trimmed; "missing" when it cannot run, fails or prints nothing.</summary>
+    protected static string VersionFrom(string file, string arguments)
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, UseShellExecute = false })!;
+            var first = (p.StandardOutput.ReadLine() ?? "").Trim();
+            p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return p.ExitCode == 0 && first.Length > 0 ? first : "missing";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "missing";
+        }
+    }
 }
 
 /// <summary>An agent driven through the plumtree agent's admin routes (<c>GET /v1/members</c>, <c>POST /v1/broadcast</c>).</summary>
@@ -123,6 +140,9 @@ internal sealed class MemberlistSystem(string executable) : HttpAgentSystem
 {
     public override string Name => "memberlist";
 
+    /// <summary>The memberlist source the agent is built against (Debian's package version), or "missing".</summary>
+    public static string Version() => VersionFrom("dpkg-query", "-W -f=${Version} golang-github-hashicorp-memberlist-dev");
+
     public override (string File, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Env) Command(int index, int nodes, string workDir, string handler)
     {
         var args = new List<string>
@@ -148,20 +168,7 @@ internal sealed class SerfSystem : AgentSystem
 
     public override string Name => "serf";
 
-    public static string Version()
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("serf", "version") { RedirectStandardOutput = true, UseShellExecute = false })!;
-            var first = p.StandardOutput.ReadLine() ?? "";
-            p.WaitForExit();
-            return first.Trim();
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return "missing";
-        }
-    }
+    public static string Version() => VersionFrom("serf", "version");
 
     public override (string File, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Env) Command(int index, int nodes, string workDir, string handler)
     {

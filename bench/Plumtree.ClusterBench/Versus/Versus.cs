@@ -78,7 +78,7 @@ internal static class Versus
                     ["load_average_1m_after"] = ProcFs.LoadAverage(),
                 },
                 ["serf_version"] = serfVersion,
-                ["memberlist_version"] = settings.Memberlist ? MemberlistVersion() : null,
+                ["memberlist_version"] = settings.Memberlist ? MemberlistSystem.Version() : null,
                 ["plumtree_env"] = new JsonArray(settings.PlumtreeEnv.Select(e => (JsonNode?)e).ToArray()),
                 ["systems"] = results,
             };
@@ -226,22 +226,6 @@ internal static class Versus
             {
                 // Gone already.
             }
-        }
-    }
-
-    /// <summary>The memberlist source the Go agent is built against (Debian's package version), or "missing".</summary>
-    private static string MemberlistVersion()
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("dpkg-query", "-W -f=${Version} golang-github-hashicorp-memberlist-dev") { RedirectStandardOutput = true, UseShellExecute = false })!;
-            var version = p.StandardOutput.ReadToEnd().Trim();
-            p.WaitForExit();
-            return p.ExitCode == 0 && version.Length > 0 ? version : "missing";
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return "missing";
         }
     }
 

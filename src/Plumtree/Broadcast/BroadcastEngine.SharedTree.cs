@@ -292,35 +292,37 @@ public sealed partial class BroadcastEngine
     private static bool Moved(long sent, long value, long hysteresis) =>
         (sent == Unreachable) != (value == Unreachable) || (value != Unreachable && Math.Abs(value - sent) >= Math.Max(1, hysteresis));
 
+    /// <summary>Candidate <paramref name="i"/>'s eccentricity + mean distance, or <see cref="Unreachable"/> while a part is unknown.</summary>
+    private long RootScore(int i) =>
+        _treeEccentricity[i] == Unreachable || _treeMean[i] == Unreachable || _treeDistance[i] == Unreachable
+            ? Unreachable
+            : _treeEccentricity[i] + _treeMean[i];
+
     /// <summary>
-    /// The root in force: the candidate with the smallest eccentricity + mean distance (over its shortest-path tree, for
-    /// an origin at the mean distance a message needs about that long to reach the farthest node); the values are the
-    /// root's own, passed down its tree, so every node compares the same numbers and the nodes agree (ties: the lower
-    /// ring hash). Then the tree links:
+    /// The root in force: the lowest ring hash among the candidates whose eccentricity + mean distance (over its
+    /// shortest-path tree, for an origin at the mean distance a message needs about that long to reach the farthest node)
+    /// is within 2 % + the hysteresis of the smallest; the values are the root's own, passed down its tree, so every node
+    /// compares the same numbers and the nodes agree. Then the tree links:
     /// the parent and the children (peers naming this node as their parent) toward it, eager; every other peer lazy.
     /// </summary>
     private void ChooseTreeRoot()
     {
-        // The best score, then the lowest ring hash among the candidates within RootMargin of it: on links of equal
+        // The best score, then the lowest ring hash among the candidates within the margin of it: on links of equal
         // latency (a LAN) the scores differ only by jitter, and picking the exact minimum flipped the root with the
         // periodic adverts, at different moments on different nodes.
-        var best = long.MaxValue;
+        var best = Unreachable;
         for (var i = 0; i < _treeRoots.Length; i++)
         {
-            if (_treeEccentricity[i] != Unreachable && _treeMean[i] != Unreachable && _treeDistance[i] != Unreachable)
-            {
-                best = Math.Min(best, _treeEccentricity[i] + _treeMean[i]);
-            }
+            best = Math.Min(best, RootScore(i));
         }
 
         var chosen = -1;
-        if (best != long.MaxValue)
+        if (best != Unreachable)
         {
             var limit = best + (best / RootMarginDivisor) + Micros(_options.SharedTreeHysteresis);
             for (var i = 0; i < _treeRoots.Length && chosen < 0; i++)
             {
-                if (_treeEccentricity[i] != Unreachable && _treeMean[i] != Unreachable && _treeDistance[i] != Unreachable
-                    && _treeEccentricity[i] + _treeMean[i] <= limit)
+                if (RootScore(i) <= limit)
                 {
                     chosen = i;
                 }

@@ -196,20 +196,13 @@ internal sealed partial class MembershipEngine
         }
 
         ClearSuspicion(state);
-        if (state.IsDeadOrLeft)
-        {
-            // memberlist ignores every dead about a node already dead or left. Not a leave notice (from the node itself)
-            // about a node this one declared dead by suspicion, e.g. when the notice came late or only by push/pull: the
-            // node left, so it is listed as left (and not reconnected to as failed) and the notice is gossiped on.
-            if (dead.IsLeave && state.State == MemberState.Dead && state != _self)
-            {
-                Broadcast(dead.Node, dead);
-                state.Incarnation = dead.Incarnation;
-                state.SetState(MemberState.Left, now);
-                Changed();
-                Emit(MemberEventKind.Left, state);
-            }
 
+        // memberlist ignores every dead about a node already dead or left. Not a leave notice (from the node itself)
+        // about a node this one declared dead by suspicion, e.g. when the notice came late or only by push/pull: the
+        // node left, so it is listed as left (and not reconnected to as failed) and the notice is gossiped on.
+        var leftAfterSuspicion = dead.IsLeave && state.State == MemberState.Dead && state != _self;
+        if (state.IsDeadOrLeft && !leftAfterSuspicion)
+        {
             return;
         }
 

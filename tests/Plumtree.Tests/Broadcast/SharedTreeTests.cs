@@ -51,6 +51,14 @@ public sealed class SharedTreeTests
         return at;
     }
 
+    /// <summary>An advert from <paramref name="peer"/> without an echo (no round-trip sample), received at <paramref name="at"/>.</summary>
+    private static void Advert(EngineFixture f, string peer, long stamp, TimeSpan at, SharedTreeRoute[] routes) =>
+        f.Engine.Receive(peer, PlumtreeFrame.Tree(new SharedTreeAdvert { Stamp = stamp, Routes = routes }.Encode()), at);
+
+    /// <summary>The Prunes sent, rendered ("peer: Prune").</summary>
+    private static string[] Prunes(EngineFixture f) =>
+        f.Output.OfType(FrameType.Prune).Select(s => RecordingOutput.Render(s.To, s.Frame)).ToArray();
+
     /// <summary>The last advert sent to each peer since the recording was cleared.</summary>
     private static Dictionary<string, SharedTreeAdvert> LastAdverts(EngineFixture f) =>
         f.Output.OfType(FrameType.Tree).GroupBy(s => s.To).ToDictionary(g => g.Key, g => SharedTreeAdvert.TryDecode(g.Last().Frame.Payload.Span)!);
@@ -114,11 +122,11 @@ public sealed class SharedTreeTests
         Assert.Equal("a", f.Engine.SharedTreeParent);
 
         var t = TimeSpan.FromSeconds(1);
-        f.Engine.Receive("b", PlumtreeFrame.Tree(new SharedTreeAdvert { Stamp = 2, Routes = [Route(root, 96, 400)] }.Encode()), t);
+        Advert(f, "b", 2, t, [Route(root, 96, 400)]);
         Assert.Equal("a", f.Engine.SharedTreeParent); // b: 106 ms, better by 4 ms only
         Assert.Equal(Ms(110), f.Engine.SharedTreeDistance(root)); // the distance is the path actually taken
 
-        f.Engine.Receive("b", PlumtreeFrame.Tree(new SharedTreeAdvert { Stamp = 3, Routes = [Route(root, 90, 400)] }.Encode()), t + Ms(1));
+        Advert(f, "b", 3, t + Ms(1), [Route(root, 90, 400)]);
         Assert.Equal("b", f.Engine.SharedTreeParent); // 100 ms: better by 10 ms
         Assert.Equal(Ms(100), f.Engine.SharedTreeDistance(root));
 
@@ -182,7 +190,7 @@ public sealed class SharedTreeTests
         f.Graft("c", 0, 0, t + Ms(7));
         Assert.Contains("c", f.Engine.EagerPeers);
         f.Gossip("c", 1, 4, t + Ms(8));
-        Assert.Equal(["c: Prune"], f.Output.OfType(FrameType.Prune).Select(s => RecordingOutput.Render(s.To, s.Frame)).ToArray());
+        Assert.Equal(["c: Prune"], Prunes(f));
         Assert.Equal(["a", "b"], Sorted(f.Engine.EagerPeers));
 
         // d made eager the same way brings the next message first: its own copies are never duplicates, so the tree
@@ -191,7 +199,7 @@ public sealed class SharedTreeTests
         f.Output.Clear();
         f.Gossip("d", 2, 4, t + Ms(10));
         f.Gossip("a", 2, 3, t + Ms(20));
-        Assert.Equal(["d: Prune"], f.Output.OfType(FrameType.Prune).Select(s => RecordingOutput.Render(s.To, s.Frame)).ToArray());
+        Assert.Equal(["d: Prune"], Prunes(f));
         Assert.Equal(["a", "b"], Sorted(f.Engine.EagerPeers));
     }
 
@@ -241,8 +249,8 @@ public sealed class SharedTreeTests
 
         // The eccentricities move: roots[2] becomes the smallest, and the tree follows it.
         var t = TimeSpan.FromSeconds(1);
-        f.Engine.Receive("a", PlumtreeFrame.Tree(new SharedTreeAdvert { Stamp = 5, Routes = [Route(roots[0], 50, 500), Route(roots[1], 200, 300), Route(roots[2], 60, 250)] }.Encode()), t);
-        f.Engine.Receive("b", PlumtreeFrame.Tree(new SharedTreeAdvert { Stamp = 5, Routes = [Route(roots[0], 100, 500), Route(roots[1], 100, 300), Route(roots[2], 100, 250)] }.Encode()), t);
+        Advert(f, "a", 5, t, [Route(roots[0], 50, 500), Route(roots[1], 200, 300), Route(roots[2], 60, 250)]);
+        Advert(f, "b", 5, t, [Route(roots[0], 100, 500), Route(roots[1], 100, 300), Route(roots[2], 100, 250)]);
         Assert.Equal(roots[2], f.Engine.SharedTreeRoot);
         Assert.Equal("a", f.Engine.SharedTreeParent);
         Assert.Contains("a", f.Engine.EagerPeers);
@@ -252,8 +260,8 @@ public sealed class SharedTreeTests
         var t2 = TimeSpan.FromSeconds(2);
         SharedTreeRoute[] routes(double d1, double d2) =>
             [Route(roots[0], 50, 500), Route(roots[1], d1, 300) with { Mean = 100_000 }, Route(roots[2], d2, 250) with { Mean = 200_000 }];
-        f.Engine.Receive("a", PlumtreeFrame.Tree(new SharedTreeAdvert { Stamp = 6, Routes = routes(200, 60) }.Encode()), t2);
-        f.Engine.Receive("b", PlumtreeFrame.Tree(new SharedTreeAdvert { Stamp = 6, Routes = routes(100, 100) }.Encode()), t2);
+        Advert(f, "a", 6, t2, routes(200, 60));
+        Advert(f, "b", 6, t2, routes(100, 100));
         Assert.Equal(roots[1], f.Engine.SharedTreeRoot);
         Assert.Equal("b", f.Engine.SharedTreeParent);
     }
@@ -269,11 +277,11 @@ public sealed class SharedTreeTests
         Reply(f, "a", 20, Route(roots[0], 50, 310), Route(roots[1], 50, 300));
         Assert.Equal(roots[0], f.Engine.SharedTreeRoot);
         var t = TimeSpan.FromSeconds(1);
-        f.Engine.Receive("a", PlumtreeFrame.Tree(new SharedTreeAdvert { Stamp = 5, Routes = [Route(roots[0], 50, 308), Route(roots[1], 50, 302)] }.Encode()), t);
+        Advert(f, "a", 5, t, [Route(roots[0], 50, 308), Route(roots[1], 50, 302)]);
         Assert.Equal(roots[0], f.Engine.SharedTreeRoot);
 
         // Outside the margin the better score wins.
-        f.Engine.Receive("a", PlumtreeFrame.Tree(new SharedTreeAdvert { Stamp = 6, Routes = [Route(roots[0], 50, 312), Route(roots[1], 50, 300)] }.Encode()), t + Ms(1));
+        Advert(f, "a", 6, t + Ms(1), [Route(roots[0], 50, 312), Route(roots[1], 50, 300)]);
         Assert.Equal(roots[1], f.Engine.SharedTreeRoot);
     }
 

@@ -34,8 +34,9 @@ public sealed class NodeSharedTreeTests
         string Graph() => string.Join(" ", cluster.Nodes.Select(x => $"{x.Name[^2..]}->[{string.Join(",", x.EagerPeers.Select(p => p[^2..]))}]"));
         bool IsSpanningTree()
         {
-            var edges = cluster.Nodes.SelectMany(x => x.EagerPeers.Select(p => (x.Name, p))).ToList();
-            if (edges.Any(e => !cluster.Nodes.Single(x => x.Name == e.p).EagerPeers.Contains(e.Name)) || edges.Count != 2 * (n - 1))
+            var eager = cluster.Nodes.ToDictionary(x => x.Name, x => x.EagerPeers);
+            var edges = eager.SelectMany(x => x.Value.Select(p => (Name: x.Key, p))).ToList();
+            if (edges.Any(e => !eager[e.p].Contains(e.Name)) || edges.Count != 2 * (n - 1))
             {
                 return false;
             }
@@ -44,7 +45,7 @@ public sealed class NodeSharedTreeTests
             var frontier = new Queue<string>(seen);
             while (frontier.TryDequeue(out var name))
             {
-                foreach (var next in cluster.Nodes.Single(x => x.Name == name).EagerPeers.Where(seen.Add))
+                foreach (var next in eager[name].Where(seen.Add))
                 {
                     frontier.Enqueue(next);
                 }
