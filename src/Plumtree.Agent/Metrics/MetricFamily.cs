@@ -33,7 +33,8 @@ internal sealed class MetricFamily
     /// <summary>The series that collects measurements past the cardinality limit.</summary>
     public const string OverflowLabels = "otel_metric_overflow=\"true\"";
 
-    private readonly ConcurrentDictionary<TagSet, Series> _series = new(TagSetComparer.Instance);
+    // Written under _gate only (one write lock is enough), read without locks; starts small and grows with the series.
+    private readonly ConcurrentDictionary<TagSet, Series> _series = new(concurrencyLevel: 1, capacity: 4, TagSetComparer.Instance);
     private readonly ConcurrentDictionary<TagSet, Series>.AlternateLookup<ReadOnlySpan<KeyValuePair<string, object?>>> _lookup;
     private readonly Lock _gate = new();
     private readonly List<Series> _ordered = [];
