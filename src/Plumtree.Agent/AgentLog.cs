@@ -85,4 +85,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 2026, Level = LogLevel.Warning, Message = "Rejected a message from {From} that breaks the validation rule {Rule} (Plumtree:Validation; counted in plumtree_dropped_total{{reason=\"validation_rejected\"}}, later ones of this rule are only counted)")]
     public static partial void ValidationRejected(ILogger logger, string rule, string from);
+
+    [LoggerMessage(EventId = 2027, Level = LogLevel.Warning, Message = "GET /metrics: an observable instrument's callback failed; the scrape goes on without its series")]
+    public static partial void MetricsObserveFailed(ILogger logger, Exception exception);
 }

@@ -9,10 +9,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
 using Plumtree.Agent.Configuration;
 using Plumtree.Agent.Handlers;
 using Plumtree.Agent.Http;
+using Plumtree.Agent.Metrics;
 using Plumtree.Agent.Messages;
 using Plumtree.Agent.Storage;
 using Plumtree.Hosting;
@@ -157,24 +157,16 @@ internal static class AgentHost
             });
         }
 
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddPlumtreeInstrumentation()
-            .AddMeter(HandlerRunner.MeterName)
-            .AddView(instrument => instrument.Meter.Name == HandlerRunner.MeterName
-                ? new MetricStreamConfiguration { CardinalityLimit = PlumtreeMeterProviderBuilderExtensions.CardinalityLimit }
-                : null)
-            .AddPrometheusExporter(o =>
-            {
-                o.ScrapeEndpointPath = "/metrics";
-                o.ScrapeResponseCacheDurationMilliseconds = 0;
-                o.ScopeInfoEnabled = false;
-                o.TargetInfoEnabled = false;
-            }));
+        // GET /metrics: the Plumtree and Plumtree.Agent meters in Prometheus text (a MeterListener, no OpenTelemetry SDK).
+        services.AddSingleton(sp => AgentMetrics.CreateExporter(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Metrics")));
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default));
 
         customize?.Invoke(builder);
 
         var app = builder.Build();
+
+        // Listening before anything records: the series created at 0 when the node and the stores are built must be seen.
+        app.Services.GetRequiredService<PrometheusExporter>();
         if (https is not null)
         {
             https.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Plumtree.Agent.Https");
@@ -182,7 +174,7 @@ internal static class AgentHost
 
         // Before every route, /metrics included (Host, Origin, content type, token).
         app.Use(app.Services.GetRequiredService<AdminProtection>().InvokeAsync);
-        app.UseOpenTelemetryPrometheusScrapingEndpoint();
+        app.MapGet(AgentMetrics.Path, AgentMetrics.ScrapeAsync);
         app.MapAdminEndpoints();
         return app;
     }
