@@ -102,9 +102,8 @@ internal static class AgentCommand
                         .ContinueWith(_ => StartupTrace.Memory("5 s later"), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
                 }
             });
-            // The executable's pages that only start-up used leave the resident set once the agent runs (ImagePages).
-            app.Lifetime.ApplicationStarted.Register(() => _ = Task.Delay(ImagePages.Delay, TimeProvider.System, app.Lifetime.ApplicationStopping)
-                .ContinueWith(_ => StartupTrace.Released(ImagePages.Release()), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default));
+            // What start-up and then each early phase left resident and no longer uses goes back (ResidentTrim).
+            app.Lifetime.ApplicationStarted.Register(() => _ = ResidentTrim.RunAsync(ResidentTrim.Trim, StartupTrace.Released, TimeProvider.System, app.Lifetime.ApplicationStopping));
             app.Lifetime.ApplicationStarted.Register(() => AgentLog.AdminListening(logger, config.Settings.HttpTls is null ? "http" : "https", config.Settings.Http.ToString()));
             LogAdminProtection(logger, config.Settings);
             using var sighup = ReloadOnSighup(app, config.Settings, logger);

@@ -4,7 +4,8 @@ using System.Runtime.InteropServices;
 namespace Plumtree.Agent.Hosting;
 
 /// <summary>
-/// Once the agent has started, unmaps the pages of its own executable that the start-up touched: the clean, read-only,
+/// Unmaps the pages of the agent's own executable that it touched so far (<see cref="ResidentTrim"/> calls it 2 s after the
+/// start, then as each phase of the agent's early life ends): the clean, read-only,
 /// file-backed mappings of the binary (code, read-only data, unwind tables), with <c>madvise(MADV_DONTNEED)</c>.
 /// A Native AOT <c>plumtree</c> is one 20 MB file whose pages start-up touches almost everywhere (the kernel maps the
 /// neighbours of every page fault too), while an idle agent runs a few hundred kilobytes of it: the rest stayed in
@@ -16,9 +17,6 @@ internal static class ImagePages
 {
     /// <summary>The environment variable that keeps the pages mapped (<c>PLUMTREE_KEEP_IMAGE_PAGES=1</c>).</summary>
     public const string KeepVariable = "PLUMTREE_KEEP_IMAGE_PAGES";
-
-    /// <summary>How long after the admin API answers the pages are released (the join and first rounds run first).</summary>
-    public static readonly TimeSpan Delay = TimeSpan.FromSeconds(2);
 
     private const int MadviseDontNeed = 4;
 
