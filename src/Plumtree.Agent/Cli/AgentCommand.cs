@@ -103,7 +103,7 @@ internal static class AgentCommand
                 }
             });
             // What start-up and then each early phase left resident and no longer uses goes back (ResidentTrim).
-            app.Lifetime.ApplicationStarted.Register(() => _ = ResidentTrim.RunAsync(ResidentTrim.Trim, StartupTrace.Released, TimeProvider.System, app.Lifetime.ApplicationStopping));
+            app.Lifetime.ApplicationStarted.Register(() => _ = ResidentTrim.RunAsync(ResidentTrim.Trim, StartupTrace.Trimmed, TimeProvider.System, app.Lifetime.ApplicationStopping));
             app.Lifetime.ApplicationStarted.Register(() => AgentLog.AdminListening(logger, config.Settings.HttpTls is null ? "http" : "https", config.Settings.Http.ToString()));
             LogAdminProtection(logger, config.Settings);
             using var sighup = ReloadOnSighup(app, config.Settings, logger);

@@ -20,9 +20,9 @@ internal static class ResidentTrim
     /// Trims <see cref="Delay"/> after the start and again each time the agent's age has doubled (2, 4, 8, ... 512 s
     /// after the start: the waits double while they are under <see cref="MaxInterval"/>), then every
     /// <see cref="MaxInterval"/>, until <paramref name="stopping"/> is cancelled. <paramref name="trim"/> returns the
-    /// kilobytes of the executable it released, handed to <paramref name="trimmed"/>.
+    /// kilobytes of the executable it released, handed to <paramref name="trimmed"/> with how long the trim took.
     /// </summary>
-    public static async Task RunAsync(Func<long> trim, Action<long> trimmed, TimeProvider time, CancellationToken stopping)
+    public static async Task RunAsync(Func<long> trim, Action<long, TimeSpan> trimmed, TimeProvider time, CancellationToken stopping)
     {
         var age = TimeSpan.Zero;
         var wait = Delay;
@@ -32,7 +32,9 @@ internal static class ResidentTrim
             {
                 await Task.Delay(wait, time, stopping).ConfigureAwait(false);
                 age += wait;
-                trimmed(trim());
+                var started = time.GetTimestamp();
+                var released = trim();
+                trimmed(released, time.GetElapsedTime(started));
                 wait = age < MaxInterval ? age : MaxInterval;
             }
         }

@@ -39,12 +39,17 @@ internal static class StartupTrace
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"plumtree startup: {elapsed,7:F1} ms  cpu {cpu,6:F0} ms  {phase}"));
     }
 
-    /// <summary>Writes how much of the executable left the resident set (<see cref="ImagePages"/>), when the trace is on.</summary>
-    public static void Released(long kilobytes)
+    /// <summary>
+    /// Writes what a trim did (<see cref="ResidentTrim"/>): how much of the executable left the resident set
+    /// (<see cref="ImagePages"/>), the managed heap committed after its collection, and how long the trim took (the
+    /// collection pauses the agent's threads), when the trace is on.
+    /// </summary>
+    public static void Trimmed(long kilobytes, TimeSpan took)
     {
         if (Enabled)
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"plumtree startup: executable pages released: {kilobytes} KiB"));
+            var committed = GC.GetGCMemoryInfo().TotalCommittedBytes / 1024;
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"plumtree startup: trim: executable pages released {kilobytes} KiB, managed heap committed {committed} KiB, took {took.TotalMilliseconds:F1} ms"));
         }
     }
 

@@ -19,7 +19,7 @@ public sealed class ResidentTrimTests
                 releasedAt.Add(time.GetUtcNow() - start);
                 return releasedAt.Count * 100L;
             },
-            reported.Add,
+            (kb, _) => reported.Add(kb),
             time,
             stopping.Token);
 
